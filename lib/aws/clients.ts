@@ -1,0 +1,66 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** What every SDK v3 client constructor accepts that this project sets. */
+export interface ClientSettings {
+  region?: string;
+  maxAttempts?: number;
+  requestHandler?: NodeHttpHandler;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: SDK client constructors differ in their config type
+type ClientClass<C> = new (config: any) => C;
+
+export interface ClientPoolOptions {
+  /** Region for clients without one of their own (default: the SDK's chain: AWS_REGION, profile). */
+  region?: string;
+  /** Sockets per host kept open; the dispatcher's hand-off concurrency should not exceed it. */
+  maxSockets?: number;
+  /**
+   * SDK attempts per call. Default 1: callers that must respect a deadline (the dispatcher, the worker)
+   * retry with {@link retryWithBackoff}; the SDK's own retries would not know the deadline.
+   */
+  maxAttempts?: number;
+}
+
+/**
+ * Creates SDK clients once and reuses them (one per class and region), all sharing keep-alive agents.
+ *
+ * Uses the HTTP/1.1 `NodeHttpHandler` for every client: `@aws-sdk/client-kinesis` otherwise picks an
+ * HTTP/2 handler that local emulators (kinesalite, kinesis-mock) do not speak. Endpoints come from the SDK's
+ * own `AWS_ENDPOINT_URL_<SERVICE>` variables, so the same code runs against AWS and local mode.
+ */
+export class ClientPool {
+  readonly #clients = new Map<string, unknown>();
+  readonly #handler: NodeHttpHandler;
+  readonly #options: ClientPoolOptions;
+
+  constructor(options: ClientPoolOptions = {}) {
+    this.#options = options;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    this.#handler = new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 5_000,
+      requestTimeout: 30_000,
+    });
+  }
+
+  /** The shared client of this class (and region). */
+  get<C>(Client: ClientClass<C>, region?: string): C {
+    const key = `${Client.name}|${region ?? ''}`;
+    let client = this.#clients.get(key) as C | undefined;
+    if (!client) {
+      const settings: ClientSettings = {
+        requestHandler: this.#handler,
+        maxAttempts: this.#options.maxAttempts ?? 1,
+      };
+      const r = region ?? this.#options.region;
+      if (r) settings.region = r;
+      client = new Client(settings);
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}

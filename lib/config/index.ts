@@ -1,0 +1,15 @@
+export type { HandoffMode, IdempotencyMode, TargetType } from './constants.js';
+export { ASYNC_INVOKE_PAYLOAD_LIMIT, HANDOFF_MODES, SQS_MESSAGE_LIMIT, TARGET_TYPES } from './constants.js';
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
+export { type Naming, naming } from './naming.js';
+export {
+  configSchema,
+  type DispatcherConfig,
+  type FanoutConfig,
+  type FanoutConfigInput,
+  type SourceConfig,
+  supportsNativeIdempotency,
+  type TargetConfig,
+} from './schema.js';
+export { idempotencyModeOf } from './target.js';

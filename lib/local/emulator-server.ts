@@ -1,0 +1,56 @@
+/**
+ * Runs one AWS-API emulator in its own process (so tests and `fanout local` stop it by PID).
+ * Usage: node --import tsx emulator-server.ts <kinesis|sqs|dynamodb> <port> [dataDir]
+ * Prints one JSON line `{"ready":true,"port":N}` once it listens; exits when its stdin closes (parent gone).
+ */
+
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const [kind, portArg, dataDir] = process.argv.slice(2);
+const port = Number(portArg ?? 0);
+
+async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (kind === 'kinesis' || kind === 'dynamodb') {
+    const factory = require(kind === 'kinesis' ? 'kinesalite' : 'dynalite') as (options: object) => Server;
+    const options =
+      kind === 'kinesis'
+        ? {
+            createStreamMs: 0,
+            deleteStreamMs: 0,
+            updateStreamMs: 0,
+            shardLimit: 1000,
+            ...(dataDir ? { path: dataDir } : {}),
+          }
+        : { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) };
+    const server = factory(options);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    return {
+      port: typeof address === 'object' && address ? address.port : port,
+      stop: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+  if (kind === 'sqs') {
+    const { startFauxqs } = await import('fauxqs');
+    const server = await startFauxqs({ port, host: '127.0.0.1', logger: false });
+    return { port: server.port, stop: () => server.stop() };
+  }
+  throw new Error(`unknown emulator "${kind}"; expected kinesis, sqs or dynamodb`);
+}
+
+const running = await start();
+process.stdout.write(`${JSON.stringify({ ready: true, port: running.port })}\n`);
+const exit = (): void => {
+  running.stop().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2_000).unref();
+};
+process.stdin.on('end', exit);
+process.stdin.on('close', exit);
+process.stdin.resume();
+process.on('SIGTERM', exit);
+process.on('SIGINT', exit);
