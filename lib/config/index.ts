@@ -1,5 +1,6 @@
 export type { HandoffMode, IdempotencyMode, TargetType } from './constants.js';
 export { ASYNC_INVOKE_PAYLOAD_LIMIT, HANDOFF_MODES, SQS_MESSAGE_LIMIT, TARGET_TYPES } from './constants.js';
+export { FUNCTION_ENV, type FunctionEnvironment, readFunctionEnvironment } from './env.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
 export { type Naming, naming } from './naming.js';

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { parseConfig, parseConfigText, toProblems } from './load.js';
+import { type Naming, naming } from './naming.js';
+import type { FanoutConfig } from './schema.js';
+
+/**
+ * Environment of the dispatcher and worker functions. Set by serverless.yml on AWS and by the local runtime
+ * in local mode; the handler code reads nothing else.
+ *
+ * - `FANOUT_CONFIG_JSON`: the fanout.yml content as JSON. On AWS, serverless-esbuild injects it at build time
+ *   (esbuild `define` of `process.env.FANOUT_CONFIG_JSON`), so it does not count against Lambda's 4 KB of
+ *   environment. When unset, the file `FANOUT_CONFIG` (default `fanout.yml`) is read.
+ * - `FANOUT_STAGE`: stage of the resource names (default `dev`).
+ * - `FANOUT_TARGET`: the target a worker serves (workers only).
+ * - `FANOUT_IDEMPOTENCY_TABLE`: DynamoDB table of delivered keys (default: the stack's table name).
+ */
+export const FUNCTION_ENV = {
+  configJson: 'FANOUT_CONFIG_JSON',
+  configFile: 'FANOUT_CONFIG',
+  stage: 'FANOUT_STAGE',
+  target: 'FANOUT_TARGET',
+  idempotencyTable: 'FANOUT_IDEMPOTENCY_TABLE',
+} as const;
+
+const envSchema = z.object({
+  FANOUT_STAGE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,16}$/, 'must be 1-16 characters of [a-z0-9-]')
+    .default('dev'),
+  FANOUT_TARGET: z.string().min(1).optional(),
+  FANOUT_IDEMPOTENCY_TABLE: z.string().min(3).max(255).optional(),
+});
+
+export interface FunctionEnvironment {
+  config: FanoutConfig;
+  stage: string;
+  names: Naming;
+  idempotencyTable: string;
+  /** Set for workers. */
+  target?: string;
+}
+
+/**
+ * Reads and validates a function's environment once per container.
+ * Throws {@link ConfigError} naming each bad variable or config field.
+ */
+export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError('environment', toProblems(parsed.error, env));
+  // Read through a literal `process.env.X` when `env` is process.env, so an esbuild `define` can replace it.
+  const json = env === process.env ? process.env.FANOUT_CONFIG_JSON : env.FANOUT_CONFIG_JSON;
+  let config: FanoutConfig;
+  if (json) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(json);
+    } catch (cause) {
+      throw new ConfigError(
+        FUNCTION_ENV.configJson,
+        [{ path: '', message: `is not JSON (${(cause as Error).message})` }],
+        {
+          cause,
+        },
+      );
+    }
+    config = parseConfig(raw, FUNCTION_ENV.configJson);
+  } else {
+    const file = resolve(env.FANOUT_CONFIG ?? 'fanout.yml');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(
+        'environment',
+        [
+          {
+            path: FUNCTION_ENV.configJson,
+            message: `is not set and the config file ${file} cannot be read (${(cause as Error).message})`,
+          },
+        ],
+        { cause },
+      );
+    }
+    config = parseConfigText(text, file);
+  }
+  const stage = parsed.data.FANOUT_STAGE;
+  const names = naming(config.service, stage);
+  const result: FunctionEnvironment = {
+    config,
+    stage,
+    names,
+    idempotencyTable: parsed.data.FANOUT_IDEMPOTENCY_TABLE ?? names.idempotencyTable(),
+  };
+  if (parsed.data.FANOUT_TARGET) result.target = parsed.data.FANOUT_TARGET;
+  return result;
+}
