@@ -7,6 +7,8 @@ export interface ClientSettings {
   region?: string;
   maxAttempts?: number;
   requestHandler?: NodeHttpHandler;
+  /** SQS only (other clients ignore it); see {@link ClientPool.get}. */
+  useQueueUrlAsEndpoint?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK client constructors differ in their config type
@@ -32,7 +34,8 @@ export interface ClientPoolOptions {
  * own `AWS_ENDPOINT_URL_<SERVICE>` variables, so the same code runs against AWS and local mode.
  */
 export class ClientPool {
-  readonly #clients = new Map<string, unknown>();
+  // Keyed by the class itself: bundlers may minify class names.
+  readonly #clients = new Map<unknown, Map<string, unknown>>();
   readonly #handler: NodeHttpHandler;
   readonly #options: ClientPoolOptions;
 
@@ -49,8 +52,12 @@ export class ClientPool {
 
   /** The shared client of this class (and region). */
   get<C>(Client: ClientClass<C>, region?: string): C {
-    const key = `${Client.name}|${region ?? ''}`;
-    let client = this.#clients.get(key) as C | undefined;
+    let byRegion = this.#clients.get(Client);
+    if (!byRegion) {
+      byRegion = new Map();
+      this.#clients.set(Client, byRegion);
+    }
+    let client = byRegion.get(region ?? '') as C | undefined;
     if (!client) {
       const settings: ClientSettings = {
         requestHandler: this.#handler,
@@ -58,8 +65,13 @@ export class ClientPool {
       };
       const r = region ?? this.#options.region;
       if (r) settings.region = r;
+      // With an endpoint override (local mode), keep sending to it: by default the SQS client sends each call to
+      // the host of its QueueUrl, and an emulator's queue URLs (e.g. fauxqs's `sqs.<region>.127.0.0.1:<port>`)
+      // are not always valid hosts.
+      if (process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL)
+        settings.useQueueUrlAsEndpoint = false;
       client = new Client(settings);
-      this.#clients.set(key, client);
+      byRegion.set(region ?? '', client);
     }
     return client;
   }

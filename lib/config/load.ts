@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
-import { configSchema, type FanoutConfig } from './schema.js';
+import { configSchema, duplicateNameIssues, type FanoutConfig } from './schema.js';
 
 /** Where the configuration lives unless `FANOUT_CONFIG` says otherwise. */
 export const DEFAULT_CONFIG_FILE = 'fanout.yml';
@@ -73,7 +73,18 @@ function rangeOf(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): stri
 /** Validates an already-parsed configuration object. Throws {@link ConfigError} listing every problem. */
 export function parseConfig(input: unknown, file = '<config>'): FanoutConfig {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(file, toProblems(result.error, input));
+  if (!result.success) {
+    const problems = toProblems(result.error, input);
+    // Zod skipped the whole-config refinement (fields had issues): add the duplicate names it would have found.
+    if (
+      !result.error.issues.some((i) => i.code === 'custom' && i.message.startsWith('duplicate target name'))
+    ) {
+      problems.push(
+        ...duplicateNameIssues(input).map((i) => ({ path: formatPath(i.path), message: i.message })),
+      );
+    }
+    throw new ConfigError(file, problems);
+  }
   return result.data;
 }
 

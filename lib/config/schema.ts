@@ -72,7 +72,7 @@ const eventBridgeOptionsSchema = z
   })
   .strict();
 
-const targetSchema = z
+const targetFields = z
   .object({
     name: z
       .string()
@@ -103,6 +103,80 @@ const targetSchema = z
   })
   .strict();
 
+/** Rules across a target's fields (they run once the fields themselves are valid). */
+function checkTarget(
+  target: z.output<typeof targetFields>,
+  ctx: z.core.$RefinementCtx<z.output<typeof targetFields>>,
+): void {
+  if (target.via === 'queue' && target.concurrency < 2) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['concurrency'],
+      message: `is ${target.concurrency}, but an SQS event source mapping needs 2-1000 (via: queue)`,
+    });
+  }
+  if (target.via === 'invoke' && target.retries > 2) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['retries'],
+      message: `is ${target.retries}, but Lambda retries an async invocation 0-2 times (via: invoke); use via: queue for more`,
+    });
+  }
+  if (target.type === 'http') {
+    let url: URL | undefined;
+    try {
+      url = new URL(target.destination);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination'],
+        message: `"${target.destination}" is not a URL; an http target needs https://host/path`,
+      });
+    }
+    if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && target.http?.allowInsecure)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination'],
+        message: `"${target.destination}" is not https; set http.allowInsecure: true to allow plain http`,
+      });
+    }
+  }
+  if (target.idempotency === 'native' && !supportsNativeIdempotency(target.type, target.destination)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['idempotency'],
+      message: `"native" needs a destination that deduplicates (an sqs/sns FIFO destination or an http target); use "store" or "none" for ${target.type}`,
+    });
+  }
+}
+
+const targetSchema = targetFields.superRefine(checkTarget);
+
+/**
+ * Duplicate names, checked on the raw input so they are reported together with every other problem
+ * (zod skips refinements of an object whose fields have issues).
+ */
+export function duplicateNameIssues(
+  input: unknown,
+): Array<{ path: Array<string | number>; message: string }> {
+  const targets = (input as { targets?: unknown })?.targets;
+  if (!Array.isArray(targets)) return [];
+  const seen = new Map<string, number>();
+  const issues: Array<{ path: Array<string | number>; message: string }> = [];
+  targets.forEach((target: unknown, index) => {
+    const name = (target as { name?: unknown })?.name;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else
+      issues.push({
+        path: ['targets', index, 'name'],
+        message: `duplicate target name "${name}" (also targets[${first}].name); names must be unique`,
+      });
+  });
+  return issues;
+}
+
 export const configSchema = z
   .object({
     /** Service name: prefix of every resource name. */
@@ -123,60 +197,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.targets.forEach((target, index) => {
-      const first = seen.get(target.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'name'],
-          message: `duplicate target name "${target.name}" (also targets[${first}].name); names must be unique`,
-        });
-      } else {
-        seen.set(target.name, index);
-      }
-      if (target.via === 'queue' && target.concurrency < 2) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'concurrency'],
-          message: `is ${target.concurrency}, but an SQS event source mapping needs 2-1000 (via: queue)`,
-        });
-      }
-      if (target.via === 'invoke' && target.retries > 2) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'retries'],
-          message: `is ${target.retries}, but Lambda retries an async invocation 0-2 times (via: invoke); use via: queue for more`,
-        });
-      }
-      if (target.type === 'http') {
-        let url: URL | undefined;
-        try {
-          url = new URL(target.destination);
-        } catch {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['targets', index, 'destination'],
-            message: `"${target.destination}" is not a URL; an http target needs https://host/path`,
-          });
-        }
-        if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && target.http?.allowInsecure)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['targets', index, 'destination'],
-            message: `"${target.destination}" is not https; set http.allowInsecure: true to allow plain http`,
-          });
-        }
-      }
-      if (target.idempotency === 'native' && !supportsNativeIdempotency(target.type, target.destination)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'idempotency'],
-          message: `"native" needs a destination that deduplicates (an sqs/sns FIFO destination or an http target); use "store" or "none" for ${target.type}`,
-        });
-      }
-    });
-    if (seen.size === 0) return;
+    for (const issue of duplicateNameIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     if (!config.targets.some((t) => t.enabled)) {
       ctx.addIssue({ code: 'custom', path: ['targets'], message: 'has no enabled target' });
     }

@@ -1,0 +1,17 @@
+/**
+ * Dispatcher: the Kinesis event source mapping's function. Thin on purpose: everything is built once per
+ * container here and the work happens in lib/dispatch.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { buildDispatcher, createContainer } from '../lib/runtime/container.js';
+
+const container = createContainer('dispatcher');
+const dispatch = buildDispatcher(container);
+
+export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
+  .use(injectLambdaContext(container.logger))
+  .use(logMetrics(container.metrics))
+  .handler((event, context) => dispatch(event, context));

@@ -1,0 +1,16 @@
+/**
+ * Worker: one deployed function per target (`FANOUT_TARGET`), invoked asynchronously with one envelope or by
+ * the target queue's event source mapping with a batch of envelopes. The work happens in lib/delivery.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { buildWorker, createContainer } from '../lib/runtime/container.js';
+
+const container = createContainer('worker');
+const work = buildWorker(container);
+
+export const handler = middy<unknown, unknown>()
+  .use(injectLambdaContext(container.logger))
+  .use(logMetrics(container.metrics))
+  .handler((event, context) => work(event, context));

@@ -1,0 +1,27 @@
+import { ConfigError } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+
+export interface CommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** `fanout validate [file]`: prints every problem of the file, exit code 1 if any. */
+export function validateCommand(file: string | undefined, io: CommandIo): number {
+  try {
+    const config = loadConfigFile(file);
+    const enabled = config.targets.filter((t) => t.enabled);
+    io.out(
+      `ok: source "${config.source.stream}", ${enabled.length} enabled target(s): ${enabled
+        .map((t) => `${t.name} (${t.type} via ${t.via})`)
+        .join(', ')}`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+/** A record that could not be delivered, and why. */
+export interface FailedRecord {
+  key: string;
+  sequenceNumber: string;
+  retryable: boolean;
+  reason: string;
+}
+
+/**
+ * Some records of an envelope were not delivered. Thrown so that Lambda retries the envelope (async invoke) or
+ * SQS makes the message visible again, and in the end puts it in the target's DLQ with this message as the
+ * reason. Records already delivered are remembered and skipped on every retry and replay.
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly target: string,
+    readonly failures: FailedRecord[],
+    readonly delivered: number,
+  ) {
+    const reasons = [...new Set(failures.map((f) => f.reason))];
+    super(
+      `${failures.length} record(s) not delivered to target "${target}" (${delivered} delivered): ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} other reason(s)` : ''}`,
+    );
+  }
+}
+
+/** An envelope reached the worker of another target: a wiring error, never retried into the wrong destination. */
+export class MisroutedEnvelopeError extends Error {
+  override readonly name = 'MisroutedEnvelopeError';
+}

@@ -1,0 +1,10 @@
+export { type DecodedBatch, decodeBatch, type SourceRecord, streamNameOf } from './decode.js';
+export {
+  createDispatcher,
+  type DispatcherDeps,
+  type DispatchHandler,
+  type InvocationContext,
+} from './dispatcher.js';
+export { type PackedEnvelope, type PackResult, packEnvelopes } from './pack.js';
+export { type Routes, routeRecords } from './route.js';
+export { type HandoffUnit, runUnit } from './units.js';

@@ -1,0 +1,79 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { classifyError } from '../aws/retry.js';
+import { HandoffError, type HandoffFailure, type HandoffPort, type QueueEntry } from './types.js';
+
+/**
+ * The hand-off port on the AWS SDK. Clients come from the caller (one per container, keep-alive sockets);
+ * SDK errors become {@link HandoffError}s that say whether a retry can help.
+ */
+export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
+  const queueUrls = new Map<string, Promise<string>>();
+  return {
+    async invokeAsync(functionName, payload) {
+      try {
+        const out = await lambda.send(
+          new InvokeCommand({
+            FunctionName: functionName,
+            InvocationType: 'Event',
+            Payload: Buffer.from(payload),
+          }),
+        );
+        if (out.StatusCode !== undefined && out.StatusCode !== 202) {
+          throw new HandoffError(`Invoke ${functionName} answered ${out.StatusCode}, expected 202`, true);
+        }
+      } catch (error) {
+        if (error instanceof HandoffError) throw error;
+        const { retryable, reason } = classifyError(error);
+        throw new HandoffError(`Invoke ${functionName}: ${reason}`, retryable, { cause: error });
+      }
+    },
+
+    async sendBatch(queueUrl: string, entries: readonly QueueEntry[]): Promise<HandoffFailure[]> {
+      let out: SendMessageBatchCommandOutput;
+      try {
+        out = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: entries.map((e) => ({ Id: e.id, MessageBody: e.body })),
+          }),
+        );
+      } catch (error) {
+        const { retryable, reason } = classifyError(error);
+        throw new HandoffError(`SendMessageBatch ${queueUrl}: ${reason}`, retryable, { cause: error });
+      }
+      // Per-entry failures: a throttled or internal error can be retried; a sender fault cannot.
+      return (out.Failed ?? []).map((f) => ({
+        id: f.Id ?? '',
+        retryable: f.SenderFault !== true,
+        reason: `${f.Code ?? 'Failed'}: ${f.Message ?? 'no message'}`,
+      }));
+    },
+
+    queueUrl(queueName) {
+      let url = queueUrls.get(queueName);
+      if (!url) {
+        url = (async () => {
+          try {
+            const out = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+            if (!out.QueueUrl) throw new HandoffError(`GetQueueUrl ${queueName} returned no URL`, true);
+            return out.QueueUrl;
+          } catch (error) {
+            // Forget a failed lookup so the next attempt asks again.
+            queueUrls.delete(queueName);
+            if (error instanceof HandoffError) throw error;
+            const { retryable, reason } = classifyError(error);
+            throw new HandoffError(`GetQueueUrl ${queueName}: ${reason}`, retryable, { cause: error });
+          }
+        })();
+        queueUrls.set(queueName, url);
+      }
+      return url;
+    },
+  };
+}

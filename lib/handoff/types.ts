@@ -1,0 +1,38 @@
+/** One message of a SendMessageBatch call. */
+export interface QueueEntry {
+  /** Unique within the call, [A-Za-z0-9_-]{1,80}. */
+  id: string;
+  body: string;
+}
+
+/** An entry (or call) that was not accepted, and whether trying again can help. */
+export interface HandoffFailure {
+  id: string;
+  retryable: boolean;
+  reason: string;
+}
+
+/**
+ * How the dispatcher hands work off. Never waits on a destination: an `Event` invoke returns when Lambda has
+ * queued the event, a SendMessageBatch when SQS has stored the messages.
+ */
+export interface HandoffPort {
+  /** Lambda `Invoke` with `InvocationType: 'Event'`. Throws {@link HandoffError}. */
+  invokeAsync(functionName: string, payload: string): Promise<void>;
+  /** SQS `SendMessageBatch` (≤ 10 entries, ≤ 1 MiB). Returns the entries SQS refused. Throws {@link HandoffError}. */
+  sendBatch(queueUrl: string, entries: readonly QueueEntry[]): Promise<HandoffFailure[]>;
+  /** Queue URL of a queue name, resolved once and cached (never built by hand: emulators use other forms). */
+  queueUrl(queueName: string): Promise<string>;
+}
+
+/** A hand-off call failed as a whole. */
+export class HandoffError extends Error {
+  override readonly name = 'HandoffError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

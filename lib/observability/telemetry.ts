@@ -1,0 +1,72 @@
+/**
+ * What the core reports: counters per target and a structured log. The functions back it with Powertools
+ * Logger and Metrics (EMF); tests use {@link recordingTelemetry}. Keeps lib/ free of Powertools wiring.
+ */
+export interface Telemetry {
+  /** Adds `value` to counter `name` (per target when `target` is given). */
+  count(name: MetricName, value: number, target?: string): void;
+  /** Records a duration in milliseconds. */
+  duration(name: DurationName, ms: number, target?: string): void;
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+export const METRICS = {
+  recordsIn: 'RecordsIn',
+  recordsRouted: 'RecordsRouted',
+  recordsUnrouted: 'RecordsUnrouted',
+  recordsHandedOff: 'RecordsHandedOff',
+  handoffCalls: 'HandoffCalls',
+  handoffBytes: 'HandoffBytes',
+  handoffRetries: 'HandoffRetries',
+  handoffFailures: 'HandoffFailedRecords',
+  oversizeRecords: 'OversizeRecords',
+  delivered: 'RecordsDelivered',
+  deliveryFailed: 'RecordsFailed',
+  duplicatesSkipped: 'DuplicatesSkipped',
+  deliveryRetries: 'DeliveryRetries',
+  storeReads: 'IdempotencyStoreReads',
+  storeWrites: 'IdempotencyStoreWrites',
+} as const;
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+export const DURATIONS = {
+  dispatch: 'DispatchDuration',
+  /** Source arrival to delivered: the latency a consumer sees. */
+  deliveryLatency: 'DeliveryLatency',
+} as const;
+export type DurationName = (typeof DURATIONS)[keyof typeof DURATIONS];
+
+export interface RecordedTelemetry extends Telemetry {
+  counters: Map<string, number>;
+  durations: Array<{ name: string; ms: number; target?: string }>;
+  logs: Array<{ level: 'info' | 'warn' | 'error'; message: string; details?: Record<string, unknown> }>;
+  /** Counter value; `target` omitted sums the global counter only. */
+  counter(name: MetricName, target?: string): number;
+}
+
+/** In-memory telemetry for tests and the local runtime's live view. */
+export function recordingTelemetry(): RecordedTelemetry {
+  const counters = new Map<string, number>();
+  const durations: RecordedTelemetry['durations'] = [];
+  const logs: RecordedTelemetry['logs'] = [];
+  const keyOf = (name: string, target?: string): string => (target ? `${name}|${target}` : name);
+  const log =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, details?: Record<string, unknown>): void => {
+      logs.push(details ? { level, message, details } : { level, message });
+    };
+  return {
+    counters,
+    durations,
+    logs,
+    count: (name, value, target) =>
+      counters.set(keyOf(name, target), (counters.get(keyOf(name, target)) ?? 0) + value),
+    duration: (name, ms, target) => durations.push(target ? { name, ms, target } : { name, ms }),
+    counter: (name, target) => counters.get(keyOf(name, target)) ?? 0,
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+  };
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
+import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
+import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+
+const deps = (adapter: FakeAdapter, store = memoryKeyStore()) => ({
+  adapter,
+  store,
+  telemetry: recordingTelemetry(),
+  deadline: Date.now() + 60_000,
+  sleep: async () => {},
+});
+
+describe('deliverEnvelope', () => {
+  it('delivers every record once, in calls within the adapter limits, and remembers the keys', async () => {
+    const adapter = new FakeAdapter();
+    const d = deps(adapter);
+    const summary = await deliverEnvelope(envelopeFactory(10), d);
+    expect(summary).toEqual({ target: 'output1', records: 10, delivered: 10, skipped: 0 });
+    expect(adapter.calls.map((c) => c.length)).toEqual([4, 4, 2]);
+    expect(adapter.delivered.map((r) => r.data.toString())).toEqual(
+      Array.from({ length: 10 }, (_, i) => `{"log":"Record ${i}"}`),
+    );
+    expect(d.store.keys.size).toBe(10);
+    expect([...d.store.keys][0]).toMatch(/^output1#/);
+  });
+
+  it('skips records already delivered, so a replayed envelope delivers nothing twice', async () => {
+    const store = memoryKeyStore();
+    const first = new FakeAdapter();
+    await deliverEnvelope(envelopeFactory(6), deps(first, store));
+    const again = new FakeAdapter();
+    const d = deps(again, store);
+    // Overlapping, re-packed envelope: records 3-8 (3-5 were delivered in the first one).
+    const summary = await deliverEnvelope(envelopeFactory(6, 'output1', 3), d);
+    expect(summary).toMatchObject({ delivered: 3, skipped: 3 });
+    expect(again.delivered.map((r) => r.sequenceNumber)).toEqual(
+      envelopeFactory(3, 'output1', 6).records.map((r) => r.seq),
+    );
+    expect(d.telemetry.counter(METRICS.duplicatesSkipped, 'output1')).toBe(3);
+  });
+
+  it('retries only the records that failed retryably, then succeeds', async () => {
+    const adapter = new FakeAdapter(undefined, (r, attempt) =>
+      r.sequenceNumber.endsWith('2') && attempt < 3
+        ? { ok: false, retryable: true, reason: 'ProvisionedThroughputExceeded' }
+        : { ok: true },
+    );
+    const d = deps(adapter);
+    await deliverEnvelope(envelopeFactory(4), d);
+    expect(adapter.calls.map((c) => c.length)).toEqual([4, 1, 1]);
+    expect(adapter.delivered).toHaveLength(4);
+    expect(d.telemetry.counter(METRICS.deliveryRetries, 'output1')).toBe(2);
+  });
+
+  it('throws a DeliveryError naming each failed record and reason, after remembering the delivered ones', async () => {
+    const adapter = new FakeAdapter(undefined, (r) =>
+      r.sequenceNumber.endsWith('1')
+        ? { ok: false, retryable: false, reason: 'record data is not JSON' }
+        : { ok: true },
+    );
+    const d = deps(adapter);
+    const error = (await deliverEnvelope(envelopeFactory(3), d).catch((e: unknown) => e)) as DeliveryError;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.failures).toEqual([
+      expect.objectContaining({ retryable: false, reason: 'record data is not JSON' }),
+    ]);
+    expect(error.message).toMatch(
+      /1 record\(s\) not delivered to target "output1" \(2 delivered\): record data is not JSON/,
+    );
+    expect(d.store.keys.size).toBe(2);
+    // Tried once: retrying a permanent failure cannot help.
+    expect(adapter.attempts.get(error.failures[0]?.key ?? '')).toBe(1);
+  });
+
+  it('fails a record over the destination record limit without blocking the others', async () => {
+    const adapter = new FakeAdapter({
+      maxRecords: 10,
+      maxBytes: 10_000,
+      maxRecordBytes: 18,
+      parallelCalls: 1,
+    });
+    const error = (await deliverEnvelope(envelopeFactory(12), deps(adapter)).catch(
+      (e: unknown) => e,
+    )) as DeliveryError;
+    // "{"log":"Record 10"}" and "…11" are 19 bytes.
+    expect(error.failures.map((f) => f.reason)).toEqual([
+      'record of 19 bytes exceeds the kinesis limit of 18 bytes',
+      'record of 19 bytes exceeds the kinesis limit of 18 bytes',
+    ]);
+    expect(adapter.delivered).toHaveLength(10);
+  });
+
+  it('gives up at the deadline and reports the last reason', async () => {
+    const adapter = new FakeAdapter(undefined, () => ({ ok: false, retryable: true, reason: 'Throttled' }));
+    const d = { ...deps(adapter), deadline: Date.now() - 1 };
+    const error = (await deliverEnvelope(envelopeFactory(2), d).catch((e: unknown) => e)) as DeliveryError;
+    expect(error.failures.map((f) => [f.retryable, f.reason])).toEqual([
+      [true, 'Throttled'],
+      [true, 'Throttled'],
+    ]);
+    expect(adapter.calls).toHaveLength(1);
+  });
+
+  it('treats a thrown adapter error as a failure of each record of the call, classified', async () => {
+    const adapter = new FakeAdapter();
+    adapter.deliver = async () => {
+      throw Object.assign(new Error('Access denied'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      });
+    };
+    const error = (await deliverEnvelope(envelopeFactory(2), deps(adapter)).catch(
+      (e: unknown) => e,
+    )) as DeliveryError;
+    expect(error.failures).toHaveLength(2);
+    expect(error.failures[0]).toMatchObject({
+      retryable: false,
+      reason: 'AccessDeniedException: Access denied',
+    });
+  });
+});

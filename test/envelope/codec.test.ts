@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareSequenceNumbers,
+  decodeEnvelope,
+  type Envelope,
+  EnvelopeError,
+  encodeEnvelope,
+  idempotencyKey,
+  recordId,
+} from '../../lib/envelope/index.js';
+
+const envelope = (): Envelope => ({
+  v: 1,
+  kind: 'kinesis-fanout/envelope',
+  target: 'output1',
+  stream: 'input',
+  shard: 'shardId-000000000000',
+  sentAt: 1_700_000_000_000,
+  records: [
+    {
+      id: recordId('input', 'shardId-000000000000', '1'),
+      seq: '1',
+      pk: 'k',
+      at: 1,
+      d: Buffer.from('hi').toString('base64'),
+    },
+  ],
+});
+
+describe('envelope codec', () => {
+  it('round-trips through JSON text', () => {
+    const e = envelope();
+    expect(decodeEnvelope(encodeEnvelope(e))).toEqual(e);
+    expect(decodeEnvelope(JSON.parse(encodeEnvelope(e)))).toEqual(e);
+  });
+
+  it('refuses another version, naming it', () => {
+    const text = encodeEnvelope(envelope()).replace('"v":1', '"v":2');
+    expect(() => decodeEnvelope(text)).toThrow(/unsupported envelope version 2; this worker reads version 1/);
+  });
+
+  it('refuses truncated JSON and bad fields with an EnvelopeError', () => {
+    const text = encodeEnvelope(envelope());
+    expect(() => decodeEnvelope(text.slice(0, 40))).toThrow(EnvelopeError);
+    expect(() => decodeEnvelope(text.slice(0, 40))).toThrow(/body is not JSON/);
+    const bad = { ...envelope(), records: [{ ...envelope().records[0], d: '%%%' }] };
+    expect(() => decodeEnvelope(bad)).toThrow(/records\[0\]\.d: must be base64 data/);
+    expect(() => decodeEnvelope({ hello: 'world' })).toThrow(/not a valid envelope/);
+  });
+});
+
+describe('idempotency keys', () => {
+  it('are stable for a position and differ by any part of it', () => {
+    const base = recordId('input', 'shardId-000000000000', '495901');
+    expect(recordId('input', 'shardId-000000000000', '495901')).toBe(base);
+    expect(base).toHaveLength(22);
+    expect(recordId('input', 'shardId-000000000001', '495901')).not.toBe(base);
+    expect(recordId('other', 'shardId-000000000000', '495901')).not.toBe(base);
+    expect(recordId('input', 'shardId-000000000000', '495902')).not.toBe(base);
+    expect(recordId('input', 'shardId-000000000000', '495901', 0)).not.toBe(base);
+    expect(idempotencyKey('output1', base)).not.toBe(idempotencyKey('output2', base));
+  });
+
+  it('compare sequence numbers numerically, not as text', () => {
+    expect(compareSequenceNumbers('9', '10')).toBeLessThan(0);
+    expect(
+      compareSequenceNumbers(
+        '49590000000000000000000000000000000000000000000000000002',
+        '49590000000000000000000000000000000000000000000000000010',
+      ),
+    ).toBeLessThan(0);
+    expect(compareSequenceNumbers('5', '5')).toBe(0);
+  });
+});

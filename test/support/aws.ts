@@ -1,0 +1,94 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type _Record,
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { ClientPool } from '../../lib/aws/clients.js';
+
+/** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
+export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
+  const pool = new ClientPool({ maxAttempts: 3 });
+  return { kinesis: pool.get(KinesisClient), sqs: pool.get(SQSClient), dynamo: pool.get(DynamoDBClient) };
+}
+
+export async function createStream(kinesis: KinesisClient, name: string, shards = 1): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  for (let i = 0; i < 100; i++) {
+    const out = await kinesis.send(new DescribeStreamCommand({ StreamName: name }));
+    if (out.StreamDescription?.StreamStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`stream ${name} did not become ACTIVE`);
+}
+
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<string> {
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!out.QueueUrl) throw new Error(`no URL for queue ${name}`);
+  return out.QueueUrl;
+}
+
+/** The idempotency table: partition key `id` (S), as Powertools and the key store expect. */
+export async function createIdempotencyTable(dynamo: DynamoDBClient, name: string): Promise<void> {
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
+/** Every record of a stream, from TRIM_HORIZON, over all shards. */
+export async function readStream(kinesis: KinesisClient, name: string): Promise<_Record[]> {
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? [];
+  const records: _Record[] = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: name,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      records.push(...(out.Records ?? []));
+      if (!out.Records?.length) break;
+      iterator = out.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+/** A Lambda context for handlers run in-process. */
+export function lambdaContext(functionName: string, remainingMs = 60_000): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
