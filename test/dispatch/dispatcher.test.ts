@@ -215,12 +215,10 @@ describe('dispatcher', () => {
       dispatcher: { queueMessageLimit: 2_048 },
       targets: [{ name: 'queued', type: 'sqs', destination: 'out', via: 'queue', concurrency: 2 }],
     });
-    sqs
-      .on(SendMessageBatchCommand)
-      .resolvesOnce({
-        Failed: [{ Id: '1', SenderFault: true, Code: 'InvalidMessageContents' }],
-        Successful: [],
-      });
+    sqs.on(SendMessageBatchCommand).resolvesOnce({
+      Failed: [{ Id: '1', SenderFault: true, Code: 'InvalidMessageContents' }],
+      Successful: [],
+    });
     const result = await run(threeShardEvent());
     const second = decodeEnvelope(
       sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[1]?.MessageBody,
@@ -259,14 +257,12 @@ describe('dispatcher', () => {
       dispatcher: { invokePayloadLimit: 2_048 },
       targets: [{ name: 'one', type: 'kinesis', destination: 'x' }],
     });
-    sqs
-      .on(GetQueueUrlCommand)
-      .rejects(
-        Object.assign(new Error('no such queue'), {
-          name: 'QueueDoesNotExist',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    sqs.on(GetQueueUrlCommand).rejects(
+      Object.assign(new Error('no such queue'), {
+        name: 'QueueDoesNotExist',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const result = await run(kinesisEventFactory(5, (i) => (i === 3 ? 'z'.repeat(5_000) : 'ok')));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumber(3) }] });
   });
