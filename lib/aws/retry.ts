@@ -24,6 +24,7 @@ const TRANSIENT = new Set([
   'InternalError',
   'InternalServerError',
   'InternalServiceError',
+  'InternalException',
   'ServiceException',
   'RequestTimeout',
   'RequestTimeoutException',

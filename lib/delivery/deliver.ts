@@ -89,7 +89,9 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
           chunk,
           async (records) => {
             attempts++;
-            const outcomes = await adapter.deliver(records).catch((error: unknown) => {
+            // The call must not outlive the invocation: Lambda would kill it mid-flight, after the effect.
+            const signal = AbortSignal.timeout(Math.max(1, deps.deadline - now()));
+            const outcomes = await adapter.deliver(records, signal).catch((error: unknown) => {
               const { retryable, reason } = classifyError(error);
               return records.map(() => ({ ok: false as const, retryable, reason }));
             });

@@ -1,0 +1,62 @@
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  type PutRecordBatchCommandOutput,
+} from '@aws-sdk/client-firehose';
+import { parseArn } from './destination.js';
+import { delivered, entryFailure, failAll, missingResult } from './outcomes.js';
+import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
+
+/**
+ * PutRecordBatch limits: 500 records and 4 MiB per call, 1,000 KiB per record (data only).
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
+ */
+export const FIREHOSE_LIMITS: TargetLimits = Object.freeze({
+  maxRecords: 500,
+  maxBytes: 4_194_304,
+  maxRecordBytes: 1_024_000,
+  parallelCalls: 4,
+});
+
+/**
+ * Target adapter for an Amazon Data Firehose stream (`destination`: delivery stream name or ARN). The data
+ * goes as is: Firehose concatenates records, so a delimiter (a newline) is the producer's to add.
+ * `RequestResponses[i].ErrorCode` becomes each record's outcome (ServiceUnavailableException is retryable).
+ *
+ * @example
+ * const adapter = createFirehoseAdapter({ target, clients, idempotency: 'store' });
+ */
+export function createFirehoseAdapter(context: AdapterContext): TargetAdapter {
+  const { destination } = context.target;
+  const arn = parseArn(destination);
+  // PutRecordBatch takes a name only: arn:aws:firehose:<region>:<account>:deliverystream/<name>.
+  const streamName = arn ? arn.resource.replace(/^deliverystream\//, '') : destination;
+  const client = context.clients.get(FirehoseClient, arn?.region || undefined);
+  return {
+    type: 'firehose',
+    limits: FIREHOSE_LIMITS,
+    sizeOf: (record: DeliveryRecord) => record.data.length,
+    async deliver(records, signal): Promise<RecordOutcome[]> {
+      if (records.length === 0) return [];
+      let response: PutRecordBatchCommandOutput;
+      try {
+        response = await client.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: streamName,
+            Records: records.map((r) => ({ Data: r.data })),
+          }),
+          { abortSignal: signal },
+        );
+      } catch (error) {
+        return failAll(records.length, 'PutRecordBatch', error);
+      }
+      const results = response.RequestResponses ?? [];
+      return records.map((_, i) => {
+        const result = results[i];
+        if (!result) return missingResult('PutRecordBatch');
+        if (result.ErrorCode) return entryFailure('PutRecordBatch', result.ErrorCode, result.ErrorMessage);
+        return result.RecordId ? delivered() : missingResult('PutRecordBatch');
+      });
+    },
+  };
+}

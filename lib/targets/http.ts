@@ -1,0 +1,129 @@
+import pLimit from 'p-limit';
+import type { TargetConfig } from '../config/index.js';
+import { TargetDestinationError } from './errors.js';
+import { outcomeOfRequestError, outcomeOfResponse, readCappedText } from './http-response.js';
+import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
+
+/** Bytes of one request body (a record): the 6 MiB of a Lambda-backed receiver, generous for the rest. */
+const MAX_RECORD_BYTES = 6_291_456;
+/** Requests in flight at once, over all deliver calls of one adapter. */
+export const HTTP_CONCURRENCY = 16;
+
+/**
+ * One request per record, so a "call" is a group of requests: 100 records per deliver call, no byte limit
+ * beyond each record's own.
+ */
+export const HTTP_LIMITS: TargetLimits = Object.freeze({
+  maxRecords: 100,
+  maxBytes: 100 * MAX_RECORD_BYTES,
+  maxRecordBytes: MAX_RECORD_BYTES,
+  parallelCalls: HTTP_CONCURRENCY,
+});
+
+/**
+ * Headers the adapter sets on every request, after the configured ones, which cannot replace them (a configured
+ * `content-type` does replace `http.contentType`).
+ */
+export const HTTP_HEADERS = {
+  idempotencyKey: 'idempotency-key',
+  /** URI-encoded (`encodeURIComponent`): a partition key is any Unicode, a header value is not. */
+  partitionKey: 'x-fanout-partition-key',
+  sequenceNumber: 'x-fanout-sequence-number',
+  subSequence: 'x-fanout-sub-sequence-number',
+} as const;
+
+// The schema's defaults, for a target without an `http` block.
+const DEFAULT_OPTIONS: NonNullable<TargetConfig['http']> = {
+  method: 'POST',
+  headers: {},
+  contentType: 'application/octet-stream',
+  timeoutMs: 10_000,
+  allowInsecure: false,
+};
+
+export interface HttpAdapterOptions {
+  /** Requests in flight at once (default {@link HTTP_CONCURRENCY}). */
+  concurrency?: number;
+}
+
+/** The destination URL, refused unless https (or http with `allowInsecure`). */
+function destinationUrl(target: TargetConfig, allowInsecure: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(target.destination);
+  } catch (cause) {
+    throw new TargetDestinationError(target.name, target.destination, 'is not a URL', { cause });
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && allowInsecure)) return url;
+  throw new TargetDestinationError(
+    target.name,
+    target.destination,
+    url.protocol === 'http:'
+      ? 'is plain http; set http.allowInsecure: true to allow it'
+      : `has protocol ${url.protocol}; an http target needs https:`,
+  );
+}
+
+/**
+ * Target adapter for an HTTP endpoint: one request per record to `destination` with the record data as body,
+ * the configured method and headers, `content-type`, `idempotency-key` (always: harmless to a receiver that
+ * ignores it, deduplication for one that honours it) and the record's position headers. Redirects are not
+ * followed; each request has `http.timeoutMs`. The body of a failed response is read up to 64 KiB, only to
+ * quote in the failure reason (a 2xx body is not read); no body or header value is logged.
+ *
+ * @throws {@link TargetDestinationError} for a destination that is not https (unless `allowInsecure`) or
+ * a configured header that is not a valid header.
+ * @example
+ * const adapter = createHttpAdapter({ target, clients, idempotency: 'native' });
+ */
+export function createHttpAdapter(context: AdapterContext, options: HttpAdapterOptions = {}): TargetAdapter {
+  const { target } = context;
+  const http = target.http ?? DEFAULT_OPTIONS;
+  const url = destinationUrl(target, http.allowInsecure);
+  let baseHeaders: Headers;
+  try {
+    // Validated once here, so a bad configured header fails the worker at start, not every record.
+    baseHeaders = new Headers({ 'content-type': http.contentType });
+    // set, not a spread: header names are case-insensitive, and a configured Content-Type must replace ours.
+    for (const [name, value] of Object.entries(http.headers)) baseHeaders.set(name, value);
+  } catch (cause) {
+    throw new TargetDestinationError(target.name, target.destination, 'has an invalid configured header', {
+      cause,
+    });
+  }
+  const limit = pLimit(options.concurrency ?? HTTP_CONCURRENCY);
+
+  const send = async (record: DeliveryRecord, signal?: AbortSignal): Promise<RecordOutcome> => {
+    const headers = new Headers(baseHeaders);
+    headers.set(HTTP_HEADERS.idempotencyKey, record.key);
+    headers.set(HTTP_HEADERS.partitionKey, encodeURIComponent(record.partitionKey));
+    headers.set(HTTP_HEADERS.sequenceNumber, record.sequenceNumber);
+    if (record.subSequence !== undefined) headers.set(HTTP_HEADERS.subSequence, String(record.subSequence));
+    const timeout = AbortSignal.timeout(http.timeoutMs);
+    try {
+      const response = await fetch(url, {
+        method: http.method,
+        headers,
+        body: record.data,
+        redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      if (response.ok) {
+        // Delivered once the status says so: a body still streaming must not turn that into a retry.
+        await response.body?.cancel().catch(() => undefined);
+        return outcomeOfResponse(response.status, '');
+      }
+      const body = await readCappedText(response.body);
+      return outcomeOfResponse(response.status, body, response.headers.get('location'));
+    } catch (error) {
+      return outcomeOfRequestError(error, http.timeoutMs);
+    }
+  };
+
+  return {
+    type: 'http',
+    limits: HTTP_LIMITS,
+    sizeOf: (record) => record.data.length,
+    deliver: (records, signal) => Promise.all(records.map((record) => limit(() => send(record, signal)))),
+  };
+}

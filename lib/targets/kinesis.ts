@@ -1,0 +1,68 @@
+import {
+  KinesisClient,
+  PutRecordsCommand,
+  type PutRecordsCommandOutput,
+  type PutRecordsInput,
+} from '@aws-sdk/client-kinesis';
+import { parseArn, regionOf } from './destination.js';
+import { delivered, entryFailure, failAll, missingResult } from './outcomes.js';
+import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
+
+/**
+ * PutRecords limits: 500 records and 5 MiB per call, 1 MiB per record, where a record counts its data and
+ * its partition key. One call at a time, so records of one partition key arrive in order.
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
+ */
+export const KINESIS_LIMITS: TargetLimits = Object.freeze({
+  maxRecords: 500,
+  maxBytes: 5_242_880,
+  maxRecordBytes: 1_048_576,
+  parallelCalls: 1,
+});
+
+/** Bytes a record costs in PutRecords: data plus the UTF-8 partition key. */
+export function kinesisRecordSize(record: DeliveryRecord): number {
+  return record.data.length + Buffer.byteLength(record.partitionKey);
+}
+
+/**
+ * Target adapter for a Kinesis data stream (`destination`: stream name or ARN). Each record keeps its
+ * partition key; per-record `ErrorCode`s become outcomes (throughput exceeded and internal failures are
+ * retryable).
+ *
+ * @example
+ * const adapter = createKinesisAdapter({ target, clients: new ClientPool(), idempotency: 'store' });
+ * const outcomes = await adapter.deliver(records);
+ */
+export function createKinesisAdapter(context: AdapterContext): TargetAdapter {
+  const { destination } = context.target;
+  const client = context.clients.get(KinesisClient, regionOf(destination));
+  // kinesalite refuses StreamARN, so a name goes as StreamName; an ARN (another account) needs StreamARN.
+  const stream: Pick<PutRecordsInput, 'StreamName' | 'StreamARN'> =
+    parseArn(destination)?.service === 'kinesis' ? { StreamARN: destination } : { StreamName: destination };
+  return {
+    type: 'kinesis',
+    limits: KINESIS_LIMITS,
+    sizeOf: kinesisRecordSize,
+    async deliver(records, signal): Promise<RecordOutcome[]> {
+      if (records.length === 0) return [];
+      const input: PutRecordsInput = {
+        ...stream,
+        Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
+      };
+      let response: PutRecordsCommandOutput;
+      try {
+        response = await client.send(new PutRecordsCommand(input), { abortSignal: signal });
+      } catch (error) {
+        return failAll(records.length, 'PutRecords', error);
+      }
+      const results = response.Records ?? [];
+      return records.map((_, i) => {
+        const result = results[i];
+        if (!result) return missingResult('PutRecords');
+        if (result.ErrorCode) return entryFailure('PutRecords', result.ErrorCode, result.ErrorMessage);
+        return result.SequenceNumber ? delivered() : missingResult('PutRecords');
+      });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { classifyError } from '../aws/retry.js';
+import type { RecordOutcome } from './types.js';
+
+/** Outcome of a record the destination accepted. */
+export const delivered = (): RecordOutcome => ({ ok: true });
+
+/** Outcome of a record the destination did not take. */
+export const failed = (retryable: boolean, reason: string): RecordOutcome => ({
+  ok: false,
+  retryable,
+  reason,
+});
+
+/** Every record of a call failed with the same thrown error (the call itself failed: throttled, denied, network). */
+export function failAll(count: number, api: string, error: unknown): RecordOutcome[] {
+  const { retryable, reason } = classifyError(error);
+  return Array.from({ length: count }, () => failed(retryable, `${api}: ${reason}`));
+}
+
+/**
+ * Outcome of one entry a batch API reported as failed (Kinesis `ErrorCode`, SQS `Failed[].Code`, ...).
+ * The code is classified like a thrown error of that name; `alsoRetryable` adds codes of one API that
+ * {@link classifyError} does not know.
+ */
+export function entryFailure(
+  api: string,
+  code: string,
+  message: string | undefined,
+  alsoRetryable: ReadonlySet<string> = new Set(),
+): RecordOutcome {
+  const retryable = classifyError({ name: code, message }).retryable || alsoRetryable.has(code);
+  return failed(retryable, `${api} ${code}: ${message ?? 'no message'}`);
+}
+
+/**
+ * A response without a result for a record. Should not happen; retryable, because the record may or may not
+ * have been written, and dropping it silently is the one thing an adapter must never do.
+ */
+export const missingResult = (api: string): RecordOutcome =>
+  failed(true, `${api} returned no result for this record`);
+
+/** A record refused before the call, or the entry to send for it. */
+export type Prepared<E> = { entry: E } | { refused: RecordOutcome };
+
+/**
+ * Sends the entries of the records that passed a pre-check in one call and merges their outcomes with the
+ * refused records', in the records' order. Makes no call when every record was refused.
+ */
+export async function deliverAccepted<E>(
+  prepared: readonly Prepared<E>[],
+  send: (entries: E[]) => Promise<RecordOutcome[]>,
+): Promise<RecordOutcome[]> {
+  const entries: E[] = [];
+  for (const p of prepared) if ('entry' in p) entries.push(p.entry);
+  const sent = entries.length > 0 ? await send(entries) : [];
+  let next = 0;
+  return prepared.map((p) => ('refused' in p ? p.refused : (sent[next++] ?? missingResult('call'))));
+}
+
+/** Shape of a failed entry of SQS SendMessageBatch and SNS PublishBatch. */
+export interface BatchEntryFailure {
+  Id?: string;
+  Code?: string;
+  Message?: string;
+  SenderFault?: boolean;
+}
+
+/**
+ * Outcomes of an SQS/SNS batch whose entry Ids are the entries' indexes: `Failed[]` by Id (a fault on AWS's
+ * side, `SenderFault: false`, is retryable), `Successful[]` by Id, anything in neither list retryable.
+ */
+export function outcomesByEntryId(
+  api: string,
+  count: number,
+  successful: readonly { Id?: string }[] | undefined,
+  failures: readonly BatchEntryFailure[] | undefined,
+): RecordOutcome[] {
+  const outcomes: (RecordOutcome | undefined)[] = new Array(count).fill(undefined);
+  // An Id the call did not send (not one of its indexes) matches no record.
+  const indexOf = (id: string | undefined): number | undefined =>
+    id !== undefined && /^\d{1,3}$/.test(id) && Number(id) < count ? Number(id) : undefined;
+  for (const s of successful ?? []) {
+    const index = indexOf(s.Id);
+    if (index !== undefined) outcomes[index] = delivered();
+  }
+  for (const f of failures ?? []) {
+    const index = indexOf(f.Id);
+    if (index === undefined) continue;
+    const code = f.Code ?? 'UnknownError';
+    const retryable = !f.SenderFault || classifyError({ name: code }).retryable;
+    outcomes[index] = failed(retryable, `${api} ${code}: ${f.Message ?? 'no message'}`);
+  }
+  return outcomes.map((o) => o ?? missingResult(api));
+}
