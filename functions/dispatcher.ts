@@ -6,7 +6,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { buildDispatcher, createContainer } from '../lib/runtime/container.js';
+import { createContainer } from '../lib/runtime/container.js';
+import { buildDispatcher } from '../lib/runtime/dispatcher.js';
 
 const container = createContainer('dispatcher');
 const dispatch = buildDispatcher(container);

@@ -5,7 +5,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { buildWorker, createContainer } from '../lib/runtime/container.js';
+import { createContainer } from '../lib/runtime/container.js';
+import { buildWorker } from '../lib/runtime/worker.js';
 
 const container = createContainer('worker');
 const work = buildWorker(container);

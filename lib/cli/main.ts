@@ -1,10 +1,42 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { localCommand } from './local.js';
+import { produce } from './produce.js';
+import { openSession } from './session.js';
+import { statusCommand } from './status.js';
+import { tail } from './tail.js';
 import { type CommandIo, validateCommand } from './validate.js';
 
 const defaultIo: CommandIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };
+
+/** Parses an integer option within [min, max], naming the option and the range when it is not. */
+export function intOption(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function numberOption(name: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a number >= ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+const awsOptions = (command: Command): Command =>
+  command
+    .option('--local', 'talk to local mode (default when `fanout local` is running here)')
+    .option('--region <region>', 'AWS region (talk to AWS)')
+    .option('--profile <profile>', 'AWS profile (talk to AWS)')
+    .option('--stage <stage>', 'deployment stage', 'dev');
 
 /** Builds the `fanout` program; each command sets the exit code through `setExitCode`. */
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
@@ -19,6 +51,175 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .argument('[file]', 'configuration file (default: $FANOUT_CONFIG or ./fanout.yml)')
     .action((file: string | undefined) => setExitCode(validateCommand(file, io)));
 
+  program
+    .command('local')
+    .description(
+      'Run the whole pipeline on this machine: emulators, local Lambda runtime, demo producer, live view.',
+    )
+    .option('-c, --config <file>', 'configuration file (default: $FANOUT_CONFIG or ./fanout.yml)')
+    .option(
+      '--port-base <port>',
+      'first of 6 consecutive ports: kinesis, sqs/sns, dynamodb, lambda, status, http receiver',
+      intOption('--port-base', 1024, 65_529),
+    )
+    .option('--data-dir <dir>', 'keep streams and the idempotency table in this folder across runs')
+    .option(
+      '--time-scale <factor>',
+      "multiply Lambda's long waits (async retries after 1 and 2 min)",
+      numberOption('--time-scale', 0.0001),
+      0.05,
+    )
+    .option('--no-demo', 'do not start the demo producer')
+    .option('--rate <n>', 'demo records per second', intOption('--rate', 1, 100_000), 20)
+    .option(
+      '--refresh <ms>',
+      'live view refresh in milliseconds (0: no view)',
+      intOption('--refresh', 0, 600_000),
+      1_000,
+    )
+    .option('--duration <s>', 'stop after this many seconds', intOption('--duration', 1, 86_400))
+    .option('-v, --verbose', "print the functions' log lines")
+    .action(
+      async (o: {
+        config?: string;
+        portBase?: number;
+        dataDir?: string;
+        timeScale: number;
+        demo: boolean;
+        rate: number;
+        refresh: number;
+        duration?: number;
+        verbose?: boolean;
+      }) =>
+        setExitCode(
+          await localCommand(
+            {
+              ...(o.config ? { config: o.config } : {}),
+              ...(o.portBase ? { portBase: o.portBase } : {}),
+              ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+              ...(o.duration ? { duration: o.duration } : {}),
+              timeScale: o.timeScale,
+              demo: o.demo,
+              rate: o.rate,
+              refreshMs: o.refresh,
+              verbose: Boolean(o.verbose),
+            },
+            io,
+          ),
+        ),
+    );
+
+  awsOptions(
+    program
+      .command('produce')
+      .description('Put records into a stream: lines of stdin, or --count generated ones.')
+      .option('-s, --stream <name>', 'stream name', 'input')
+      .option(
+        '-n, --count <n>',
+        'generate this many records (default: read stdin)',
+        intOption('--count', 1, 100_000_000),
+      )
+      .option(
+        '-r, --rate <n>',
+        'records per second at most (0: no limit)',
+        intOption('--rate', 0, 1_000_000),
+        0,
+      )
+      .option('-t, --template <text>', 'generated record; {i} is its number', '{"log":"Record {i}"}')
+      .option('-k, --partition-key <key>', 'partition key; {i} is the record number', 'key-{i}'),
+  ).action(
+    async (o: {
+      stream: string;
+      count?: number;
+      rate: number;
+      template: string;
+      partitionKey: string;
+      local?: boolean;
+      region?: string;
+      profile?: string;
+    }) => {
+      openSession(o);
+      const stdin = o.count === undefined;
+      if (stdin && process.stdin.isTTY)
+        throw new InvalidArgumentError('give --count, or pipe records in (one per line)');
+      await produce(
+        {
+          stream: o.stream,
+          rate: o.rate,
+          template: o.template,
+          partitionKey: o.partitionKey,
+          stdin,
+          progress: Boolean(process.stderr.isTTY),
+          ...(o.count ? { count: o.count } : {}),
+        },
+        io,
+      );
+    },
+  );
+
+  awsOptions(
+    program
+      .command('tail')
+      .description('Print what arrives on a stream or a queue (data only, one per line).')
+      .argument('<name>', 'stream or queue name, or queue URL')
+      .addOption(
+        new Option('--type <type>', 'what <name> is (default: detected)').choices(['stream', 'queue']),
+      )
+      .option('--from-start', 'streams: start with the oldest record (TRIM_HORIZON)')
+      .option('-n, --max <n>', 'stop after n records', intOption('--max', 1, 100_000_000))
+      .option('--idle <s>', 'stop after s seconds without anything new', intOption('--idle', 1, 86_400)),
+  ).action(
+    async (
+      name: string,
+      o: {
+        type?: 'stream' | 'queue';
+        fromStart?: boolean;
+        max?: number;
+        idle?: number;
+        local?: boolean;
+        region?: string;
+        profile?: string;
+      },
+    ) => {
+      openSession(o);
+      await tail(
+        {
+          name,
+          fromStart: Boolean(o.fromStart),
+          ...(o.type ? { kind: o.type } : {}),
+          ...(o.max ? { max: o.max } : {}),
+          ...(o.idle ? { idleSeconds: o.idle } : {}),
+        },
+        io,
+      );
+    },
+  );
+
+  awsOptions(
+    program
+      .command('status')
+      .description(
+        'Per target: hand-off mode, concurrency, delivered, in flight, retries, DLQ depth, latency.',
+      )
+      .option('--json', 'print JSON for scripts')
+      .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+  ).action(
+    async (o: {
+      json?: boolean;
+      watch?: number | boolean;
+      local?: boolean;
+      region?: string;
+      profile?: string;
+      stage?: string;
+    }) =>
+      setExitCode(
+        await statusCommand(
+          { ...o, json: Boolean(o.json), watch: o.watch === true ? 2 : typeof o.watch === 'number' ? o.watch : 0 },
+          io,
+        ),
+      ),
+  );
+
   return program;
 }
 
@@ -32,6 +233,10 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof InvalidArgumentError) {
+      io.err(`fanout: ${error.message}`);
+      return 2;
+    }
     io.err(`fanout: ${(error as Error).message}`);
     return 1;
   }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
-import { parseConfig, parseConfigText, toProblems } from './load.js';
 import { type Naming, naming } from './naming.js';
+import { parseConfig, toProblems } from './parse.js';
 import type { FanoutConfig } from './schema.js';
 
 /**
@@ -12,26 +10,26 @@ import type { FanoutConfig } from './schema.js';
  *
  * - `FANOUT_CONFIG_JSON`: the fanout.yml content as JSON. On AWS, serverless-esbuild injects it at build time
  *   (esbuild `define` of `process.env.FANOUT_CONFIG_JSON`), so it does not count against Lambda's 4 KB of
- *   environment. When unset, the file `FANOUT_CONFIG` (default `fanout.yml`) is read.
+ *   environment. Local mode sets it as a variable. (Functions never read YAML: it would add ~110 KB to the
+ *   bundle and a file to the package.)
  * - `FANOUT_STAGE`: stage of the resource names (default `dev`).
  * - `FANOUT_TARGET`: the target a worker serves (workers only).
  * - `FANOUT_IDEMPOTENCY_TABLE`: DynamoDB table of delivered keys (default: the stack's table name).
  */
 export const FUNCTION_ENV = {
   configJson: 'FANOUT_CONFIG_JSON',
-  configFile: 'FANOUT_CONFIG',
   stage: 'FANOUT_STAGE',
   target: 'FANOUT_TARGET',
   idempotencyTable: 'FANOUT_IDEMPOTENCY_TABLE',
 } as const;
 
 const envSchema = z.object({
-  FANOUT_STAGE: z
-    .string()
-    .regex(/^[a-z0-9-]{1,16}$/, 'must be 1-16 characters of [a-z0-9-]')
-    .default('dev'),
-  FANOUT_TARGET: z.string().min(1).optional(),
-  FANOUT_IDEMPOTENCY_TABLE: z.string().min(3).max(255).optional(),
+  FANOUT_STAGE: z._default(
+    z.string().check(z.regex(/^[a-z0-9-]{1,16}$/, 'must be 1-16 characters of [a-z0-9-]')),
+    'dev',
+  ),
+  FANOUT_TARGET: z.optional(z.string().check(z.minLength(1))),
+  FANOUT_IDEMPOTENCY_TABLE: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
 });
 
 export interface FunctionEnvironment {
@@ -52,40 +50,28 @@ export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): F
   if (!parsed.success) throw new ConfigError('environment', toProblems(parsed.error, env));
   // Read through a literal `process.env.X` when `env` is process.env, so an esbuild `define` can replace it.
   const json = env === process.env ? process.env.FANOUT_CONFIG_JSON : env.FANOUT_CONFIG_JSON;
-  let config: FanoutConfig;
-  if (json) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(json);
-    } catch (cause) {
-      throw new ConfigError(
-        FUNCTION_ENV.configJson,
-        [{ path: '', message: `is not JSON (${(cause as Error).message})` }],
-        {
-          cause,
-        },
-      );
-    }
-    config = parseConfig(raw, FUNCTION_ENV.configJson);
-  } else {
-    const file = resolve(env.FANOUT_CONFIG ?? 'fanout.yml');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (cause) {
-      throw new ConfigError(
-        'environment',
-        [
-          {
-            path: FUNCTION_ENV.configJson,
-            message: `is not set and the config file ${file} cannot be read (${(cause as Error).message})`,
-          },
-        ],
-        { cause },
-      );
-    }
-    config = parseConfigText(text, file);
+  if (!json) {
+    throw new ConfigError('environment', [
+      {
+        path: FUNCTION_ENV.configJson,
+        message:
+          'is not set: the deploy compiles the configuration into the bundle, local mode sets it as a variable',
+      },
+    ]);
   }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (cause) {
+    throw new ConfigError(
+      FUNCTION_ENV.configJson,
+      [{ path: '', message: `is not JSON (${(cause as Error).message})` }],
+      {
+        cause,
+      },
+    );
+  }
+  const config: FanoutConfig = parseConfig(raw, FUNCTION_ENV.configJson);
   const stage = parsed.data.FANOUT_STAGE;
   const names = naming(config.service, stage);
   const result: FunctionEnvironment = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   HANDOFF_MODES,
@@ -9,99 +9,109 @@ import {
   TARGET_TYPES,
 } from './constants.js';
 
-const int = (min: number, max: number): z.ZodInt => z.int().min(min).max(max);
+// zod/mini (functional API): the functions bundle this schema, and classic zod adds ~440 KB to each bundle.
+const int = (min: number, max: number): z.ZodMiniInt => z.int().check(z.minimum(min), z.maximum(max));
+const def = z._default;
 
 /** Kinesis event source mapping settings of the dispatcher (Lambda's limits). */
-const sourceSchema = z
-  .object({
-    /** Stream name or ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`). */
-    stream: z
-      .string()
-      .regex(
+const sourceSchema = z.strictObject({
+  /** Stream name or ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`). */
+  stream: z
+    .string()
+    .check(
+      z.regex(
         /^(arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}|[A-Za-z0-9_.-]{1,128})$/,
         'must be a stream name ([A-Za-z0-9_.-], 1-128 characters) or a Kinesis stream ARN',
       ),
-    batchSize: int(1, 10_000).default(100),
-    batchWindow: int(0, 300).default(0),
-    parallelizationFactor: int(1, 10).default(1),
-    startingPosition: z.enum(STARTING_POSITIONS).default('LATEST'),
-    startingPositionTimestamp: z.number().optional(),
-    maxRetryAttempts: int(-1, 10_000).default(-1),
-    maxRecordAge: z
+    ),
+  batchSize: def(int(1, 10_000), 100),
+  batchWindow: def(int(0, 300), 0),
+  parallelizationFactor: def(int(1, 10), 1),
+  startingPosition: def(z.enum(STARTING_POSITIONS), 'LATEST'),
+  startingPositionTimestamp: z.optional(z.number()),
+  maxRetryAttempts: def(int(-1, 10_000), -1),
+  maxRecordAge: def(
+    z
       .int()
-      .refine((v) => v === -1 || (v >= 60 && v <= 604_800), 'must be -1 (forever) or 60-604800 seconds')
-      .default(-1),
-    bisectOnError: z.boolean().default(true),
-    /** Create the stream with the stack (false: reference an existing one). */
-    create: z.boolean().default(true),
-    shards: int(1, 10_000).default(1),
-    retentionHours: int(24, 8_760).default(24),
-    /** Read through an enhanced fan-out consumer (2 MB/s of its own per shard). */
-    enhancedFanOut: z.boolean().default(false),
-  })
-  .strict();
+      .check(
+        z.refine((v) => v === -1 || (v >= 60 && v <= 604_800), 'must be -1 (forever) or 60-604800 seconds'),
+      ),
+    -1,
+  ),
+  bisectOnError: def(z.boolean(), true),
+  /** Create the stream with the stack (false: reference an existing one). */
+  create: def(z.boolean(), true),
+  shards: def(int(1, 10_000), 1),
+  retentionHours: def(int(24, 8_760), 24),
+  /** Read through an enhanced fan-out consumer (2 MB/s of its own per shard). */
+  enhancedFanOut: def(z.boolean(), false),
+});
 
-const dispatcherSchema = z
-  .object({
-    timeout: int(3, 900).default(60),
-    memory: int(128, 10_240).default(1024),
-    /** Hand-off calls in flight at once, over all targets. */
-    handoffConcurrency: int(1, 256).default(16),
-    /** Bytes of one envelope handed to `Invoke` with `InvocationType: Event`. */
-    invokePayloadLimit: int(1024, ASYNC_INVOKE_PAYLOAD_LIMIT).default(ASYNC_INVOKE_PAYLOAD_LIMIT),
-    /** Bytes of one SQS message (and of one SendMessageBatch call). */
-    queueMessageLimit: int(1024, SQS_MESSAGE_LIMIT).default(SQS_MESSAGE_LIMIT),
-  })
-  .strict();
+const dispatcherSchema = z.strictObject({
+  timeout: def(int(3, 900), 60),
+  memory: def(int(128, 10_240), 1024),
+  /** Hand-off calls in flight at once, over all targets. */
+  handoffConcurrency: def(int(1, 256), 16),
+  /** Bytes of one envelope handed to `Invoke` with `InvocationType: Event`. */
+  invokePayloadLimit: def(int(1024, ASYNC_INVOKE_PAYLOAD_LIMIT), ASYNC_INVOKE_PAYLOAD_LIMIT),
+  /** Bytes of one SQS message (and of one SendMessageBatch call). */
+  queueMessageLimit: def(int(1024, SQS_MESSAGE_LIMIT), SQS_MESSAGE_LIMIT),
+});
 
-const httpOptionsSchema = z
-  .object({
-    method: z.enum(['POST', 'PUT']).default('POST'),
-    headers: z.record(z.string(), z.string()).default({}),
-    contentType: z.string().default('application/octet-stream'),
-    timeoutMs: int(100, 900_000).default(10_000),
-    /** Plain http:// is refused unless this is set (local receivers, tests). */
-    allowInsecure: z.boolean().default(false),
-  })
-  .strict();
+const httpOptionsSchema = z.strictObject({
+  method: def(z.enum(['POST', 'PUT']), 'POST'),
+  headers: def(z.record(z.string(), z.string()), {}),
+  contentType: def(z.string(), 'application/octet-stream'),
+  timeoutMs: def(int(100, 900_000), 10_000),
+  /** Plain http:// is refused unless this is set (local receivers, tests). */
+  allowInsecure: def(z.boolean(), false),
+});
 
-const eventBridgeOptionsSchema = z
-  .object({
-    source: z.string().min(1).max(256).default('kinesis-fanout'),
-    detailType: z.string().min(1).max(128).default('kinesis-record'),
-  })
-  .strict();
+const eventBridgeOptionsSchema = z.strictObject({
+  source: def(z.string().check(z.minLength(1), z.maxLength(256)), 'kinesis-fanout'),
+  detailType: def(z.string().check(z.minLength(1), z.maxLength(128)), 'kinesis-record'),
+});
 
-const targetFields = z
-  .object({
-    name: z
-      .string()
-      .regex(TARGET_NAME_PATTERN, 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]'),
-    type: z.enum(TARGET_TYPES),
-    /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
-    destination: z.string().min(1),
-    via: z.enum(HANDOFF_MODES).default('invoke'),
-    concurrency: int(1, 1000).default(5),
-    /** Worker attempts after the first before the envelope goes to the target's DLQ. */
-    retries: int(0, 999).default(2),
-    enabled: z.boolean().default(true),
-    /**
-     * `store`: skip records already delivered using the DynamoDB idempotency table.
-     * `native`: rely on the destination (SQS/SNS FIFO deduplication id, http `Idempotency-Key`).
-     * `none`: at-least-once delivery, no store operations.
-     * Default: `native` for FIFO queues and topics, `store` otherwise.
-     */
-    idempotency: z.enum(IDEMPOTENCY_MODES).optional(),
-    timeout: int(3, 900).default(30),
-    memory: int(128, 10_240).default(512),
-    /** Maximum event age for `via: invoke` (Lambda EventInvokeConfig). */
-    maxEventAge: int(60, 21_600).default(21_600),
-    /** SQS event source mapping batch size for `via: queue`. */
-    batchSize: int(1, 10_000).default(10),
-    http: httpOptionsSchema.optional(),
-    eventbridge: eventBridgeOptionsSchema.optional(),
-  })
-  .strict();
+const targetFields = z.strictObject({
+  name: z
+    .string()
+    .check(
+      z.regex(TARGET_NAME_PATTERN, 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]'),
+    ),
+  type: z.enum(TARGET_TYPES),
+  /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
+  destination: z.string().check(z.minLength(1)),
+  via: def(z.enum(HANDOFF_MODES), 'invoke'),
+  concurrency: def(int(1, 1000), 5),
+  /** Worker attempts after the first before the envelope goes to the target's DLQ. */
+  retries: def(int(0, 999), 2),
+  enabled: def(z.boolean(), true),
+  /**
+   * `store`: skip records already delivered using the DynamoDB idempotency table.
+   * `native`: rely on the destination (SQS/SNS FIFO deduplication id, http `Idempotency-Key`).
+   * `none`: at-least-once delivery, no store operations.
+   * Default: `native` for FIFO queues and topics, `store` otherwise.
+   */
+  idempotency: z.optional(z.enum(IDEMPOTENCY_MODES)),
+  timeout: def(int(3, 900), 30),
+  memory: def(int(128, 10_240), 512),
+  /** Maximum event age for `via: invoke` (Lambda EventInvokeConfig). */
+  maxEventAge: def(int(60, 21_600), 21_600),
+  /** SQS event source mapping batch size for `via: queue`. */
+  batchSize: def(int(1, 10_000), 10),
+  http: z.optional(httpOptionsSchema),
+  eventbridge: z.optional(eventBridgeOptionsSchema),
+  /** Local mode only (`fanout local`): where this target delivers instead of `destination`. */
+  local: z.optional(
+    z.strictObject({
+      /**
+       * A local stream or queue name, a URL, or `receiver` (the built-in HTTP receiver). http targets default
+       * to `receiver`, so local mode never posts to a real endpoint unless told to.
+       */
+      destination: z.optional(z.string().check(z.minLength(1))),
+    }),
+  ),
+});
 
 /** Rules across a target's fields (they run once the fields themselves are valid). */
 function checkTarget(
@@ -150,7 +160,7 @@ function checkTarget(
   }
 }
 
-const targetSchema = targetFields.superRefine(checkTarget);
+const targetSchema = targetFields.check(z.superRefine(checkTarget));
 
 /**
  * Duplicate names, checked on the raw input so they are reported together with every other problem
@@ -178,30 +188,35 @@ export function duplicateNameIssues(
 }
 
 export const configSchema = z
-  .object({
+  .strictObject({
     /** Service name: prefix of every resource name. */
-    service: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,23}$/, 'must be 1-24 characters of [a-z0-9-], starting with a letter')
-      .default('fanout'),
+    service: def(
+      z
+        .string()
+        .check(
+          z.regex(/^[a-z][a-z0-9-]{0,23}$/, 'must be 1-24 characters of [a-z0-9-], starting with a letter'),
+        ),
+      'fanout',
+    ),
     source: sourceSchema,
-    dispatcher: dispatcherSchema.prefault({}),
-    idempotency: z
-      .object({
+    dispatcher: z.prefault(dispatcherSchema, {}),
+    idempotency: z.prefault(
+      z.strictObject({
         /** Seconds a delivered key is remembered (DynamoDB TTL); longer than the stream retention. */
-        ttlSeconds: int(60, 31_536_000).default(8 * 24 * 3600),
-      })
-      .strict()
-      .prefault({}),
-    targets: z.array(targetSchema).min(1, 'must list at least one target'),
+        ttlSeconds: def(int(60, 31_536_000), 8 * 24 * 3600),
+      }),
+      {},
+    ),
+    targets: z.array(targetSchema).check(z.minLength(1, 'must list at least one target')),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    for (const issue of duplicateNameIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
-    if (!config.targets.some((t) => t.enabled)) {
-      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'has no enabled target' });
-    }
-  });
+  .check(
+    z.superRefine((config, ctx) => {
+      for (const issue of duplicateNameIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+      if (!config.targets.some((t) => t.enabled)) {
+        ctx.addIssue({ code: 'custom', path: ['targets'], message: 'has no enabled target' });
+      }
+    }),
+  );
 
 /** True when the destination itself drops a repeated idempotency key. */
 export function supportsNativeIdempotency(type: string, destination: string): boolean {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { formatPath } from '../config/load.js';
+import * as z from 'zod/mini';
+import { formatPath } from '../config/parse.js';
 import { EnvelopeError } from './errors.js';
 import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope, type EnvelopeRecord } from './types.js';
 
@@ -27,9 +27,9 @@ export function encodeEnvelope(envelope: Envelope): string {
 }
 
 const recordSchema = z.object({
-  id: z.string().min(1),
-  seq: z.string().regex(/^\d+$/, 'must be a decimal sequence number'),
-  sub: z.int().nonnegative().optional(),
+  id: z.string().check(z.minLength(1)),
+  seq: z.string().check(z.regex(/^\d+$/, 'must be a decimal sequence number')),
+  sub: z.optional(z.int().check(z.minimum(0))),
   pk: z.string(),
   at: z.number(),
   d: z.base64('must be base64 data'),
@@ -41,9 +41,9 @@ const envelopeSchema = z.object({
       `unsupported envelope version ${JSON.stringify(i.input)}; this worker reads version ${ENVELOPE_VERSION}`,
   }),
   kind: z.literal(ENVELOPE_KIND),
-  target: z.string().min(1),
-  stream: z.string().min(1),
-  shard: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
+  stream: z.string().check(z.minLength(1)),
+  shard: z.string().check(z.minLength(1)),
   sentAt: z.number(),
   records: z.array(recordSchema),
 });

@@ -1,0 +1,116 @@
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ClientPool } from '../aws/clients.js';
+import { sleep } from '../aws/retry.js';
+import type { CommandIo } from './validate.js';
+
+export interface TailOptions {
+  /** Stream or queue name (or queue URL). */
+  name: string;
+  /** `stream` or `queue`; detected when omitted. */
+  kind?: 'stream' | 'queue';
+  /** Streams: start at the oldest record instead of new ones. */
+  fromStart: boolean;
+  /** Stop after this many records/messages (default: run until interrupted). */
+  max?: number;
+  /** Stop after this many seconds without anything new (default: never). */
+  idleSeconds?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `fanout tail`: prints the data of what arrives on a stream (every shard, GetRecords) or a queue
+ * (ReceiveMessage without deleting: a message is hidden for 20 s, then visible again to its real consumer), one per line.
+ */
+export async function tail(
+  options: TailOptions,
+  io: CommandIo,
+  pool = new ClientPool({ maxAttempts: 3 }),
+): Promise<number> {
+  const kinesis = pool.get(KinesisClient);
+  const sqs = pool.get(SQSClient);
+  const kind = options.kind ?? (await detect(options.name, kinesis));
+  let printed = 0;
+  let idleSince = Date.now();
+  const done = (): boolean =>
+    Boolean(options.signal?.aborted) ||
+    (options.max !== undefined && printed >= options.max) ||
+    (options.idleSeconds !== undefined && Date.now() - idleSince > options.idleSeconds * 1000);
+  const print = (text: string): void => {
+    io.out(text);
+    printed++;
+    idleSince = Date.now();
+  };
+
+  if (kind === 'stream') {
+    const shards = (await kinesis.send(new ListShardsCommand({ StreamName: options.name }))).Shards ?? [];
+    const iterators = new Map<string, string | undefined>();
+    for (const shard of shards) {
+      const out = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: options.name,
+          ShardId: shard.ShardId,
+          ShardIteratorType: options.fromStart ? 'TRIM_HORIZON' : 'LATEST',
+        }),
+      );
+      iterators.set(shard.ShardId ?? '', out.ShardIterator);
+    }
+    while (!done()) {
+      let got = 0;
+      for (const [shard, iterator] of iterators) {
+        if (!iterator || done()) continue;
+        const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
+        iterators.set(shard, out.NextShardIterator);
+        for (const r of out.Records ?? []) {
+          if (done()) break;
+          print(Buffer.from(r.Data ?? new Uint8Array()).toString());
+          got++;
+        }
+      }
+      // GetRecords allows 5 calls per second per shard.
+      if (got === 0) await sleep(250);
+    }
+    return printed;
+  }
+
+  const url = options.name.includes('/')
+    ? options.name
+    : (await sqs.send(new GetQueueUrlCommand({ QueueName: options.name }))).QueueUrl;
+  const seen = new Set<string>();
+  while (!done()) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 20,
+      }),
+    );
+    let fresh = 0;
+    for (const m of out.Messages ?? []) {
+      if (!m.MessageId || seen.has(m.MessageId) || done()) continue;
+      seen.add(m.MessageId);
+      print(m.Body ?? '');
+      fresh++;
+    }
+    if (fresh === 0) await sleep(250);
+  }
+  return printed;
+}
+
+async function detect(name: string, kinesis: KinesisClient): Promise<'stream' | 'queue'> {
+  if (name.startsWith('http')) return 'queue';
+  try {
+    await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    return 'stream';
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return 'queue';
+    throw error;
+  }
+}

@@ -1,0 +1,170 @@
+import { idempotencyModeOf, type TargetConfig } from '../config/index.js';
+import { type CfnResource, type CfnValue, getAtt, localArn } from './cfn.js';
+import { destinationActions, destinationArns } from './destination.js';
+import { logicalIds } from './ids.js';
+import { sourceStreamArn } from './source.js';
+import type { StackContext } from './types.js';
+
+/** A type alias, not an interface, so that it is assignable to {@link CfnValue}. */
+export type PolicyStatement = {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: CfnValue[];
+};
+
+/** What the Powertools DynamoDB persistence layer calls on the idempotency table. */
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/** What Lambda's Kinesis poller calls with the function's role (plus the two EFO calls when reading a consumer). */
+const STREAM_READ_ACTIONS = [
+  'kinesis:DescribeStream',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:ListShards',
+];
+const CONSUMER_READ_ACTIONS = ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'];
+/** What Lambda's SQS poller calls with the worker's role. */
+const QUEUE_CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
+/** Sending to a queue the code knows by name: it resolves the URL with GetQueueUrl first. */
+const QUEUE_SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'];
+
+function logStatement(functionName: string): PolicyStatement {
+  return {
+    Sid: 'WriteOwnLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: [localArn('logs', `log-group:/aws/lambda/${functionName}:*`)],
+  };
+}
+
+function role(name: string, statements: PolicyStatement[]): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'least-privilege',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            // A statement without resources is invalid IAM: e.g. no `via: invoke` target means nothing to invoke.
+            Statement: statements.filter((s) => s.Resource.length > 0 && s.Action.length > 0),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The dispatcher reads the source, invokes only the workers of `via: invoke` targets, sends only to the
+ * hand-off queues of `via: queue` targets and to every target's DLQ (oversize-record notices go straight
+ * there), and sends its own given-up batches to its failure queue (Lambda does that with this role).
+ */
+export function dispatcherRole(context: StackContext): CfnResource {
+  const { config, names } = context;
+  const invoked = config.targets.filter((t) => t.via === 'invoke');
+  const queued = config.targets.filter((t) => t.via === 'queue');
+  const statements: PolicyStatement[] = [
+    logStatement(names.dispatcherFunction()),
+    {
+      Sid: 'ReadSourceStream',
+      Effect: 'Allow',
+      Action: STREAM_READ_ACTIONS,
+      Resource: [sourceStreamArn(context)],
+    },
+  ];
+  if (config.source.enhancedFanOut) {
+    statements.push({
+      Sid: 'ReadSourceConsumer',
+      Effect: 'Allow',
+      Action: CONSUMER_READ_ACTIONS,
+      Resource: [getAtt(logicalIds.sourceConsumer, 'ConsumerARN')],
+    });
+  }
+  statements.push(
+    {
+      Sid: 'InvokeWorkers',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: invoked.map((t) => localArn('lambda', `function:${names.workerFunction(t.name)}`)),
+    },
+    {
+      Sid: 'SendToTargetQueues',
+      Effect: 'Allow',
+      Action: QUEUE_SEND_ACTIONS,
+      Resource: [
+        ...queued.map((t) => getAtt(logicalIds.targetQueue(t.name), 'Arn')),
+        ...config.targets.map((t) => getAtt(logicalIds.targetDlq(t.name), 'Arn')),
+      ],
+    },
+    {
+      Sid: 'SendToFailureQueue',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')],
+    },
+  );
+  return role(names.dispatcherRole(), statements);
+}
+
+/**
+ * A worker writes only to its own destination and its own DLQ (also Lambda's on-failure destination of its
+ * async invocations), consumes only its own hand-off queue, and touches the idempotency table only when the
+ * target keeps delivered keys there (`idempotency: store`).
+ */
+export function workerRole(context: StackContext, target: TargetConfig): CfnResource {
+  const { names } = context;
+  const statements: PolicyStatement[] = [
+    logStatement(names.workerFunction(target.name)),
+    {
+      Sid: 'WriteDestination',
+      Effect: 'Allow',
+      Action: destinationActions(target.type),
+      Resource: destinationArns(target),
+    },
+    {
+      Sid: 'SendToOwnDlq',
+      Effect: 'Allow',
+      Action: QUEUE_SEND_ACTIONS,
+      Resource: [getAtt(logicalIds.targetDlq(target.name), 'Arn')],
+    },
+  ];
+  if (target.via === 'queue') {
+    statements.push({
+      Sid: 'ConsumeOwnQueue',
+      Effect: 'Allow',
+      Action: QUEUE_CONSUME_ACTIONS,
+      Resource: [getAtt(logicalIds.targetQueue(target.name), 'Arn')],
+    });
+  }
+  if (idempotencyModeOf(target) === 'store') {
+    statements.push({
+      Sid: 'UseIdempotencyTable',
+      Effect: 'Allow',
+      Action: IDEMPOTENCY_ACTIONS,
+      Resource: [getAtt(logicalIds.idempotencyTable, 'Arn')],
+    });
+  }
+  return role(names.workerRole(target.name), statements);
+}

@@ -1,0 +1,27 @@
+export { alarmResources, iteratorAgeThresholdMs } from './alarms.js';
+export {
+  type BundleSize,
+  bundleSize,
+  formatBundleReport,
+  type ZipEntry,
+  zipEntries,
+} from './bundle-report.js';
+export type { CfnOutput, CfnOutputs, CfnResource, CfnResources, CfnValue } from './cfn.js';
+export { deployProblems } from './checks.js';
+export { destinationArns, destinationProblem, parseArn } from './destination.js';
+export { esbuildOptions, type ServerlessFunction, serverlessFunctions } from './functions.js';
+export { dispatcherRole, workerRole } from './iam.js';
+export { DISPATCHER_FUNCTION_KEY, logicalIds, workerFunctionKey } from './ids.js';
+export { type LoadOptions, loadServerlessParts } from './load.js';
+export { type DeployNames, deployNames, NAME_LIMITS } from './names.js';
+export { stackOutputs } from './outputs.js';
+export {
+  buildStack,
+  type ServerlessParts,
+  type ServerlessPartsOptions,
+  type Stack,
+  type StackOptions,
+  serverlessParts,
+  TEMPLATE_LIMITS,
+} from './stack.js';
+export type { StackContext } from './types.js';
