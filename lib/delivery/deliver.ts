@@ -4,6 +4,7 @@ import { chunkBySize } from '../envelope/chunk.js';
 import { idempotencyKey } from '../envelope/keys.js';
 import type { Envelope } from '../envelope/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
+import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
 import { DeliveryError, type FailedRecord } from './errors.js';
 import type { DeliveredKeyStore } from './store.js';
@@ -19,6 +20,8 @@ export interface DeliverDeps {
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The target's compiled transform: applied to each record's data after decoding, before the adapter. */
+  transform?: RecordTransform;
 }
 
 export interface DeliverySummary {
@@ -63,7 +66,8 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   const fail = (r: DeliveryRecord, retryable: boolean, reason: string): void => {
     failures.push({ key: r.key, sequenceNumber: r.sequenceNumber, retryable, reason });
   };
-  const fits = pending.filter((r) => {
+  const ready = deps.transform ? transformRecords(pending, deps.transform, fail) : pending;
+  const fits = ready.filter((r) => {
     const size = adapter.sizeOf(r);
     if (size <= adapter.limits.maxRecordBytes) return true;
     fail(
@@ -90,7 +94,7 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
           async (records) => {
             attempts++;
             // The call must not outlive the invocation: Lambda would kill it mid-flight, after the effect.
-            const signal = AbortSignal.timeout(Math.max(1, deps.deadline - now()));
+            const signal = AbortSignal.timeout(Math.max(1, Math.floor(deps.deadline - now())));
             const outcomes = await adapter.deliver(records, signal).catch((error: unknown) => {
               const { retryable, reason } = classifyError(error);
               return records.map(() => ({ ok: false as const, retryable, reason }));
@@ -141,6 +145,24 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
     throw new DeliveryError(target, failures, delivered);
   }
   return { target, records: all.length, delivered, skipped };
+}
+
+/**
+ * Applies the target's transform. A record it cannot transform (not JSON) fails permanently with the reason:
+ * retrying cannot change its data, and dropping it would lose it silently.
+ */
+function transformRecords(
+  records: DeliveryRecord[],
+  transform: RecordTransform,
+  fail: (r: DeliveryRecord, retryable: boolean, reason: string) => void,
+): DeliveryRecord[] {
+  const out: DeliveryRecord[] = [];
+  for (const r of records) {
+    const result = transform(r.data);
+    if (result.ok) out.push({ ...r, data: result.data });
+    else fail(r, false, result.reason);
+  }
+  return out;
 }
 
 /** An envelope never holds a key twice, but a hand-crafted or replayed one might: deliver it once. */

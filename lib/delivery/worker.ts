@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
+import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
@@ -39,6 +40,11 @@ function isSqsEvent(event: unknown): event is SQSEvent {
 export function createWorker(deps: WorkerDeps): WorkerHandler {
   const now = deps.now ?? Date.now;
   const lock = deps.lock ?? noEnvelopeLock;
+  // Compiled once per container (the config validated it already).
+  const transform =
+    deps.target.transform === undefined
+      ? undefined
+      : compileTransform(deps.target.transform, deps.target.name);
 
   async function handleEnvelope(
     input: unknown,
@@ -64,6 +70,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
         ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(transform ? { transform } : {}),
       });
     });
     if (!ran) {

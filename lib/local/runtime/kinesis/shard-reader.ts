@@ -1,0 +1,85 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type GetShardIteratorCommandInput,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import type { Clock } from '../clock.js';
+import { fromKinesisRecord, type StreamRecord } from './event.js';
+
+export interface ShardReaderDeps {
+  kinesis: KinesisClient;
+  streamName: string;
+  shardId: string;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON' | 'AT_TIMESTAMP';
+  /** Epoch seconds, for AT_TIMESTAMP. */
+  startingPositionTimestamp?: number;
+  pollIntervalMs: number;
+  clock: Clock;
+  signal: AbortSignal;
+  deliver: (records: StreamRecord[]) => void;
+  /** Records read and not yet delivered to the function; reading pauses above `maxBacklog`. */
+  backlog: () => number;
+  maxBacklog: number;
+  onRead?: (records: number, millisBehindLatest: number) => void;
+  onProblem: (error: unknown) => void;
+}
+
+/**
+ * Reads one shard with GetShardIterator / GetRecords (passing StreamName: kinesalite refuses StreamARN),
+ * polling every `pollIntervalMs` while the shard is idle and right away while records keep coming.
+ * An expired iterator resumes after the last record read. Ends when the shard is closed and read to its end.
+ */
+export async function readShard(deps: ShardReaderDeps, firstIterator?: string): Promise<void> {
+  const { kinesis, clock, signal } = deps;
+  let lastSequence: string | undefined;
+  let iterator = firstIterator;
+  let failures = 0;
+  while (!signal.aborted) {
+    try {
+      iterator ??= await shardIterator(deps, lastSequence);
+      if (deps.backlog() >= deps.maxBacklog) {
+        await clock.sleep(deps.pollIntervalMs, signal);
+        continue;
+      }
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }), {
+        abortSignal: signal,
+      });
+      failures = 0;
+      const records = (out.Records ?? []).map(fromKinesisRecord);
+      if (records.length > 0) {
+        lastSequence = records.at(-1)?.sequenceNumber;
+        deps.deliver(records);
+      }
+      deps.onRead?.(records.length, out.MillisBehindLatest ?? 0);
+      if (!out.NextShardIterator) return;
+      iterator = out.NextShardIterator;
+      if (records.length === 0) await clock.sleep(deps.pollIntervalMs, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      if ((error as Error).name === 'ExpiredIteratorException') {
+        iterator = undefined;
+        continue;
+      }
+      deps.onProblem(error);
+      failures++;
+      await clock.sleep(Math.min(5_000, deps.pollIntervalMs * 2 ** failures), signal);
+    }
+  }
+}
+
+/** The iterator at the starting position, or just after `after`. */
+export async function shardIterator(deps: ShardReaderDeps, after?: string): Promise<string> {
+  const input: GetShardIteratorCommandInput = {
+    StreamName: deps.streamName,
+    ShardId: deps.shardId,
+    ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : deps.startingPosition,
+  };
+  if (after) input.StartingSequenceNumber = after;
+  else if (deps.startingPosition === 'AT_TIMESTAMP') {
+    input.Timestamp = new Date((deps.startingPositionTimestamp ?? Date.now() / 1000) * 1000);
+  }
+  const out = await deps.kinesis.send(new GetShardIteratorCommand(input), { abortSignal: deps.signal });
+  if (!out.ShardIterator) throw new Error(`no shard iterator for ${deps.streamName}/${deps.shardId}`);
+  return out.ShardIterator;
+}

@@ -1,0 +1,220 @@
+import { AsyncEventQueue } from './async/event-queue.js';
+import {
+  type KinesisMappingDefinition,
+  resolveFunction,
+  resolveKinesisMapping,
+  resolveSqsMapping,
+  type SqsMappingDefinition,
+} from './definitions.js';
+import { type FailureSink, sqsFailureSink } from './destinations/sqs-sink.js';
+import { FunctionNotFoundError, LocalRuntimeError } from './errors.js';
+import { RuntimeEvents } from './events.js';
+import { LocalFunction } from './function.js';
+import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
+import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
+import { KinesisMapping } from './kinesis/mapping.js';
+import { type LocalLambdaRuntimeOptions, type RuntimeSettings, runtimeSettings } from './options.js';
+import { SqsMapping } from './sqs/mapping.js';
+import type { RuntimeStats } from './stats.js';
+import type { FunctionDefinition, InvokeOutcome } from './types.js';
+
+type Registered = ApiFunction;
+
+/**
+ * Lambda on one machine: handlers in their own processes with Lambda's timeout, memory and concurrency,
+ * the Invoke API over HTTP, async invocation retries and destinations, and Kinesis and SQS event source
+ * mappings against local emulators.
+ *
+ * @example
+ * const runtime = new LocalLambdaRuntime({ sqs, kinesis, env: emulators.env, timeScale: 0.01 });
+ * runtime.register({ name: 'worker', handler: { file: 'functions/worker.ts', export: 'handler' },
+ *   timeoutSeconds: 30, memoryMb: 512, reservedConcurrency: 5, async: { maxRetryAttempts: 2, onFailureQueueUrl } });
+ * runtime.addKinesisMapping({ functionName: 'dispatcher', streamName: 'input', reportBatchItemFailures: true });
+ * const endpoint = await runtime.start(); // AWS_ENDPOINT_URL_LAMBDA
+ * // ...
+ * await runtime.stop(); // kills every container
+ */
+export class LocalLambdaRuntime {
+  readonly events = new RuntimeEvents();
+  readonly #settings: RuntimeSettings;
+  readonly #functions = new Map<string, Registered>();
+  readonly #mappings: Array<KinesisMapping | SqsMapping> = [];
+  #server: LambdaApiServer | undefined;
+  #state: 'new' | 'running' | 'stopped' = 'new';
+
+  constructor(options: LocalLambdaRuntimeOptions = {}) {
+    this.#settings = runtimeSettings(options);
+  }
+
+  /** The Lambda API endpoint once started. */
+  get endpoint(): string | undefined {
+    return this.#server?.url;
+  }
+
+  /** Registers a function; throws `ConfigError` for values Lambda would refuse. */
+  register(definition: FunctionDefinition): void {
+    const resolved = resolveFunction(definition);
+    if (this.#functions.has(resolved.name))
+      throw new LocalRuntimeError(`function "${resolved.name}" is already registered`);
+    const settings = this.#settings;
+    if (resolved.async.onFailureQueueUrl && !settings.sqs) {
+      throw new LocalRuntimeError(
+        `function "${resolved.name}" has an on-failure queue but the runtime has no sqs client`,
+      );
+    }
+    const fn = new LocalFunction(resolved, {
+      scope: settings.scope,
+      events: this.events,
+      cwd: settings.cwd,
+      unreservedLimit: settings.unreservedConcurrency,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      initTimeoutMs: settings.initTimeoutMs,
+      sharedEnv: () => ({
+        ...settings.env,
+        ...(this.endpoint ? { AWS_ENDPOINT_URL_LAMBDA: this.endpoint } : {}),
+      }),
+      onLog: (line) => {
+        settings.onLog?.(line);
+        this.events.emit('log', line);
+      },
+    });
+    const queue = new AsyncEventQueue(fn, {
+      clock: settings.clock,
+      timeScale: settings.timeScale,
+      events: this.events,
+      ...this.#sink(),
+    });
+    this.#functions.set(resolved.name, { fn, queue });
+  }
+
+  /** Adds a Kinesis event source mapping (before `start()`); returns its id. */
+  addKinesisMapping(definition: KinesisMappingDefinition): string {
+    const config = resolveKinesisMapping(definition);
+    const { kinesis, clock, timeScale, scope } = this.#settings;
+    if (!kinesis)
+      throw new LocalRuntimeError('a Kinesis mapping needs the runtime option "kinesis" (a KinesisClient)');
+    const id = `kinesis:${config.streamName}->${config.functionName}#${this.#mappings.length + 1}`;
+    this.#beforeStart('addKinesisMapping');
+    this.#mappings.push(
+      new KinesisMapping(id, config, {
+        kinesis,
+        fn: this.#get(config.functionName).fn,
+        clock,
+        timeScale,
+        events: this.events,
+        scope,
+        ...this.#sink(),
+      }),
+    );
+    return id;
+  }
+
+  /** Adds an SQS event source mapping (before `start()`); returns its id. */
+  addSqsMapping(definition: SqsMappingDefinition): string {
+    const config = resolveSqsMapping(definition);
+    const { sqs, clock, scope } = this.#settings;
+    if (!sqs) throw new LocalRuntimeError('an SQS mapping needs the runtime option "sqs" (an SQSClient)');
+    const id = `sqs:${config.queueUrl.split('/').at(-1)}->${config.functionName}#${this.#mappings.length + 1}`;
+    this.#beforeStart('addSqsMapping');
+    this.#mappings.push(
+      new SqsMapping(id, config, {
+        sqs,
+        fn: this.#get(config.functionName).fn,
+        clock,
+        events: this.events,
+        scope,
+      }),
+    );
+    return id;
+  }
+
+  /** Starts the Lambda API and the mappings; resolves with the endpoint (for `AWS_ENDPOINT_URL_LAMBDA`). */
+  async start(): Promise<string> {
+    this.#beforeStart('start');
+    this.#state = 'running';
+    const { scope, asyncPayloadLimit, host, port } = this.#settings;
+    const backend = lambdaBackend({
+      scope,
+      asyncPayloadLimit,
+      find: (name) => this.#functions.get(name),
+      setReservedConcurrency: (name, reserved) => this.setReservedConcurrency(name, reserved),
+      stats: () => this.stats(),
+    });
+    this.#server = await startLambdaApi(backend, {
+      ...(host ? { host } : {}),
+      ...(port ? { port } : {}),
+      onProblem: (error) => this.events.emit('problem', { where: 'Lambda API', error }),
+    });
+    try {
+      await Promise.all(this.#mappings.map((mapping) => mapping.start()));
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    return this.#server.url;
+  }
+
+  /** Stops mappings, queues and the API, and kills every container process. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    const draining = [
+      ...this.#mappings.map((mapping) => mapping.stop()),
+      ...[...this.#functions.values()].map(({ queue }) => queue.stop()),
+    ];
+    await Promise.all([...this.#functions.values()].map(({ fn }) => fn.pool.stop()));
+    await Promise.allSettled(draining);
+    await this.#server?.close();
+  }
+
+  /** Invokes synchronously, as `Invoke` with `RequestResponse` does, but waits instead of being throttled. */
+  async invoke(name: string, event: unknown): Promise<InvokeOutcome> {
+    const outcome = await this.#get(name).fn.invoke(JSON.stringify(event ?? {}), 'api');
+    if (!outcome) throw new LocalRuntimeError('unreachable: an invocation that waits is never throttled');
+    return outcome;
+  }
+
+  /** Queues an event, as `Invoke` with `Event` does; returns its request id. */
+  invokeAsync(name: string, event: unknown): string {
+    return this.#get(name).queue.enqueue(JSON.stringify(event ?? {}));
+  }
+
+  /** PutFunctionConcurrency (a number) or DeleteFunctionConcurrency (`undefined`), live. */
+  setReservedConcurrency(name: string, reserved: number | undefined): void {
+    const { fn, queue } = this.#get(name);
+    fn.pool.setReserved(reserved);
+    queue.concurrencyChanged();
+  }
+
+  /** Resolves when the async queues (of `name`, or of every function) have nothing left to do. */
+  async idle(name?: string): Promise<void> {
+    const targets = name ? [this.#get(name)] : [...this.#functions.values()];
+    await Promise.all(targets.map(({ queue }) => queue.idle()));
+  }
+
+  stats(): RuntimeStats {
+    return {
+      endpoint: this.endpoint ?? null,
+      functions: [...this.#functions.values()].map(({ fn, queue }) => {
+        const stats = fn.stats();
+        return { ...stats, async: { ...stats.async, queued: queue.queued } };
+      }),
+      mappings: this.#mappings.map((mapping) => mapping.stats()),
+    };
+  }
+
+  #get(name: string): Registered {
+    const registered = this.#functions.get(name);
+    if (!registered) throw new FunctionNotFoundError(name);
+    return registered;
+  }
+
+  #sink(): { sink?: FailureSink } {
+    return this.#settings.sqs ? { sink: sqsFailureSink(this.#settings.sqs) } : {};
+  }
+
+  #beforeStart(what: string): void {
+    if (this.#state !== 'new')
+      throw new LocalRuntimeError(`${what} must come before start() (the runtime is ${this.#state})`);
+  }
+}
