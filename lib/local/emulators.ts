@@ -111,6 +111,8 @@ export async function startEmulators(
     dynamodb,
     env: {
       AWS_REGION: 'us-east-1',
+      // The AWS CLI v1 and boto3 read this one, not AWS_REGION.
+      AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
