@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { filterSchema, transformSchema } from '../routing/schema.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   HANDOFF_MODES,
@@ -99,6 +100,10 @@ const targetFields = z.strictObject({
   maxEventAge: def(int(60, 21_600), 21_600),
   /** SQS event source mapping batch size for `via: queue`. */
   batchSize: def(int(1, 10_000), 10),
+  /** Only records whose JSON data matches this EventBridge-style content pattern (docs/routing.md). */
+  filter: z.optional(filterSchema),
+  /** Projection of the record's JSON data, applied by the worker before delivery (docs/routing.md). */
+  transform: z.optional(transformSchema),
   http: z.optional(httpOptionsSchema),
   eventbridge: z.optional(eventBridgeOptionsSchema),
   /** Local mode only (`fanout local`): where this target delivers instead of `destination`. */

@@ -1,12 +1,18 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { encodeRecord } from '../envelope/codec.js';
 import { recordId } from '../envelope/keys.js';
+import { deaggregate, KPL_BASE64_PREFIX } from '../routing/kpl.js';
 
-/** A source record, decoded once and serialized once for every target's envelopes. */
+/** A source record (a Kinesis record, or one user record of a KPL aggregate), decoded once for every target. */
 export interface SourceRecord {
+  /** Sequence number of the Kinesis record: user records of one aggregate share it, and checkpoint by it. */
   seq: string;
+  /** Sub-sequence number of a KPL user record (its index in the aggregate). */
+  sub?: number;
   pk: string;
   shard: string;
+  /** The record's data, base64 (filters decode it only when a target has one). */
+  data: string;
   /** The record's envelope entry (JSON), shared by all targets. */
   entry: string;
   /** Bytes of `entry` (the packer's unit). */
@@ -15,9 +21,18 @@ export interface SourceRecord {
   dataBytes: number;
 }
 
+/** A KPL-aggregated record that could not be split: it went on whole, as a plain record. */
+export interface CorruptAggregate {
+  seq: string;
+  reason: string;
+}
+
 export interface DecodedBatch {
   stream: string;
   records: SourceRecord[];
+  /** Kinesis records that were KPL aggregates, split into their user records. */
+  aggregated: number;
+  corrupt: CorruptAggregate[];
 }
 
 /** The stream name of `arn:aws:kinesis:<region>:<account>:stream/<name>` (an ESM event names its stream by ARN). */
@@ -40,31 +55,75 @@ function base64Bytes(b64: string): number {
 /**
  * Decodes a Kinesis event once: the data stays base64 as Lambda delivered it (no decode/re-encode), and each
  * record's envelope entry is serialized here, once, for all targets.
+ *
+ * KPL-aggregated records (recognized by their base64 prefix, so plain records cost one string comparison) are
+ * split into user records, each with its own partition key and sub-sequence number, which goes into its record
+ * id and so into its idempotency key. An aggregate whose checksum or body is bad goes on whole as one plain
+ * record, as the KCL does: never dropped.
  */
 export function decodeBatch(records: readonly KinesisStreamRecord[]): DecodedBatch {
   const first = records[0];
   const stream = first ? streamNameOf(first.eventSourceARN) : '';
-  const out: SourceRecord[] = new Array(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i] as KinesisStreamRecord;
+  const out: SourceRecord[] = [];
+  const corrupt: CorruptAggregate[] = [];
+  let aggregated = 0;
+  for (const record of records) {
     const k = record.kinesis;
     const shard = shardOf(record);
+    const at = Math.round(k.approximateArrivalTimestamp * 1000);
+    if (k.data.startsWith(KPL_BASE64_PREFIX)) {
+      const result = deaggregate(Buffer.from(k.data, 'base64'));
+      if (result.kind === 'aggregated') {
+        aggregated++;
+        for (const [sub, user] of result.records.entries()) {
+          const data = user.data.toString('base64');
+          const entry = encodeRecord({
+            id: recordId(stream, shard, k.sequenceNumber, sub),
+            seq: k.sequenceNumber,
+            sub,
+            pk: user.partitionKey,
+            at,
+            d: data,
+          });
+          out.push(
+            sourceRecord(k.sequenceNumber, user.partitionKey, shard, data, entry, user.data.length, sub),
+          );
+        }
+        continue;
+      }
+      if (result.kind === 'corrupt') corrupt.push({ seq: k.sequenceNumber, reason: result.reason });
+    }
     const entry = encodeRecord({
       id: recordId(stream, shard, k.sequenceNumber),
       seq: k.sequenceNumber,
       pk: k.partitionKey,
-      at: Math.round(k.approximateArrivalTimestamp * 1000),
+      at,
       d: k.data,
     });
-    out[i] = {
-      seq: k.sequenceNumber,
-      pk: k.partitionKey,
-      shard,
-      entry,
-      // Partition keys may be non-ASCII; everything else in an entry is ASCII.
-      entryBytes: Buffer.byteLength(entry),
-      dataBytes: base64Bytes(k.data),
-    };
+    out.push(sourceRecord(k.sequenceNumber, k.partitionKey, shard, k.data, entry, base64Bytes(k.data)));
   }
-  return { stream, records: out };
+  return { stream, records: out, aggregated, corrupt };
+}
+
+function sourceRecord(
+  seq: string,
+  pk: string,
+  shard: string,
+  data: string,
+  entry: string,
+  dataBytes: number,
+  sub?: number,
+): SourceRecord {
+  // Partition keys may be non-ASCII; everything else in an entry is ASCII.
+  const record: SourceRecord = {
+    seq,
+    pk,
+    shard,
+    data,
+    entry,
+    entryBytes: Buffer.byteLength(entry),
+    dataBytes,
+  };
+  if (sub !== undefined) record.sub = sub;
+  return record;
 }

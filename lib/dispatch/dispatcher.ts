@@ -6,9 +6,9 @@ import { compareSequenceNumbers } from '../envelope/keys.js';
 import { ENVELOPE_VERSION, OVERSIZE_KIND, type OversizeNotice } from '../envelope/types.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
-import { decodeBatch, type SourceRecord } from './decode.js';
+import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
 import { packEnvelopes } from './pack.js';
-import { routeRecords } from './route.js';
+import { createRouter } from './route.js';
 import { type HandoffUnit, type QueueMessage, queueUnits, runUnit, type UnitOutcome } from './units.js';
 
 export interface DispatcherDeps {
@@ -50,6 +50,7 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   const random = deps.random ?? Math.random;
   const { config, names, handoff, telemetry } = deps;
   const limit = pLimit(config.dispatcher.handoffConcurrency);
+  const route = createRouter(config.targets);
 
   return async (event, context) => {
     const startedAt = now();
@@ -59,9 +60,13 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     const batch = decodeBatch(event.Records ?? []);
     telemetry.count(METRICS.recordsIn, batch.records.length);
     if (batch.records.length === 0) return { batchItemFailures: [] };
+    reportDecoding(batch, telemetry);
 
+    const { routes, unrouted, notJson } = route(batch.records);
+    if (unrouted > 0) telemetry.count(METRICS.recordsUnrouted, unrouted);
+    if (notJson > 0) telemetry.count(METRICS.recordsNotJson, notJson);
     const units: HandoffUnit[] = [];
-    for (const [target, records] of routeRecords(batch.records, config.targets)) {
+    for (const [target, records] of routes) {
       units.push(...unitsFor(target, records, batch.stream, startedAt));
     }
 
@@ -155,6 +160,19 @@ function oversizeNotice(target: string, stream: string, record: SourceRecord, li
   };
   const body = JSON.stringify(notice);
   return { body, bytes: Buffer.byteLength(body), records: [record] };
+}
+
+function reportDecoding(batch: DecodedBatch, telemetry: Telemetry): void {
+  if (batch.aggregated > 0) telemetry.count(METRICS.aggregatedRecords, batch.aggregated);
+  if (batch.corrupt.length === 0) return;
+  telemetry.count(METRICS.aggregatedRecordsCorrupt, batch.corrupt.length);
+  telemetry.warn(
+    'KPL-aggregated record(s) could not be split: handed on whole, as plain records (as the KCL does)',
+    {
+      stream: batch.stream,
+      records: batch.corrupt.slice(0, 3),
+    },
+  );
 }
 
 function report(

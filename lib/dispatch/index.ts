@@ -1,4 +1,10 @@
-export { type DecodedBatch, decodeBatch, type SourceRecord, streamNameOf } from './decode.js';
+export {
+  type CorruptAggregate,
+  type DecodedBatch,
+  decodeBatch,
+  type SourceRecord,
+  streamNameOf,
+} from './decode.js';
 export {
   createDispatcher,
   type DispatcherDeps,
@@ -6,5 +12,5 @@ export {
   type InvocationContext,
 } from './dispatcher.js';
 export { type PackedEnvelope, type PackResult, packEnvelopes } from './pack.js';
-export { type Routes, routeRecords } from './route.js';
+export { createRouter, type RouteResult, type Router, type Routes } from './route.js';
 export { type HandoffUnit, runUnit } from './units.js';

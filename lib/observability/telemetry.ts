@@ -16,6 +16,12 @@ export const METRICS = {
   recordsIn: 'RecordsIn',
   recordsRouted: 'RecordsRouted',
   recordsUnrouted: 'RecordsUnrouted',
+  /** Records whose data is not JSON while a target has a filter: they match no filter. */
+  recordsNotJson: 'RecordsNotJson',
+  /** KPL-aggregated Kinesis records split into user records. */
+  aggregatedRecords: 'AggregatedRecords',
+  /** KPL-aggregated records with a bad checksum or body, handed on whole. */
+  aggregatedRecordsCorrupt: 'AggregatedRecordsCorrupt',
   recordsHandedOff: 'RecordsHandedOff',
   handoffCalls: 'HandoffCalls',
   handoffBytes: 'HandoffBytes',

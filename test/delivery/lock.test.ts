@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { envelopeClaim, powertoolsEnvelopeLock } from '../../lib/delivery/index.js';
@@ -58,7 +58,9 @@ describe('powertoolsEnvelopeLock on dynalite', () => {
   it('releases the claim when the work fails, so Lambda’s retry can run it', async () => {
     const lock = powertoolsEnvelopeLock({ client, tableName: 'locks', expiresAfterSeconds: 3_600 });
     const claim = envelopeClaim(envelopeFactory(2, 'output1', 50));
-    await expect(lock.run(claim, async () => Promise.reject(new Error('destination down')))).rejects.toThrow('destination down');
+    await expect(lock.run(claim, async () => Promise.reject(new Error('destination down')))).rejects.toThrow(
+      'destination down',
+    );
     expect(await lock.run(claim, async () => ({ delivered: 2 }))).toEqual({ delivered: 2 });
   });
 

@@ -2,13 +2,15 @@
  * The core across the wire: dispatcher -> SQS queue -> worker -> Kinesis output stream, with the idempotency
  * store and envelope lock on DynamoDB, all against real emulators (kinesalite, fauxqs, dynalite).
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { naming } from '../../lib/config/index.js';
 import type { DeliverySummary } from '../../lib/delivery/index.js';
 import { type EmulatorSet, startEmulators } from '../../lib/local/emulators.js';
-import { buildDispatcher, buildWorker, createContainer } from '../../lib/runtime/container.js';
+import { createContainer } from '../../lib/runtime/container.js';
+import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
+import { buildWorker } from '../../lib/runtime/worker.js';
 import {
   createIdempotencyTable,
   createQueue,
@@ -62,7 +64,7 @@ afterAll(async () => {
 /** Receives everything on a queue as Lambda's SQS event source mapping would hand it over. */
 async function drain(queueName: string): Promise<{ event: SQSEvent; ack: () => Promise<void> }> {
   const url = await queueUrl(queueName);
-  const messages = [];
+  const messages: Message[] = [];
   for (;;) {
     const out = await clients.sqs.send(
       new ReceiveMessageCommand({
