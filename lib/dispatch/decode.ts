@@ -13,8 +13,8 @@ export interface SourceRecord {
   shard: string;
   /** The record's data, base64 (filters decode it only when a target has one). */
   data: string;
-  /** The record's envelope entry (JSON), shared by all targets. */
-  entry: string;
+  /** The record's envelope entry (JSON, UTF-8), encoded once and shared by every target's envelopes. */
+  entry: Buffer;
   /** Bytes of `entry` (the packer's unit). */
   entryBytes: number;
   /** Bytes of the record's data. */
@@ -115,13 +115,14 @@ function sourceRecord(
   sub?: number,
 ): SourceRecord {
   // Partition keys may be non-ASCII; everything else in an entry is ASCII.
+  const bytes = Buffer.from(entry, 'utf8');
   const record: SourceRecord = {
     seq,
     pk,
     shard,
     data,
-    entry,
-    entryBytes: Buffer.byteLength(entry),
+    entry: bytes,
+    entryBytes: bytes.length,
     dataBytes,
   };
   if (sub !== undefined) record.sub = sub;

@@ -111,14 +111,15 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
       ? queueUnits(
           target.name,
           names.targetQueue(target.name),
-          envelopes,
+          // SQS takes a string body; envelopes are ASCII but for partition keys, so this is one UTF-8 decode each.
+          envelopes.map((e) => ({ body: e.payload.toString('utf8'), bytes: e.bytes, records: e.records })),
           config.dispatcher.queueMessageLimit,
         )
       : envelopes.map((e) => ({
           kind: 'invoke' as const,
           target: target.name,
           functionName: names.workerFunction(target.name),
-          body: e.body,
+          payload: e.payload,
           bytes: e.bytes,
           records: e.records,
         }));
@@ -145,7 +146,7 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
  * can re-read it), like Lambda's own on-failure records for Kinesis.
  */
 function oversizeNotice(target: string, stream: string, record: SourceRecord, limit: number): QueueMessage {
-  const entry = JSON.parse(record.entry) as OversizeNotice['record'] & { d?: string };
+  const entry = JSON.parse(record.entry.toString('utf8')) as OversizeNotice['record'] & { d?: string };
   delete entry.d;
   const notice: OversizeNotice = {
     v: ENVELOPE_VERSION,

@@ -1,11 +1,12 @@
 import { chunkBySize } from '../envelope/chunk.js';
-import { ENVELOPE_TAIL, envelopeHead, joinEnvelope } from '../envelope/codec.js';
+import { ENVELOPE_TAIL, envelopeHead } from '../envelope/codec.js';
 import type { SourceRecord } from './decode.js';
 
 /** An envelope ready to hand off, with the records it carries (for checkpointing if the hand-off fails). */
 export interface PackedEnvelope {
   target: string;
-  body: string;
+  /** The envelope's JSON, UTF-8: handed to `Invoke` as is (no string copy), or decoded once for SQS. */
+  payload: Buffer;
   bytes: number;
   records: SourceRecord[];
 }
@@ -30,8 +31,8 @@ export function packEnvelopes(
   const envelopes: PackedEnvelope[] = [];
   const oversize: SourceRecord[] = [];
   for (const [shard, shardRecords] of byShard(records)) {
-    const head = envelopeHead(target, stream, shard, sentAt);
-    const overhead = Buffer.byteLength(head) + ENVELOPE_TAIL.length;
+    const head = Buffer.from(envelopeHead(target, stream, shard, sentAt), 'utf8');
+    const overhead = head.length + TAIL.length;
     const packed = chunkBySize(shardRecords, (r) => r.entryBytes, {
       maxItems: Number.POSITIVE_INFINITY,
       maxBytes: limitBytes,
@@ -40,17 +41,24 @@ export function packEnvelopes(
     });
     oversize.push(...packed.oversize);
     for (const chunk of packed.chunks) {
-      const body = joinEnvelope(
-        head,
-        chunk.map((r) => r.entry),
-      );
+      // One copy of each entry, straight into the envelope: no joined string, no re-encoding.
+      const parts: Buffer[] = new Array(chunk.length * 2 + 1);
+      parts[0] = head;
       let bytes = overhead + chunk.length - 1;
-      for (const r of chunk) bytes += r.entryBytes;
-      envelopes.push({ target, body, bytes, records: chunk });
+      for (let i = 0; i < chunk.length; i++) {
+        const r = chunk[i] as SourceRecord;
+        parts[i * 2 + 1] = r.entry;
+        parts[i * 2 + 2] = i === chunk.length - 1 ? TAIL : COMMA;
+        bytes += r.entryBytes;
+      }
+      envelopes.push({ target, payload: Buffer.concat(parts, bytes), bytes, records: chunk });
     }
   }
   return { envelopes, oversize };
 }
+
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from(ENVELOPE_TAIL);
 
 function byShard(records: readonly SourceRecord[]): Map<string, SourceRecord[]> {
   const shards = new Map<string, SourceRecord[]>();

@@ -12,7 +12,7 @@ export type HandoffUnit =
       kind: 'invoke';
       target: string;
       functionName: string;
-      body: string;
+      payload: Uint8Array;
       bytes: number;
       records: SourceRecord[];
     }
@@ -96,7 +96,7 @@ export async function runUnit(
       async (pending) => {
         outcome.calls++;
         try {
-          await port.invokeAsync(unit.functionName, unit.body);
+          await port.invokeAsync(unit.functionName, unit.payload);
           outcome.handedOff += unit.records.length;
           outcome.bytes += unit.bytes;
           return [];

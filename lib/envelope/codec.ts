@@ -9,9 +9,14 @@ export function envelopeHead(target: string, stream: string, shard: string, sent
 }
 export const ENVELOPE_TAIL = ']}';
 
-/** Serializes one record entry. Done once per record and shared by every target's envelopes. */
+/**
+ * Serializes one record entry, exactly as `JSON.stringify(record)` would, without building an object first: it
+ * runs once per record (10,000 per batch) and only the partition key can need escaping (id, sequence number and
+ * base64 data are JSON-safe by construction).
+ */
 export function encodeRecord(record: EnvelopeRecord): string {
-  return JSON.stringify(record);
+  const sub = record.sub === undefined ? '' : `,"sub":${record.sub}`;
+  return `{"id":"${record.id}","seq":"${record.seq}"${sub},"pk":${JSON.stringify(record.pk)},"at":${record.at},"d":"${record.d}"}`;
 }
 
 /** Joins pre-serialized record entries into an envelope body (byte-exact with {@link envelopeHead}'s overhead). */

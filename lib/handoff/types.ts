@@ -18,7 +18,7 @@ export interface HandoffFailure {
  */
 export interface HandoffPort {
   /** Lambda `Invoke` with `InvocationType: 'Event'`. Throws {@link HandoffError}. */
-  invokeAsync(functionName: string, payload: string): Promise<void>;
+  invokeAsync(functionName: string, payload: string | Uint8Array): Promise<void>;
   /** SQS `SendMessageBatch` (≤ 10 entries, ≤ 1 MiB). Returns the entries SQS refused. Throws {@link HandoffError}. */
   sendBatch(queueUrl: string, entries: readonly QueueEntry[]): Promise<HandoffFailure[]>;
   /** Queue URL of a queue name, resolved once and cached (never built by hand: emulators use other forms). */

@@ -5,9 +5,9 @@ import { kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
 import { aggregateRecords } from '../support/kpl.js';
 
 const SHARD = 'shardId-000000000000';
-const entryOf = (entry: string) =>
+const entryOf = (entry: Buffer) =>
   decodeEnvelope(
-    `{"v":1,"kind":"kinesis-fanout/envelope","target":"t","stream":"input","shard":"s","sentAt":0,"records":[${entry}]}`,
+    `{"v":1,"kind":"kinesis-fanout/envelope","target":"t","stream":"input","shard":"s","sentAt":0,"records":[${entry.toString()}]}`,
   ).records[0];
 
 describe('decodeBatch', () => {
@@ -18,7 +18,7 @@ describe('decodeBatch', () => {
     expect(record).toMatchObject({ seq: sequenceNumber(1), pk: 'pk', shard: SHARD, dataBytes: 7 });
     expect(record?.sub).toBeUndefined();
     expect(Buffer.from(record?.data ?? '', 'base64').toString()).toBe('{"n":1}');
-    expect(entryOf(record?.entry ?? '')).toEqual({
+    expect(entryOf(record?.entry ?? Buffer.alloc(0))).toEqual({
       id: recordId('input', SHARD, sequenceNumber(1)),
       seq: sequenceNumber(1),
       pk: 'pk',

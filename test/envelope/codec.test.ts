@@ -72,3 +72,22 @@ describe('idempotency keys', () => {
     expect(compareSequenceNumbers('5', '5')).toBe(0);
   });
 });
+
+describe('encodeRecord', () => {
+  it('writes exactly what JSON.stringify writes, escaping tricky partition keys', async () => {
+    const { encodeRecord } = await import('../../lib/envelope/index.js');
+    for (const pk of ['plain', 'quo"te', 'back\\slash', 'new\nline', 'ünïcödé ✓', '\u0000ctl', '']) {
+      for (const sub of [undefined, 0, 7]) {
+        const record = {
+          id: 'abcDEF_-',
+          seq: '495901',
+          ...(sub === undefined ? {} : { sub }),
+          pk,
+          at: 1_700_000_000_123,
+          d: 'aGk=',
+        };
+        expect(encodeRecord(record)).toBe(JSON.stringify(record));
+      }
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import type { StubServer } from '../stub/control.js';
+import type { ReportTable } from './table.js';
+
+/** Options of one `npm run bench` run. */
+export interface BenchOptions {
+  /** Print one JSON document instead of tables. */
+  json: boolean;
+  /** A fast smoke run: fewer iterations and cases, same code paths. */
+  quick: boolean;
+  /** Section names to run (all when empty). */
+  only: string[];
+  /** Directory for `node --cpu-prof` profiles of the measured child processes, when profiling. */
+  cpuProfDir?: string;
+}
+
+/** What a section gets: the options, progress output, and the resources shared by sections of one run. */
+export interface SectionContext {
+  options: BenchOptions;
+  /** A temporary directory of this run (bundles, tables), removed when the run ends. */
+  workDir: string;
+  /** Progress on stderr (stdout carries only the tables or the JSON). */
+  log(message: string): void;
+  /** The stub AWS endpoint, started on first use and shared, so every section measures against the same one. */
+  stub(): Promise<StubServer>;
+  /** Results of one section that a later one reuses (the baseline reads the dispatcher's rows). */
+  shared: Map<string, unknown>;
+}
+
+export interface SectionReport {
+  tables: ReportTable[];
+  /** Raw measurements for `--json`. */
+  data: unknown;
+}
+
+/** One module under bench/sections/: a name for `--only`, a title, and a run. */
+export interface Section {
+  name: string;
+  title: string;
+  run(context: SectionContext): Promise<SectionReport>;
+}
