@@ -31,7 +31,8 @@ let pipeline: LocalPipeline;
 const silent = { out: () => {}, err: () => {} };
 
 beforeAll(async () => {
-  pipeline = await startLocalPipeline({ config, timeScale: 0.001 });
+  // 0.01: async retries after 0.6 s and 1.2 s, events expire after 216 s (Lambda: 6 h), far beyond this test.
+  pipeline = await startLocalPipeline({ config, timeScale: 0.01 });
   // The flaky target's endpoint is down for the whole run: its envelopes must end in its DLQ, with the reason.
   pipeline.receiver.behave('/flaky', { status: 500 });
 }, 120_000);
@@ -63,7 +64,7 @@ describe('local mode', () => {
       async () =>
         (await readStream(kinesis, 'output1')).length >= N &&
         (await readStream(kinesis, 'output2')).length >= N,
-      90_000,
+      150_000,
     );
     for (const stream of ['output1', 'output2']) {
       const out = await readStream(kinesis, stream);
@@ -78,7 +79,7 @@ describe('local mode', () => {
       }
       for (const list of byKey.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
     }
-    await waitFor(async () => pipeline.receiver.received('/webhook').length >= N, 60_000);
+    await waitFor(async () => pipeline.receiver.received('/webhook').length >= N, 150_000);
     expect(
       pipeline.receiver
         .received('/webhook')
@@ -92,7 +93,7 @@ describe('local mode', () => {
     expect(messages.map((m) => Buffer.from(decodeMessage(m).data, 'hex').toString()).sort()).toEqual(
       [...expected].sort(),
     );
-  }, 120_000);
+  }, 300_000);
 
   it('retries a failing worker, then puts its envelopes in the DLQ in Lambda’s destination format', async () => {
     const flaky = pipeline.stack.targets.find((t) => t.name === 'flaky');
@@ -106,7 +107,7 @@ describe('local mode', () => {
         ? (JSON.parse(out.Messages[0].Body) as Record<string, unknown>)
         : undefined;
       return body !== undefined;
-    }, 60_000);
+    }, 150_000);
     expect(body).toMatchObject({
       version: '1.0',
       requestContext: {
@@ -125,7 +126,7 @@ describe('local mode', () => {
     const status = await pipeline.status();
     expect(status.targets.find((t) => t.name === 'flaky')?.dlqMessages).toBeGreaterThan(0);
     expect(status.targets.find((t) => t.name === 'output1')).toMatchObject({ delivered: N, dlqMessages: 0 });
-  }, 90_000);
+  }, 180_000);
 
   it('takes records from the AWS CLI or boto3 and lets them read the outputs', async () => {
     const cli = await awsCli();
