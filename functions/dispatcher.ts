@@ -13,6 +13,7 @@ const container = createContainer('dispatcher');
 const dispatch = buildDispatcher(container);
 
 export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
-  .use(injectLambdaContext(container.logger))
+  // Never log the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds record payloads (docs/security.md).
+  .use(injectLambdaContext(container.logger, { logEvent: false }))
   .use(logMetrics(container.metrics))
   .handler((event, context) => dispatch(event, context));

@@ -12,6 +12,7 @@ const container = createContainer('worker');
 const work = buildWorker(container);
 
 export const handler = middy<unknown, unknown>()
-  .use(injectLambdaContext(container.logger))
+  // Never log the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds record payloads (docs/security.md).
+  .use(injectLambdaContext(container.logger, { logEvent: false }))
   .use(logMetrics(container.metrics))
   .handler((event, context) => work(event, context));

@@ -11,6 +11,12 @@ export function ms(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
+/** A difference in milliseconds, with its sign: +42, -4.2. */
+export function signedMs(value: number): string {
+  if (!Number.isFinite(value)) return '-';
+  return `${value < 0 ? '-' : '+'}${ms(Math.abs(value))}`;
+}
+
 /** Bytes in decimal units (the unit AWS states its payload limits in). */
 export function bytes(value: number): string {
   if (!Number.isFinite(value)) return '-';

@@ -9,7 +9,21 @@ export interface ClientSettings {
   requestHandler?: NodeHttpHandler;
   /** SQS only (other clients ignore it); see {@link ClientPool.get}. */
   useQueueUrlAsEndpoint?: boolean;
+  /** S3 only (other clients ignore it); see {@link ClientPool.get}. */
+  forcePathStyle?: boolean;
+  credentials?: CredentialsProvider;
 }
+
+/** AWS credentials as the SDK takes them; `expiration` tells it when to ask its provider again. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** What an SDK client accepts as `credentials` (e.g. STS AssumeRole, see lib/targets/credentials.ts). */
+export type CredentialsProvider = () => Promise<Credentials>;
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK client constructors differ in their config type
 type ClientClass<C> = new (config: any) => C;
@@ -24,6 +38,8 @@ export interface ClientPoolOptions {
    * retry with {@link retryWithBackoff}; the SDK's own retries would not know the deadline.
    */
   maxAttempts?: number;
+  /** Credentials of every client of the pool (default: the SDK's chain, i.e. the function's role). */
+  credentials?: CredentialsProvider;
 }
 
 /**
@@ -39,15 +55,25 @@ export class ClientPool {
   readonly #handler: NodeHttpHandler;
   readonly #options: ClientPoolOptions;
 
-  constructor(options: ClientPoolOptions = {}) {
+  constructor(options: ClientPoolOptions = {}, handler?: NodeHttpHandler) {
     this.#options = options;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-    this.#handler = new NodeHttpHandler({
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: 5_000,
-      requestTimeout: 30_000,
-    });
+    this.#handler =
+      handler ??
+      new NodeHttpHandler({
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        connectionTimeout: 5_000,
+        requestTimeout: 30_000,
+      });
+  }
+
+  /**
+   * A pool with other credentials or another default region (a target's assumed role, its `region`): clients of
+   * its own, the same keep-alive sockets.
+   */
+  derive(options: Pick<ClientPoolOptions, 'region' | 'credentials'>): ClientPool {
+    return new ClientPool({ ...this.#options, ...options }, this.#handler);
   }
 
   /** The shared client of this class (and region). */
@@ -70,6 +96,9 @@ export class ClientPool {
       // are not always valid hosts.
       if (process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL)
         settings.useQueueUrlAsEndpoint = false;
+      // An emulator's S3 (fauxqs in local mode) serves buckets as paths: `<bucket>.127.0.0.1` is no host.
+      if (process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL) settings.forcePathStyle = true;
+      if (this.#options.credentials) settings.credentials = this.#options.credentials;
       client = new Client(settings);
       byRegion.set(region ?? '', client);
     }

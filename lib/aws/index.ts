@@ -1,4 +1,9 @@
-export { ClientPool, type ClientPoolOptions } from './clients.js';
+export {
+  ClientPool,
+  type ClientPoolOptions,
+  type Credentials,
+  type CredentialsProvider,
+} from './clients.js';
 export {
   backoffDelay,
   classifyError,

@@ -1,42 +1,20 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerConcurrency } from './concurrency.js';
 import { localCommand } from './local.js';
+import { awsOptions, configOption, intOption, numberOption } from './options.js';
 import { produce } from './produce.js';
+import { registerReplay } from './replay.js';
 import { openSession } from './session.js';
 import { statusCommand } from './status.js';
 import { tail } from './tail.js';
 import { type CommandIo, validateCommand } from './validate.js';
 
+export { intOption } from './options.js';
+
 const defaultIo: CommandIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };
-
-/** Parses an integer option within [min, max], naming the option and the range when it is not. */
-export function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-function numberOption(name: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a number >= ${min}, got "${value}"`);
-    return n;
-  };
-}
-
-const awsOptions = (command: Command): Command =>
-  command
-    .option('--local', 'talk to local mode (default when `fanout local` is running here)')
-    .option('--region <region>', 'AWS region (talk to AWS)')
-    .option('--profile <profile>', 'AWS profile (talk to AWS)')
-    .option('--stage <stage>', 'deployment stage', 'dev');
 
 /** Builds the `fanout` program; each command sets the exit code through `setExitCode`. */
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
@@ -195,18 +173,21 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     },
   );
 
-  awsOptions(
-    program
-      .command('status')
-      .description(
-        'Per target: hand-off mode, concurrency, delivered, in flight, retries, DLQ depth, latency.',
-      )
-      .option('--json', 'print JSON for scripts')
-      .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+  configOption(
+    awsOptions(
+      program
+        .command('status')
+        .description(
+          'Per target: hand-off mode, concurrency, queue and DLQ depth, errors and throttles; the source iterator age.',
+        )
+        .option('--json', 'print JSON for scripts')
+        .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+    ),
   ).action(
     async (o: {
       json?: boolean;
       watch?: number | boolean;
+      config?: string;
       local?: boolean;
       region?: string;
       profile?: string;
@@ -214,11 +195,18 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     }) =>
       setExitCode(
         await statusCommand(
-          { ...o, json: Boolean(o.json), watch: o.watch === true ? 2 : typeof o.watch === 'number' ? o.watch : 0 },
+          {
+            ...o,
+            json: Boolean(o.json),
+            watch: o.watch === true ? 2 : typeof o.watch === 'number' ? o.watch : 0,
+          },
           io,
         ),
       ),
   );
+
+  registerReplay(program, io, setExitCode);
+  registerConcurrency(program, io, setExitCode);
 
   return program;
 }
@@ -232,11 +220,13 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Before CommanderError, which it extends: thrown by an action (a usage error found late), commander has
+    // not printed it.
     if (error instanceof InvalidArgumentError) {
       io.err(`fanout: ${error.message}`);
       return 2;
     }
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.err(`fanout: ${(error as Error).message}`);
     return 1;
   }

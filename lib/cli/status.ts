@@ -1,4 +1,12 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ClientPool } from '../aws/clients.js';
 import { type PipelineStatus, renderStatus } from '../local/status.js';
+import { collectAwsStatus } from '../operate/status/aws.js';
+import { renderAwsStatus } from '../operate/status/render.js';
+import type { AwsPipelineStatus } from '../operate/status/types.js';
+import { openOperateContext } from './operate-context.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -6,31 +14,53 @@ export interface StatusOptions extends SessionOptions {
   json: boolean;
   /** Refresh every this many seconds until interrupted (0: once). */
   watch: number;
+  /** Configuration file (AWS: which targets to look at). */
+  config?: string;
 }
 
-async function readStatus(options: StatusOptions): Promise<PipelineStatus> {
+type AnyStatus = PipelineStatus | AwsPipelineStatus;
+
+async function readLocalStatus(url: string | undefined): Promise<PipelineStatus> {
+  if (!url)
+    throw new Error('.fanout/local.env has no FANOUT_LOCAL_STATUS_URL: restart local mode (npm start)');
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`local status endpoint answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as PipelineStatus;
+}
+
+/** One reading: local mode from its status endpoint, AWS from the APIs and CloudWatch. */
+async function readStatus(options: StatusOptions, clients?: ClientPool): Promise<AnyStatus> {
   const session = openSession(options);
-  if (session.mode === 'local') {
-    const url = session.env.FANOUT_LOCAL_STATUS_URL;
-    if (!url)
-      throw new Error('.fanout/local.env has no FANOUT_LOCAL_STATUS_URL: restart local mode (npm start)');
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`local status endpoint answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as PipelineStatus;
-  }
-  throw new Error(
-    'status against AWS is not available yet; run it against local mode (`npm start`, then `fanout status --local`)',
+  if (session.mode === 'local') return readLocalStatus(session.env.FANOUT_LOCAL_STATUS_URL);
+  const ctx = openOperateContext(options, clients);
+  const lambda = ctx.clients.get(LambdaClient);
+  return collectAwsStatus(
+    {
+      config: ctx.config,
+      names: ctx.names,
+      stage: ctx.session.stage,
+      region: options.region ?? (await lambda.config.region()),
+    },
+    { lambda, sqs: ctx.clients.get(SQSClient), cloudwatch: ctx.clients.get(CloudWatchClient) },
   );
 }
 
-/** `fanout status`: per-target numbers as a table, or JSON for scripts; `--watch` refreshes. */
-export async function statusCommand(options: StatusOptions, io: CommandIo): Promise<number> {
+/**
+ * `fanout status`: per-target numbers as a table, or JSON for scripts; `--watch` refreshes. Local mode reads
+ * the local pipeline (counters since it started); AWS reads the APIs and CloudWatch (counters over 15 minutes).
+ */
+export async function statusCommand(
+  options: StatusOptions,
+  io: CommandIo,
+  clients?: ClientPool,
+): Promise<number> {
   for (;;) {
-    const status = await readStatus(options);
+    const status = await readStatus(options, clients);
+    const table = 'windowMinutes' in status ? renderAwsStatus(status) : renderStatus(status);
     io.out(
       options.json
         ? JSON.stringify(status, null, 2)
-        : `${options.watch && process.stdout.isTTY ? '\x1b[H\x1b[2J' : ''}${renderStatus(status)}`,
+        : `${options.watch && process.stdout.isTTY ? '\x1b[H\x1b[2J' : ''}${table}`,
     );
     if (!options.watch) return 0;
     await new Promise((r) => setTimeout(r, options.watch * 1000));

@@ -15,12 +15,15 @@ import type { FanoutConfig } from './schema.js';
  * - `FANOUT_STAGE`: stage of the resource names (default `dev`).
  * - `FANOUT_TARGET`: the target a worker serves (workers only).
  * - `FANOUT_IDEMPOTENCY_TABLE`: DynamoDB table of delivered keys (default: the stack's table name).
+ * - `FANOUT_CLAIM_CHECK_BUCKET`: bucket of claim-checked records, when `claimCheck` names none (the stack
+ *   creates it, and CloudFormation names it).
  */
 export const FUNCTION_ENV = {
   configJson: 'FANOUT_CONFIG_JSON',
   stage: 'FANOUT_STAGE',
   target: 'FANOUT_TARGET',
   idempotencyTable: 'FANOUT_IDEMPOTENCY_TABLE',
+  claimCheckBucket: 'FANOUT_CLAIM_CHECK_BUCKET',
 } as const;
 
 const envSchema = z.object({
@@ -30,6 +33,7 @@ const envSchema = z.object({
   ),
   FANOUT_TARGET: z.optional(z.string().check(z.minLength(1))),
   FANOUT_IDEMPOTENCY_TABLE: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
+  FANOUT_CLAIM_CHECK_BUCKET: z.optional(z.string().check(z.minLength(3), z.maxLength(63))),
 });
 
 export interface FunctionEnvironment {
@@ -39,6 +43,8 @@ export interface FunctionEnvironment {
   idempotencyTable: string;
   /** Set for workers. */
   target?: string;
+  /** Bucket of claim-checked records: `claimCheck.bucket`, else `FANOUT_CLAIM_CHECK_BUCKET` (set with `claimCheck`). */
+  claimCheckBucket?: string;
 }
 
 /**
@@ -54,8 +60,7 @@ export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): F
     throw new ConfigError('environment', [
       {
         path: FUNCTION_ENV.configJson,
-        message:
-          'is not set: the deploy compiles the configuration into the bundle, local mode sets it as a variable',
+        message: `is ${json === '' ? 'empty' : 'not set'}: the deploy compiles the configuration into the bundle, local mode sets it as a variable`,
       },
     ]);
   }
@@ -81,5 +86,16 @@ export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): F
     idempotencyTable: parsed.data.FANOUT_IDEMPOTENCY_TABLE ?? names.idempotencyTable(),
   };
   if (parsed.data.FANOUT_TARGET) result.target = parsed.data.FANOUT_TARGET;
+  const bucket = config.claimCheck?.bucket ?? parsed.data.FANOUT_CLAIM_CHECK_BUCKET;
+  if (config.claimCheck && !bucket) {
+    throw new ConfigError('environment', [
+      {
+        path: FUNCTION_ENV.claimCheckBucket,
+        message:
+          'is not set, and claimCheck.bucket names no bucket: the deploy sets it to the bucket it creates',
+      },
+    ]);
+  }
+  if (config.claimCheck && bucket) result.claimCheckBucket = bucket;
   return result;
 }

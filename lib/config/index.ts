@@ -2,10 +2,19 @@ export type { HandoffMode, IdempotencyMode, TargetType } from './constants.js';
 export { ASYNC_INVOKE_PAYLOAD_LIMIT, HANDOFF_MODES, SQS_MESSAGE_LIMIT, TARGET_TYPES } from './constants.js';
 export { FUNCTION_ENV, type FunctionEnvironment, readFunctionEnvironment } from './env.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
-export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
-export { type Naming, naming } from './naming.js';
 export {
+  DEFAULT_CLAIM_EXPIRE_DAYS,
+  DEFAULT_DISCOVERED_TARGET,
+  DEFAULT_MESSAGE_GROUPS,
+  FIFO_BATCH_LIMIT,
+  isDiscoveredTarget,
+} from './features.js';
+export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
+export { type Naming, naming, type TargetRef } from './naming.js';
+export {
+  type ClaimCheckConfig,
   configSchema,
+  type DiscoverSettings,
   type DispatcherConfig,
   type FanoutConfig,
   type FanoutConfigInput,
@@ -13,4 +22,10 @@ export {
   supportsNativeIdempotency,
   type TargetConfig,
 } from './schema.js';
+export {
+  type ParsedSecretArn,
+  parseSecretRef,
+  SECRET_REF_RULE,
+  type SecretRef,
+} from './secret-ref.js';
 export { idempotencyModeOf } from './target.js';

@@ -12,6 +12,19 @@ export const DEFAULT_CONFIG_FILE = 'fanout.yml';
 
 /** Parses and validates YAML text. */
 export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
+  // The yaml package takes a binary file (an image, an archive) for one long string; say what it is instead.
+  const binary = Math.min(
+    ...[text.indexOf('\u0000'), text.indexOf('\uFFFD')].map((i) => (i === -1 ? Infinity : i)),
+  );
+  if (binary !== Infinity) {
+    const before = text.slice(0, binary).split('\n');
+    throw new ConfigError(file, [
+      {
+        path: `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`,
+        message: 'not a YAML text file: it holds binary data (a NUL byte or bytes that are not UTF-8)',
+      },
+    ]);
+  }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -22,7 +35,14 @@ export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
       })),
     );
   }
-  return parseConfig(doc.toJS(), file);
+  let value: unknown;
+  try {
+    // The yaml package refuses documents whose aliases would expand without bound ("billion laughs").
+    value = doc.toJS();
+  } catch (cause) {
+    throw new ConfigError(file, [{ path: '', message: `YAML: ${(cause as Error).message}` }], { cause });
+  }
+  return parseConfig(value, file);
 }
 
 /**

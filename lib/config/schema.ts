@@ -1,14 +1,27 @@
 import * as z from 'zod/mini';
+import { redactUrl } from '../observability/redact.js';
 import { filterSchema, transformSchema } from '../routing/schema.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   HANDOFF_MODES,
+  type HandoffMode,
   IDEMPOTENCY_MODES,
   SQS_MESSAGE_LIMIT,
   STARTING_POSITIONS,
   TARGET_NAME_PATTERN,
   TARGET_TYPES,
 } from './constants.js';
+import {
+  claimCheckSchema,
+  defaultVia,
+  discoverFields,
+  externalIdSchema,
+  featureIssues,
+  isDiscoveredTarget,
+  regionSchema,
+  roleArnSchema,
+} from './features.js';
+import { parseSecretRef, SECRET_REF_RULE } from './secret-ref.js';
 
 // zod/mini (functional API): the functions bundle this schema, and classic zod adds ~440 KB to each bundle.
 const int = (min: number, max: number): z.ZodMiniInt => z.int().check(z.minimum(min), z.maximum(max));
@@ -59,13 +72,33 @@ const dispatcherSchema = z.strictObject({
   queueMessageLimit: def(int(1024, SQS_MESSAGE_LIMIT), SQS_MESSAGE_LIMIT),
 });
 
+// RFC 9110 field names (tokens) and values (visible Latin-1 and tabs: no CR, LF or NUL, which would split a
+// request): checked here so `fanout validate` names a bad header, not the worker at its first request.
+const headerName = z
+  .string()
+  .check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name (letters, digits, -, no spaces)'));
+const headerValue = z
+  .string()
+  .check(
+    z.regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be a header value: no line breaks or control characters'),
+  );
+
+/** HMAC signing of each request (docs/security.md). */
+const signingSchema = z.strictObject({
+  /** `ssm:<parameter>` (SecureString) or `secretsmanager:<name or ARN>`: fetched by the worker, cached 5 min. */
+  secret: z.string().check(z.refine((v) => parseSecretRef(v) !== undefined, SECRET_REF_RULE)),
+  header: def(headerName, 'x-fanout-signature'),
+  algorithm: def(z.enum(['sha256']), 'sha256'),
+});
+
 const httpOptionsSchema = z.strictObject({
   method: def(z.enum(['POST', 'PUT']), 'POST'),
-  headers: def(z.record(z.string(), z.string()), {}),
-  contentType: def(z.string(), 'application/octet-stream'),
+  headers: def(z.record(headerName, headerValue), {}),
+  contentType: def(headerValue, 'application/octet-stream'),
   timeoutMs: def(int(100, 900_000), 10_000),
   /** Plain http:// is refused unless this is set (local receivers, tests). */
   allowInsecure: def(z.boolean(), false),
+  signing: z.optional(signingSchema),
 });
 
 const eventBridgeOptionsSchema = z.strictObject({
@@ -82,7 +115,8 @@ const targetFields = z.strictObject({
   type: z.enum(TARGET_TYPES),
   /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
   destination: z.string().check(z.minLength(1)),
-  via: def(z.enum(HANDOFF_MODES), 'invoke'),
+  /** Default `invoke`, or `queue` for an ordered target. */
+  via: z.optional(z.enum(HANDOFF_MODES)),
   concurrency: def(int(1, 1000), 5),
   /** Worker attempts after the first before the envelope goes to the target's DLQ. */
   retries: def(int(0, 999), 2),
@@ -104,6 +138,19 @@ const targetFields = z.strictObject({
   filter: z.optional(filterSchema),
   /** Projection of the record's JSON data, applied by the worker before delivery (docs/routing.md). */
   transform: z.optional(transformSchema),
+  /**
+   * Hand off through an SQS FIFO queue whose message groups are hash buckets of the partition key, so each
+   * key's records reach the destination in order (docs/routing.md).
+   */
+  ordered: z.optional(z.boolean()),
+  /** Message groups of an ordered target (default 64): its parallelism, and what one failed record holds back. */
+  messageGroups: z.optional(int(1, 100_000)),
+  /** IAM role (in the destination's account) the worker assumes to deliver (docs/routing.md). */
+  role: z.optional(roleArnSchema),
+  /** ExternalId passed to AssumeRole, as the role's trust policy requires. */
+  externalId: z.optional(externalIdSchema),
+  /** Region of a destination given by name (or URL) outside the stack's region. */
+  region: z.optional(regionSchema),
   http: z.optional(httpOptionsSchema),
   eventbridge: z.optional(eventBridgeOptionsSchema),
   /** Local mode only (`fanout local`): where this target delivers instead of `destination`. */
@@ -118,11 +165,23 @@ const targetFields = z.strictObject({
   ),
 });
 
+/** A target's fields with `via` filled in (its default depends on `ordered`). */
+function withDefaults<T extends { via?: HandoffMode | undefined; ordered?: boolean | undefined }>(
+  target: T,
+): Omit<T, 'via'> & { via: HandoffMode } {
+  return { ...target, via: defaultVia(target) };
+}
+
+/** Where rules report problems: zod's refinement context, or one that prefixes the paths. */
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: Array<string | number>; message: string }): void;
+}
+
+type TargetOutput = ReturnType<typeof withDefaults<z.output<typeof targetFields>>>;
+
 /** Rules across a target's fields (they run once the fields themselves are valid). */
-function checkTarget(
-  target: z.output<typeof targetFields>,
-  ctx: z.core.$RefinementCtx<z.output<typeof targetFields>>,
-): void {
+function checkTarget(target: TargetOutput, ctx: IssueSink): void {
+  for (const issue of featureIssues(target)) ctx.addIssue({ code: 'custom', ...issue });
   if (target.via === 'queue' && target.concurrency < 2) {
     ctx.addIssue({
       code: 'custom',
@@ -152,7 +211,19 @@ function checkTarget(
       ctx.addIssue({
         code: 'custom',
         path: ['destination'],
-        message: `"${target.destination}" is not https; set http.allowInsecure: true to allow plain http`,
+        message:
+          url.protocol === 'http:'
+            ? `"${redactUrl(target.destination)}" is not https; set http.allowInsecure: true to allow plain http`
+            : `"${redactUrl(target.destination)}" has protocol ${url.protocol}; an http target needs https://host/path`,
+      });
+    }
+    if (url && (url.username || url.password)) {
+      // fetch refuses such a URL, and the credentials would sit in every log line that names the destination.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination'],
+        message:
+          'has credentials in the URL; send them in http.headers (e.g. authorization) or use http.signing',
       });
     }
   }
@@ -165,7 +236,38 @@ function checkTarget(
   }
 }
 
-const targetSchema = targetFields.check(z.superRefine(checkTarget));
+const targetSchema = z.pipe(targetFields, z.transform(withDefaults)).check(z.superRefine(checkTarget));
+
+/** `discover`: the discovery fields and the settings of the one worker that serves every discovered stream. */
+const discoverSchema = z.extend(
+  z.omit(targetFields, {
+    name: true,
+    type: true,
+    destination: true,
+    enabled: true,
+    http: true,
+    eventbridge: true,
+    local: true,
+    role: true,
+    externalId: true,
+    region: true,
+  }),
+  discoverFields,
+);
+
+type DiscoverConfig = z.output<typeof discoverSchema>;
+
+/** The target `discover` adds: a kinesis target whose destination is the prefix and `*`. */
+function discoveredTarget(discover: DiscoverConfig): TargetOutput {
+  const { kinesisStreamPrefix, refreshSeconds: _refresh, name, ...settings } = discover;
+  return withDefaults({
+    ...settings,
+    name,
+    type: 'kinesis' as const,
+    destination: `${kinesisStreamPrefix}*`,
+    enabled: true,
+  });
+}
 
 /**
  * Duplicate names, checked on the raw input so they are reported together with every other problem
@@ -213,9 +315,45 @@ export const configSchema = z
       {},
     ),
     targets: z.array(targetSchema).check(z.minLength(1, 'must list at least one target')),
+    /** Records above the hand-off limit go to S3 and their envelopes carry a pointer (docs/routing.md). */
+    claimCheck: z.optional(claimCheckSchema),
+    /** A kinesis target for every stream whose name has a prefix, found at run time (docs/routing.md). */
+    discover: z.optional(discoverSchema),
   })
   .check(
+    // The discovered target joins `targets`, so the deploy, local mode and the worker treat it as any target.
+    // Idempotent: the functions parse a config that local mode already parsed once.
+    z.overwrite((config) => {
+      const { discover } = config;
+      if (!discover || config.targets.some((t) => t.name === discover.name)) return config;
+      return { ...config, targets: [...config.targets, discoveredTarget(discover)] };
+    }),
     z.superRefine((config, ctx) => {
+      const { discover } = config;
+      if (discover) {
+        const clash = config.targets.findIndex(
+          (t) => t.name === discover.name && !isDiscoveredTarget(t, discover),
+        );
+        if (clash >= 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['discover', 'name'],
+            message: `"${discover.name}" is also the name of targets[${clash}]; give discover another name`,
+          });
+        } else {
+          checkTarget(discoveredTarget(discover), {
+            addIssue: (issue) => ctx.addIssue({ ...issue, path: ['discover', ...issue.path] }),
+          });
+        }
+        const source = config.source.stream.split(':stream/').pop() ?? '';
+        if (source.startsWith(discover.kinesisStreamPrefix)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['discover', 'kinesisStreamPrefix'],
+            message: `"${discover.kinesisStreamPrefix}" matches the source stream "${source}": its records would come back through the fan-out`,
+          });
+        }
+      }
       for (const issue of duplicateNameIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
       if (!config.targets.some((t) => t.enabled)) {
         ctx.addIssue({ code: 'custom', path: ['targets'], message: 'has no enabled target' });
@@ -234,3 +372,5 @@ export type FanoutConfig = z.output<typeof configSchema>;
 export type SourceConfig = FanoutConfig['source'];
 export type TargetConfig = FanoutConfig['targets'][number];
 export type DispatcherConfig = FanoutConfig['dispatcher'];
+export type ClaimCheckConfig = NonNullable<FanoutConfig['claimCheck']>;
+export type DiscoverSettings = NonNullable<FanoutConfig['discover']>;

@@ -1,12 +1,15 @@
 import pLimit from 'p-limit';
 import { classifyError, retryWithBackoff } from '../aws/retry.js';
+import type { ClaimStore } from '../claims/types.js';
 import { chunkBySize } from '../envelope/chunk.js';
-import { idempotencyKey } from '../envelope/keys.js';
-import type { Envelope } from '../envelope/types.js';
+import { deliveryScope, idempotencyKey } from '../envelope/keys.js';
+import type { ClaimPointer, Envelope } from '../envelope/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
 import { DeliveryError, type FailedRecord } from './errors.js';
+import { heldBackReason, orderedWaves } from './ordered.js';
+import { prepare } from './prepare.js';
 import type { DeliveredKeyStore } from './store.js';
 
 export interface DeliverDeps {
@@ -22,6 +25,10 @@ export interface DeliverDeps {
   sleep?: (ms: number) => Promise<void>;
   /** The target's compiled transform: applied to each record's data after decoding, before the adapter. */
   transform?: RecordTransform;
+  /** Reads claim-checked records' data (with `claimCheck`). */
+  claims?: ClaimStore;
+  /** Keep each partition key's order (an ordered target): calls in waves, one after the other. */
+  ordered?: boolean;
 }
 
 export interface DeliverySummary {
@@ -32,33 +39,47 @@ export interface DeliverySummary {
   skipped: number;
 }
 
-/** Decodes an envelope's records for delivery: data from base64 once, the idempotency key from target + id. */
-export function deliveryRecords(envelope: Envelope): DeliveryRecord[] {
+/** An envelope's record on its way: its data decoded, or (claim check) the pointer to read it from. */
+export interface EnvelopeEntry {
+  record: DeliveryRecord;
+  claim?: ClaimPointer;
+}
+
+const NO_DATA = Buffer.alloc(0);
+
+/**
+ * Decodes an envelope's records for delivery: data from base64 once, the idempotency key from the delivery
+ * scope (target, and destination for a discovered stream) and the record id. A claim-checked record's data is
+ * read later, and only if it was not delivered already.
+ */
+export function envelopeEntries(envelope: Envelope): EnvelopeEntry[] {
+  const scope = deliveryScope(envelope);
   return envelope.records.map((r) => {
     const record: DeliveryRecord = {
-      key: idempotencyKey(envelope.target, r.id),
+      key: idempotencyKey(scope, r.id),
       partitionKey: r.pk,
       sequenceNumber: r.seq,
       arrivedAt: r.at,
-      data: Buffer.from(r.d, 'base64'),
+      data: r.s3 === undefined ? Buffer.from(r.d, 'base64') : NO_DATA,
     };
     if (r.sub !== undefined) record.subSequence = r.sub;
-    return record;
+    return r.s3 === undefined ? { record } : { record, claim: r.s3 };
   });
 }
 
 /**
- * Delivers an envelope's records through the target's adapter: skip keys already delivered, pack calls up to
- * the adapter's declared limits, retry only the records that failed retryably (jittered backoff, within the
- * deadline), remember each call's successes at once. Throws {@link DeliveryError} if any record is left.
+ * Delivers an envelope's records through the target's adapter: skip keys already delivered, read claim-checked
+ * data, pack calls up to the adapter's declared limits, retry only the records that failed retryably (jittered
+ * backoff, within the deadline), remember each call's successes at once. Throws {@link DeliveryError} if any
+ * record is left.
  */
 export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Promise<DeliverySummary> {
   const { adapter, store, telemetry } = deps;
   const now = deps.now ?? Date.now;
   const target = envelope.target;
-  const all = uniqueByKey(deliveryRecords(envelope));
-  const done = await store.filterDelivered(all.map((r) => r.key));
-  const pending = all.filter((r) => !done.has(r.key));
+  const all = uniqueByKey(envelopeEntries(envelope));
+  const done = await store.filterDelivered(all.map((e) => e.record.key));
+  const pending = all.filter((e) => !done.has(e.record.key));
   const skipped = all.length - pending.length;
   if (skipped > 0) telemetry.count(METRICS.duplicatesSkipped, skipped, target);
 
@@ -66,78 +87,94 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   const fail = (r: DeliveryRecord, retryable: boolean, reason: string): void => {
     failures.push({ key: r.key, sequenceNumber: r.sequenceNumber, retryable, reason });
   };
-  const ready = deps.transform ? transformRecords(pending, deps.transform, fail) : pending;
-  const fits = ready.filter((r) => {
-    const size = adapter.sizeOf(r);
-    if (size <= adapter.limits.maxRecordBytes) return true;
-    fail(
-      r,
-      false,
-      `record of ${size} bytes exceeds the ${adapter.type} limit of ${adapter.limits.maxRecordBytes} bytes`,
-    );
-    return false;
-  });
-  const { chunks } = chunkBySize(fits, (r) => adapter.sizeOf(r), {
-    maxItems: adapter.limits.maxRecords,
-    maxBytes: adapter.limits.maxBytes,
-  });
+  const retry = {
+    deadline: deps.deadline,
+    maxAttempts: deps.maxAttempts ?? 5,
+    now,
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
+  const prepared = await prepare(pending, deps, retry);
 
   let delivered = 0;
-  const limit = pLimit(adapter.limits.parallelCalls);
-  await Promise.all(
-    chunks.map((chunk) =>
-      limit(async () => {
-        const reasons = new Map<string, string>();
-        let attempts = 0;
-        const left = await retryWithBackoff(
-          chunk,
-          async (records) => {
-            attempts++;
-            // The call must not outlive the invocation: Lambda would kill it mid-flight, after the effect.
-            const signal = AbortSignal.timeout(Math.max(1, Math.floor(deps.deadline - now())));
-            const outcomes = await adapter.deliver(records, signal).catch((error: unknown) => {
-              const { retryable, reason } = classifyError(error);
-              return records.map(() => ({ ok: false as const, retryable, reason }));
-            });
-            const ok: DeliveryRecord[] = [];
-            const again: DeliveryRecord[] = [];
-            records.forEach((r, i) => {
-              const outcome = outcomes[i] ?? {
-                ok: false,
-                retryable: true,
-                reason: 'adapter returned no outcome',
-              };
-              if (outcome.ok) ok.push(r);
-              else if (outcome.retryable) {
-                again.push(r);
-                reasons.set(r.key, outcome.reason);
-              } else fail(r, false, outcome.reason);
-            });
-            if (ok.length > 0) {
-              // Remember at once: the window in which a crash could repeat a delivery is this one call.
-              await store.markDelivered(ok.map((r) => r.key));
-              delivered += ok.length;
-              telemetry.duration(
-                DURATIONS.deliveryLatency,
-                now() - Math.min(...ok.map((r) => r.arrivedAt)),
-                target,
-              );
-            }
-            return again;
-          },
-          {
-            deadline: deps.deadline,
-            maxAttempts: deps.maxAttempts ?? 5,
-            now,
-            ...(deps.random ? { random: deps.random } : {}),
-            ...(deps.sleep ? { sleep: deps.sleep } : {}),
-          },
-        );
-        if (attempts > 1) telemetry.count(METRICS.deliveryRetries, attempts - 1, target);
-        for (const r of left) fail(r, true, reasons.get(r.key) ?? 'not delivered before the deadline');
-      }),
-    ),
-  );
+  /** One call's worth of records, retried until done; returns the records that were not delivered. */
+  const deliverCall = async (chunk: DeliveryRecord[]): Promise<DeliveryRecord[]> => {
+    const reasons = new Map<string, string>();
+    const lost: DeliveryRecord[] = [];
+    let attempts = 0;
+    const left = await retryWithBackoff(
+      chunk,
+      async (records) => {
+        attempts++;
+        // The call must not outlive the invocation: Lambda would kill it mid-flight, after the effect.
+        const signal = AbortSignal.timeout(Math.max(1, Math.floor(deps.deadline - now())));
+        const outcomes = await adapter.deliver(records, signal).catch((error: unknown) => {
+          const { retryable, reason } = classifyError(error);
+          return records.map(() => ({ ok: false as const, retryable, reason }));
+        });
+        const ok: DeliveryRecord[] = [];
+        const again: DeliveryRecord[] = [];
+        records.forEach((r, i) => {
+          const outcome = outcomes[i] ?? {
+            ok: false,
+            retryable: true,
+            reason: 'adapter returned no outcome',
+          };
+          if (outcome.ok) ok.push(r);
+          else if (outcome.retryable) {
+            again.push(r);
+            reasons.set(r.key, outcome.reason);
+          } else {
+            fail(r, false, outcome.reason);
+            lost.push(r);
+          }
+        });
+        if (ok.length > 0) {
+          // Remember at once: the window in which a crash could repeat a delivery is this one call.
+          await store.markDelivered(ok.map((r) => r.key));
+          delivered += ok.length;
+          telemetry.duration(
+            DURATIONS.deliveryLatency,
+            now() - Math.min(...ok.map((r) => r.arrivedAt)),
+            target,
+          );
+        }
+        return again;
+      },
+      retry,
+    );
+    if (attempts > 1) telemetry.count(METRICS.deliveryRetries, attempts - 1, target);
+    for (const r of left) fail(r, true, reasons.get(r.key) ?? 'not delivered before the deadline');
+    return [...lost, ...left];
+  };
+  const calls = (records: DeliveryRecord[]): DeliveryRecord[][] =>
+    chunkBySize(records, (r) => adapter.sizeOf(r), {
+      maxItems: adapter.limits.maxRecords,
+      maxBytes: adapter.limits.maxBytes,
+    }).chunks;
+
+  if (deps.ordered) {
+    const blocked = new Set<string>();
+    for (const wave of orderedWaves(prepared, (p) => p.record.partitionKey)) {
+      const ready: DeliveryRecord[] = [];
+      for (const p of wave) {
+        const pk = p.record.partitionKey;
+        if (p.failure) {
+          fail(p.record, p.failure.retryable, p.failure.reason);
+          blocked.add(pk);
+        } else if (blocked.has(pk)) fail(p.record, true, heldBackReason(pk));
+        else ready.push(p.record);
+      }
+      for (const chunk of calls(ready)) {
+        for (const r of await deliverCall(chunk)) blocked.add(r.partitionKey);
+      }
+    }
+  } else {
+    for (const p of prepared) if (p.failure) fail(p.record, p.failure.retryable, p.failure.reason);
+    const limit = pLimit(adapter.limits.parallelCalls);
+    const ready = prepared.filter((p) => !p.failure).map((p) => p.record);
+    await Promise.all(calls(ready).map((chunk) => limit(() => deliverCall(chunk))));
+  }
 
   telemetry.count(METRICS.delivered, delivered, target);
   if (failures.length > 0) {
@@ -147,30 +184,12 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   return { target, records: all.length, delivered, skipped };
 }
 
-/**
- * Applies the target's transform. A record it cannot transform (not JSON) fails permanently with the reason:
- * retrying cannot change its data, and dropping it would lose it silently.
- */
-function transformRecords(
-  records: DeliveryRecord[],
-  transform: RecordTransform,
-  fail: (r: DeliveryRecord, retryable: boolean, reason: string) => void,
-): DeliveryRecord[] {
-  const out: DeliveryRecord[] = [];
-  for (const r of records) {
-    const result = transform(r.data);
-    if (result.ok) out.push({ ...r, data: result.data });
-    else fail(r, false, result.reason);
-  }
-  return out;
-}
-
 /** An envelope never holds a key twice, but a hand-crafted or replayed one might: deliver it once. */
-function uniqueByKey(records: DeliveryRecord[]): DeliveryRecord[] {
+function uniqueByKey(entries: EnvelopeEntry[]): EnvelopeEntry[] {
   const seen = new Set<string>();
-  return records.filter((r) => {
-    if (seen.has(r.key)) return false;
-    seen.add(r.key);
+  return entries.filter((e) => {
+    if (seen.has(e.record.key)) return false;
+    seen.add(e.record.key);
     return true;
   });
 }

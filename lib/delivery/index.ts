@@ -1,4 +1,10 @@
-export { type DeliverDeps, type DeliverySummary, deliverEnvelope, deliveryRecords } from './deliver.js';
+export {
+  type DeliverDeps,
+  type DeliverySummary,
+  deliverEnvelope,
+  type EnvelopeEntry,
+  envelopeEntries,
+} from './deliver.js';
 export { DeliveryError, type FailedRecord, MisroutedEnvelopeError } from './errors.js';
 export {
   type EnvelopeClaim,

@@ -3,9 +3,10 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { deliveryScope } from '../envelope/keys.js';
 import type { Envelope } from '../envelope/types.js';
 
-/** What identifies an envelope for the lock: its target and a digest of its records' ids. */
+/** What identifies an envelope for the lock: its delivery scope (target, destination) and a digest of its records' ids. */
 export interface EnvelopeClaim {
   target: string;
   envelope: string;
@@ -14,7 +15,8 @@ export interface EnvelopeClaim {
 export function envelopeClaim(envelope: Envelope): EnvelopeClaim {
   const hash = createHash('sha256');
   for (const r of envelope.records) hash.update(r.id).update(',');
-  return { target: envelope.target, envelope: hash.digest('base64url') };
+  // A discovered target's envelopes to two streams hold the same records: each is its own piece of work.
+  return { target: deliveryScope(envelope), envelope: hash.digest('base64url') };
 }
 
 /**

@@ -1,7 +1,14 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ClaimStore } from '../claims/types.js';
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
+import type { Envelope } from '../envelope/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
@@ -10,9 +17,21 @@ import { MisroutedEnvelopeError } from './errors.js';
 import { type EnvelopeLock, envelopeClaim, noEnvelopeLock } from './lock.js';
 import type { DeliveredKeyStore } from './store.js';
 
+/** A target with many destinations (`discover`): one adapter per destination an envelope names. */
+export interface DestinationAdapters {
+  /** Destinations must start so (`discover.kinesisStreamPrefix`): the worker refuses any other. */
+  prefix: string;
+  /** The adapter of a destination, created on first use and kept. */
+  adapterFor(destination: string): TargetAdapter;
+}
+
 export interface WorkerDeps {
   target: TargetConfig;
+  /** The target's adapter (unused with `destinations`, whose envelopes each name their destination). */
   adapter: TargetAdapter;
+  destinations?: DestinationAdapters;
+  /** Reads claim-checked records (with `claimCheck`). */
+  claims?: ClaimStore;
   store: DeliveredKeyStore;
   telemetry: Telemetry;
   lock?: EnvelopeLock;
@@ -46,23 +65,41 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       ? undefined
       : compileTransform(deps.target.transform, deps.target.name);
 
+  /** The adapter for an envelope's destination; refuses an envelope this worker must not deliver. */
+  function adapterOf(envelope: Envelope): TargetAdapter {
+    const { target, destinations } = deps;
+    if (envelope.target !== target.name) {
+      throw new MisroutedEnvelopeError(
+        `envelope for target "${envelope.target}" reached the worker of target "${target.name}"; check the hand-off configuration`,
+      );
+    }
+    if (!destinations) {
+      if (envelope.dest === undefined) return deps.adapter;
+      throw new MisroutedEnvelopeError(
+        `envelope names destination "${envelope.dest}", but target "${target.name}" delivers only to its own destination`,
+      );
+    }
+    if (envelope.dest === undefined || !envelope.dest.startsWith(destinations.prefix)) {
+      throw new MisroutedEnvelopeError(
+        `envelope for discovered target "${target.name}" names ${envelope.dest === undefined ? 'no destination' : `destination "${envelope.dest}"`}; it needs a stream starting with "${destinations.prefix}"`,
+      );
+    }
+    return destinations.adapterFor(envelope.dest);
+  }
+
   async function handleEnvelope(
     input: unknown,
     context: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<DeliverySummary> {
     const envelope = decodeEnvelope(input);
-    if (envelope.target !== deps.target.name) {
-      throw new MisroutedEnvelopeError(
-        `envelope for target "${envelope.target}" reached the worker of target "${deps.target.name}"; check the hand-off configuration`,
-      );
-    }
+    const adapter = adapterOf(envelope);
     const remaining = context.getRemainingTimeInMillis();
     const deadline = now() + remaining - Math.min(3_000, Math.max(200, remaining * 0.1));
     let ran = false;
     const summary = await lock.run(envelopeClaim(envelope), () => {
       ran = true;
       return deliverEnvelope(envelope, {
-        adapter: deps.adapter,
+        adapter,
         store: deps.store,
         telemetry: deps.telemetry,
         deadline,
@@ -71,6 +108,8 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(transform ? { transform } : {}),
+        ...(deps.claims ? { claims: deps.claims } : {}),
+        ...(deps.target.ordered ? { ordered: true } : {}),
       });
     });
     if (!ran) {
@@ -84,15 +123,18 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
   return async (event, context) => {
     if (context.functionName) lock.registerContext(context as Context);
     if (isSqsEvent(event)) {
-      const processor = new BatchProcessor(EventType.SQS);
-      return processPartialResponse(
-        event,
-        (record: SQSRecord) => handleEnvelope(record.body, context),
-        processor,
-        {
+      const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
+      if (deps.target.ordered) {
+        // FIFO: a group's messages in order, one at a time; after a failure the group's later messages fail
+        // too (unprocessed) and come back after it, while other groups go on.
+        return processPartialResponse(event, handle, new SqsFifoPartialProcessorAsync(), {
           context: context as Context,
-        },
-      );
+          skipGroupOnError: true,
+        });
+      }
+      return processPartialResponse(event, handle, new BatchProcessor(EventType.SQS), {
+        context: context as Context,
+      });
     }
     return handleEnvelope(event, context);
   };

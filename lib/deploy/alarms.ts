@@ -91,10 +91,10 @@ export function alarmResources({ config, names }: StackContext): CfnResources {
     const worker = names.workerFunction(target.name);
     resources[`${prefix}DlqAlarm`] = alarm({
       name: names.dlqAlarm(target.name),
-      description: `Envelopes for target ${target.name} were not delivered: see ${names.targetDlq(target.name)}`,
+      description: `Envelopes for target ${target.name} were not delivered: see ${names.targetDlq(target)}`,
       namespace: 'AWS/SQS',
       metric: 'ApproximateNumberOfMessagesVisible',
-      dimension: queue(names.targetDlq(target.name)),
+      dimension: queue(names.targetDlq(target)),
       statistic: 'Maximum',
       period: 60,
       evaluationPeriods: 1,

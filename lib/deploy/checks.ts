@@ -54,9 +54,9 @@ export function deployProblems(config: FanoutConfig, names: DeployNames, stage: 
       NAME_LIMITS.lambdaFunction,
     );
     length(`${at}.name`, 'IAM role name', names.workerRole(target.name), NAME_LIMITS.iamRole);
-    length(`${at}.name`, 'SQS queue name', names.targetDlq(target.name), NAME_LIMITS.sqsQueue);
+    length(`${at}.name`, 'SQS queue name', names.targetDlq(target), NAME_LIMITS.sqsQueue);
     if (target.via === 'queue') {
-      length(`${at}.name`, 'SQS queue name', names.targetQueue(target.name), NAME_LIMITS.sqsQueue);
+      length(`${at}.name`, 'SQS queue name', names.targetQueue(target), NAME_LIMITS.sqsQueue);
     }
     length(`${at}.name`, 'alarm name', names.workerThrottlesAlarm(target.name), NAME_LIMITS.alarm);
 

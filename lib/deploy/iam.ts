@@ -1,7 +1,9 @@
 import { idempotencyModeOf, type TargetConfig } from '../config/index.js';
 import { type CfnResource, type CfnValue, getAtt, localArn } from './cfn.js';
+import { claimCheckObjectsArn } from './claim-check.js';
 import { destinationActions, destinationArns } from './destination.js';
 import { logicalIds } from './ids.js';
+import { signingGrant } from './signing.js';
 import { sourceStreamArn } from './source.js';
 import type { StackContext } from './types.js';
 
@@ -79,7 +81,8 @@ function role(name: string, statements: PolicyStatement[]): CfnResource {
 /**
  * The dispatcher reads the source, invokes only the workers of `via: invoke` targets, sends only to the
  * hand-off queues of `via: queue` targets and to every target's DLQ (oversize-record notices go straight
- * there), and sends its own given-up batches to its failure queue (Lambda does that with this role).
+ * there), sends its own given-up batches to its failure queue (Lambda does that with this role), stores
+ * claim-checked records under this stack's prefix, and lists streams when `discover` is set.
  */
 export function dispatcherRole(context: StackContext): CfnResource {
   const { config, names } = context;
@@ -125,24 +128,39 @@ export function dispatcherRole(context: StackContext): CfnResource {
       Resource: [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')],
     },
   );
+  const claims = claimCheckObjectsArn(context);
+  if (claims) {
+    statements.push({ Sid: 'StoreClaimChecks', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [claims] });
+  }
+  if (config.discover) {
+    // ListStreams has no resource type: IAM takes it only on "*". It lists names; writes stay scoped to the
+    // prefix (the discovered target's worker may put records on `stream/<prefix>*` only).
+    statements.push({ Sid: 'DiscoverStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] });
+  }
   return role(names.dispatcherRole(), statements);
 }
 
 /**
- * A worker writes only to its own destination and its own DLQ (also Lambda's on-failure destination of its
- * async invocations), consumes only its own hand-off queue, and touches the idempotency table only when the
- * target keeps delivered keys there (`idempotency: store`).
+ * A worker writes only to its own destination (or assumes only its `role`) and its own DLQ (also Lambda's
+ * on-failure destination of its async invocations), reads only this stack's claim-check objects, consumes only
+ * its own hand-off queue, reads only its own signing secret (http targets
+ * with `http.signing`), and touches the idempotency table only when the target keeps delivered keys there
+ * (`idempotency: store`).
  */
 export function workerRole(context: StackContext, target: TargetConfig): CfnResource {
   const { names } = context;
   const statements: PolicyStatement[] = [
     logStatement(names.workerFunction(target.name)),
-    {
-      Sid: 'WriteDestination',
-      Effect: 'Allow',
-      Action: destinationActions(target.type),
-      Resource: destinationArns(target),
-    },
+    // With `role`, the destination's account grants the writes to that role: this account grants none, only
+    // the AssumeRole of exactly that role.
+    target.role
+      ? { Sid: 'AssumeDestinationRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [target.role] }
+      : {
+          Sid: 'WriteDestination',
+          Effect: 'Allow',
+          Action: destinationActions(target.type),
+          Resource: destinationArns(target),
+        },
     {
       Sid: 'SendToOwnDlq',
       Effect: 'Allow',
@@ -156,6 +174,19 @@ export function workerRole(context: StackContext, target: TargetConfig): CfnReso
       Effect: 'Allow',
       Action: QUEUE_CONSUME_ACTIONS,
       Resource: [getAtt(logicalIds.targetQueue(target.name), 'Arn')],
+    });
+  }
+  const claims = claimCheckObjectsArn(context);
+  if (claims) {
+    statements.push({ Sid: 'ReadClaimChecks', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [claims] });
+  }
+  const signing = signingGrant(target);
+  if (signing) {
+    statements.push({
+      Sid: 'ReadSigningSecret',
+      Effect: 'Allow',
+      Action: signing.actions,
+      Resource: signing.resources,
     });
   }
   if (idempotencyModeOf(target) === 'store') {

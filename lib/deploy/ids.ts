@@ -22,6 +22,8 @@ export const logicalIds = {
   dispatcherEventSourceMapping: 'DispatcherKinesisEventSourceMapping',
   dispatcherFailureQueue: 'DispatcherFailureQueue',
   idempotencyTable: 'IdempotencyTable',
+  claimCheckBucket: 'ClaimCheckBucket',
+  claimCheckBucketPolicy: 'ClaimCheckBucketPolicy',
   workerFunction: (target: string): string => `${normalizedName(workerFunctionKey(target))}LambdaFunction`,
   workerLogGroup: (target: string): string => `${normalizedName(workerFunctionKey(target))}LogGroup`,
   workerRole: (target: string): string => `Target${normalizedName(target)}WorkerRole`,

@@ -15,6 +15,7 @@ export { DISPATCHER_FUNCTION_KEY, logicalIds, workerFunctionKey } from './ids.js
 export { type LoadOptions, loadServerlessParts } from './load.js';
 export { type DeployNames, deployNames, NAME_LIMITS } from './names.js';
 export { stackOutputs } from './outputs.js';
+export { type SigningGrant, signingGrant } from './signing.js';
 export {
   buildStack,
   type ServerlessParts,

@@ -50,16 +50,16 @@ export function stackOutputs(context: StackContext): CfnOutputs {
       Value: getAtt(logicalIds.workerFunction(target.name), 'Arn'),
     };
     outputs[`${prefix}DlqUrl`] = {
-      Description: `DLQ of target ${target.name}: ${names.targetDlq(target.name)}`,
+      Description: `DLQ of target ${target.name}: ${names.targetDlq(target)}`,
       Value: ref(logicalIds.targetDlq(target.name)),
     };
     outputs[`${prefix}DlqArn`] = {
-      Description: `ARN of ${names.targetDlq(target.name)}`,
+      Description: `ARN of ${names.targetDlq(target)}`,
       Value: getAtt(logicalIds.targetDlq(target.name), 'Arn'),
     };
     if (target.via === 'queue') {
       outputs[`${prefix}QueueUrl`] = {
-        Description: `Hand-off queue of target ${target.name}: ${names.targetQueue(target.name)}`,
+        Description: `Hand-off queue of target ${target.name}: ${names.targetQueue(target)}`,
         Value: ref(logicalIds.targetQueue(target.name)),
       };
     }

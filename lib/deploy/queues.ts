@@ -25,9 +25,21 @@ function queue(name: string, properties: Record<string, CfnResource['Properties'
   };
 }
 
-/** A dead-letter queue: a target's DLQ, or the dispatcher's on-failure destination. */
-export function deadLetterQueue(name: string): CfnResource {
-  return queue(name, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+/**
+ * FIFO attributes of an ordered target's queues. High-throughput mode: deduplication and the throughput limit
+ * per message group (the dispatcher's deduplication ids are unique per envelope, and an envelope always goes to
+ * one group), so a queue is not held to 300 messages/s.
+ */
+const FIFO = {
+  FifoQueue: true,
+  ContentBasedDeduplication: false,
+  DeduplicationScope: 'messageGroup',
+  FifoThroughputLimit: 'perMessageGroupId',
+} as const;
+
+/** A dead-letter queue: a target's DLQ (FIFO for an ordered target), or the dispatcher's on-failure destination. */
+export function deadLetterQueue(name: string, fifo = false): CfnResource {
+  return queue(name, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS, ...(fifo ? FIFO : {}) });
 }
 
 /**
@@ -36,6 +48,7 @@ export function deadLetterQueue(name: string): CfnResource {
  */
 export function handoffQueue(name: string, target: TargetConfig, dlqLogicalId: string): CfnResource {
   return queue(name, {
+    ...(target.ordered ? FIFO : {}),
     MessageRetentionPeriod: HANDOFF_RETENTION_SECONDS,
     VisibilityTimeout: VISIBILITY_TIMEOUT_FACTOR * target.timeout,
     RedrivePolicy: {

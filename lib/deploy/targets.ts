@@ -11,13 +11,14 @@ const SQS_LARGE_BATCH = 10;
  * A target's hand-off plumbing besides its worker function (which osls generates from `functions`):
  * - always a DLQ;
  * - `via: invoke`: an EventInvokeConfig that bounds Lambda's own async retries and sends what is left to the DLQ;
- * - `via: queue`: the hand-off queue (redrive to the DLQ) and the SQS event source mapping of the worker.
+ * - `via: queue`: the hand-off queue (redrive to the DLQ) and the SQS event source mapping of the worker;
+ *   FIFO queues (and a FIFO DLQ: SQS redrives only to the same type) for an ordered target.
  */
 export function targetResources(context: StackContext, target: TargetConfig): CfnResources {
   const { names } = context;
   const dlq = logicalIds.targetDlq(target.name);
   const worker = logicalIds.workerFunction(target.name);
-  const resources: CfnResources = { [dlq]: deadLetterQueue(names.targetDlq(target.name)) };
+  const resources: CfnResources = { [dlq]: deadLetterQueue(names.targetDlq(target), target.ordered) };
 
   if (target.via === 'invoke') {
     resources[logicalIds.workerInvokeConfig(target.name)] = {
@@ -35,7 +36,7 @@ export function targetResources(context: StackContext, target: TargetConfig): Cf
   }
 
   const queue = logicalIds.targetQueue(target.name);
-  resources[queue] = handoffQueue(names.targetQueue(target.name), target, dlq);
+  resources[queue] = handoffQueue(names.targetQueue(target), target, dlq);
   const mapping: Record<string, CfnValue> = {
     EventSourceArn: getAtt(queue, 'Arn'),
     FunctionName: ref(worker),

@@ -1,15 +1,18 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
+import type { ClaimStore } from '../claims/types.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
 import { compareSequenceNumbers } from '../envelope/keys.js';
-import { ENVELOPE_VERSION, OVERSIZE_KIND, type OversizeNotice } from '../envelope/types.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
+import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
+import { type ClaimCheckDeps, type ClaimCheckResult, claimCheck, claimThreshold } from './claim-check.js';
 import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
-import { packEnvelopes } from './pack.js';
+import { runOrderedUnit } from './ordered.js';
+import { type PlanContext, targetUnits } from './plan.js';
 import { createRouter } from './route.js';
-import { type HandoffUnit, type QueueMessage, queueUnits, runUnit, type UnitOutcome } from './units.js';
+import { type HandoffUnit, runUnit, type UnitOutcome, type UnitRunOptions } from './units.js';
 
 export interface DispatcherDeps {
   config: FanoutConfig;
@@ -21,6 +24,10 @@ export interface DispatcherDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Attempts per hand-off call, the first included (bounded by the invocation's remaining time too). */
   maxAttempts?: number;
+  /** Where records above the hand-off limit go (required with `claimCheck`). */
+  claims?: { store: ClaimStore; bucket: string };
+  /** The streams of `discover.kinesisStreamPrefix`, cached (required with `discover`). */
+  discovery?: StreamDiscovery;
 }
 
 /** The part of Lambda's context the dispatcher needs. */
@@ -51,6 +58,11 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   const { config, names, handoff, telemetry } = deps;
   const limit = pLimit(config.dispatcher.handoffConcurrency);
   const route = createRouter(config.targets);
+  const claims = claimCheckDeps(deps);
+  const discovered = config.discover?.name;
+  if (config.discover && !deps.discovery) {
+    throw new Error('the configuration has `discover`: the dispatcher needs a stream discovery');
+  }
 
   return async (event, context) => {
     const startedAt = now();
@@ -61,30 +73,46 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     telemetry.count(METRICS.recordsIn, batch.records.length);
     if (batch.records.length === 0) return { batchItemFailures: [] };
     reportDecoding(batch, telemetry);
+    const run: UnitRunOptions = {
+      deadline,
+      maxAttempts: deps.maxAttempts ?? 10,
+      now,
+      random,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    };
+    const failed: SourceRecord[] = [];
 
-    const { routes, unrouted, notJson } = route(batch.records);
+    let records = batch.records;
+    if (claims) {
+      const checked = await claimCheck(records, batch.stream, claims, run);
+      records = checked.records;
+      reportClaims(checked, telemetry);
+      failed.push(...checked.failed);
+    }
+
+    const { routes, unrouted, notJson } = route(records);
     if (unrouted > 0) telemetry.count(METRICS.recordsUnrouted, unrouted);
     if (notJson > 0) telemetry.count(METRICS.recordsNotJson, notJson);
+    const plan: PlanContext = { config, names, telemetry, stream: batch.stream, sentAt: startedAt };
     const units: HandoffUnit[] = [];
-    for (const [target, records] of routes) {
-      units.push(...unitsFor(target, records, batch.stream, startedAt));
+    for (const [target, routed] of routes) {
+      telemetry.count(METRICS.recordsRouted, routed.length, target.name);
+      if (target.name !== discovered) units.push(...targetUnits(target, routed, plan));
+      else units.push(...(await discoveredUnits(target, routed, plan, failed)));
     }
 
     const outcomes = await Promise.all(
       units.map((unit) =>
         limit(() =>
-          runUnit(unit, handoff, {
-            deadline,
-            maxAttempts: deps.maxAttempts ?? 10,
-            now,
-            random,
-            ...(deps.sleep ? { sleep: deps.sleep } : {}),
-          }).then((outcome) => ({ unit, outcome })),
+          (unit.kind === 'ordered'
+            ? runOrderedUnit(unit, handoff, run, config.dispatcher.queueMessageLimit)
+            : runUnit(unit, handoff, run)
+          ).then((outcome) => ({ unit, outcome })),
         ),
       ),
     );
 
-    const failed = report(outcomes, telemetry);
+    failed.push(...report(outcomes, telemetry));
     telemetry.duration(DURATIONS.dispatch, now() - startedAt);
     if (failed.length === 0) return { batchItemFailures: [] };
     const lowest = failed.reduce((min, r) => (compareSequenceNumbers(r.seq, min.seq) < 0 ? r : min));
@@ -97,70 +125,63 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     return { batchItemFailures: [{ itemIdentifier: lowest.seq }] };
   };
 
-  function unitsFor(
+  /**
+   * The discovered target's units: its records once per stream the discovery knows (each envelope names its
+   * stream). Without any list (ListStreams failed and nothing is cached), its records count as not handed off.
+   */
+  async function discoveredUnits(
     target: TargetConfig,
     records: SourceRecord[],
-    stream: string,
-    sentAt: number,
-  ): HandoffUnit[] {
-    const viaQueue = target.via === 'queue';
-    const limitBytes = viaQueue ? config.dispatcher.queueMessageLimit : config.dispatcher.invokePayloadLimit;
-    const { envelopes, oversize } = packEnvelopes(target.name, stream, records, limitBytes, sentAt);
-    telemetry.count(METRICS.recordsRouted, records.length, target.name);
-    const units: HandoffUnit[] = viaQueue
-      ? queueUnits(
-          target.name,
-          names.targetQueue(target.name),
-          // SQS takes a string body; envelopes are ASCII but for partition keys, so this is one UTF-8 decode each.
-          envelopes.map((e) => ({ body: e.payload.toString('utf8'), bytes: e.bytes, records: e.records })),
-          config.dispatcher.queueMessageLimit,
-        )
-      : envelopes.map((e) => ({
-          kind: 'invoke' as const,
-          target: target.name,
-          functionName: names.workerFunction(target.name),
-          payload: e.payload,
-          bytes: e.bytes,
-          records: e.records,
-        }));
-    if (oversize.length > 0) {
-      telemetry.count(METRICS.oversizeRecords, oversize.length, target.name);
-      const notices = oversize.map((r) => oversizeNotice(target.name, stream, r, limitBytes));
-      units.push(
-        ...queueUnits(
-          target.name,
-          names.targetDlq(target.name),
-          notices,
-          config.dispatcher.queueMessageLimit,
-          'dlq',
-        ),
-      );
+    plan: PlanContext,
+    failed: SourceRecord[],
+  ): Promise<HandoffUnit[]> {
+    let streams: DiscoveredStreams;
+    try {
+      streams = await (deps.discovery as StreamDiscovery).streams();
+    } catch (error) {
+      failed.push(...records);
+      telemetry.count(METRICS.handoffFailures, records.length, target.name);
+      telemetry.error('stream discovery failed: no stream list to deliver to', {
+        target: target.name,
+        reason: (error as Error).message,
+      });
+      return [];
     }
-    return units;
+    if (streams.stale) {
+      telemetry.warn('stream discovery could not refresh: using the last list', {
+        target: target.name,
+        streams: streams.names.length,
+        reason: streams.stale,
+      });
+    }
+    return streams.names.flatMap((stream) => targetUnits(target, records, plan, stream));
   }
 }
 
-/**
- * A record too large for any envelope cannot be handed off; it is not dropped and does not block the shard:
- * its position goes to the target's DLQ (the data stays in the stream for its retention, so `fanout replay`
- * can re-read it), like Lambda's own on-failure records for Kinesis.
- */
-function oversizeNotice(target: string, stream: string, record: SourceRecord, limit: number): QueueMessage {
-  const entry = JSON.parse(record.entry.toString('utf8')) as OversizeNotice['record'] & { d?: string };
-  delete entry.d;
-  const notice: OversizeNotice = {
-    v: ENVELOPE_VERSION,
-    kind: OVERSIZE_KIND,
-    target,
-    stream,
-    shard: record.shard,
-    reason: `record of ${record.dataBytes} bytes needs a ${record.entryBytes}-byte envelope entry, over the ${limit}-byte hand-off limit`,
-    bytes: record.entryBytes,
-    limit,
-    record: entry,
+/** The claim-check step's settings, when the config has `claimCheck` and the deps a store. */
+function claimCheckDeps(deps: DispatcherDeps): ClaimCheckDeps | undefined {
+  if (!deps.config.claimCheck) return undefined;
+  if (!deps.claims) throw new Error('the configuration has `claimCheck`: the dispatcher needs a claim store');
+  return {
+    ...deps.claims,
+    prefix: deps.names.prefix,
+    threshold: claimThreshold(deps.config),
+    concurrency: Math.min(8, deps.config.dispatcher.handoffConcurrency),
   };
-  const body = JSON.stringify(notice);
-  return { body, bytes: Buffer.byteLength(body), records: [record] };
+}
+
+function reportClaims(checked: ClaimCheckResult, telemetry: Telemetry): void {
+  if (checked.claimed > 0) {
+    telemetry.count(METRICS.claimCheckedRecords, checked.claimed);
+    telemetry.count(METRICS.claimCheckedBytes, checked.bytes);
+  }
+  if (checked.failed.length > 0) {
+    telemetry.count(METRICS.handoffFailures, checked.failed.length);
+    telemetry.error('claim check failed: records not stored', {
+      records: checked.failed.length,
+      reasons: checked.reasons.slice(0, 3),
+    });
+  }
 }
 
 function reportDecoding(batch: DecodedBatch, telemetry: Telemetry): void {

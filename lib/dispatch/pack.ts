@@ -20,6 +20,7 @@ export interface PackResult {
 /**
  * Packs a target's records into as few envelopes as the hand-off limit allows, in stream order, one shard per
  * envelope (a batch comes from one shard, but the check is cheap and keeps the envelope's `shard` truthful).
+ * `dest` names the concrete destination of a target with many (`discover`).
  */
 export function packEnvelopes(
   target: string,
@@ -27,11 +28,12 @@ export function packEnvelopes(
   records: readonly SourceRecord[],
   limitBytes: number,
   sentAt: number,
+  dest?: string,
 ): PackResult {
   const envelopes: PackedEnvelope[] = [];
   const oversize: SourceRecord[] = [];
   for (const [shard, shardRecords] of byShard(records)) {
-    const head = Buffer.from(envelopeHead(target, stream, shard, sentAt), 'utf8');
+    const head = Buffer.from(envelopeHead(target, stream, shard, sentAt, dest), 'utf8');
     const overhead = head.length + TAIL.length;
     const packed = chunkBySize(shardRecords, (r) => r.entryBytes, {
       maxItems: Number.POSITIVE_INFINITY,

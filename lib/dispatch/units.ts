@@ -23,13 +23,29 @@ export type HandoffUnit =
       /** `dlq`: oversize-record notices to the target's DLQ rather than envelopes to its queue. */
       purpose: 'handoff' | 'dlq';
       messages: QueueMessage[];
+    }
+  | {
+      /**
+       * An ordered target's envelopes to its FIFO queue, in rounds: round n holds the n-th envelope of each
+       * message group, and a group whose envelope failed sends nothing in later rounds (see ordered.ts).
+       */
+      kind: 'ordered';
+      target: string;
+      queueName: string;
+      rounds: QueueMessage[][];
     };
+
+/** A unit that is one call (with its retries): what {@link runUnit} runs. */
+export type CallUnit = Exclude<HandoffUnit, { kind: 'ordered' }>;
 
 export interface QueueMessage {
   body: string;
   bytes: number;
   /** Records this message stands for: on failure the dispatcher checkpoints at the lowest of them. */
   records: SourceRecord[];
+  /** FIFO queues (ordered targets): message group and deduplication id. */
+  group?: string;
+  dedupId?: string;
 }
 
 export interface UnitOutcome {
@@ -57,7 +73,7 @@ export function queueUnits(
   messages: QueueMessage[],
   maxBytes: number,
   purpose: 'handoff' | 'dlq' = 'handoff',
-): HandoffUnit[] {
+): CallUnit[] {
   return chunkBySize(messages, (m) => m.bytes, { maxItems: 10, maxBytes }).chunks.map((chunk) => ({
     kind: 'queue' as const,
     target,
@@ -72,7 +88,7 @@ export function queueUnits(
  * the deadline. A SendMessageBatch retries only the entries SQS refused.
  */
 export async function runUnit(
-  unit: HandoffUnit,
+  unit: CallUnit,
   port: HandoffPort,
   options: UnitRunOptions,
 ): Promise<UnitOutcome> {
@@ -124,7 +140,14 @@ export async function runUnit(
         const url = await port.queueUrl(unit.queueName);
         const refused = await port.sendBatch(
           url,
-          pending.map((p): QueueEntry => ({ id: p.id, body: p.message.body })),
+          pending.map(
+            (p): QueueEntry => ({
+              id: p.id,
+              body: p.message.body,
+              ...(p.message.group === undefined ? {} : { groupId: p.message.group }),
+              ...(p.message.dedupId === undefined ? {} : { deduplicationId: p.message.dedupId }),
+            }),
+          ),
         );
         const refusedById = new Map(refused.map((r) => [r.id, r]));
         const again: typeof pending = [];

@@ -9,12 +9,22 @@ export {
   joinEnvelope,
 } from './codec.js';
 export { EnvelopeError } from './errors.js';
-export { compareSequenceNumbers, idempotencyKey, recordId } from './keys.js';
 export {
+  claimObjectKey,
+  compareSequenceNumbers,
+  deliveryScope,
+  idempotencyKey,
+  recordId,
+} from './keys.js';
+export {
+  type ClaimedRecord,
+  type ClaimPointer,
   ENVELOPE_KIND,
   ENVELOPE_VERSION,
   type Envelope,
   type EnvelopeRecord,
+  type InlineRecord,
   OVERSIZE_KIND,
   type OversizeNotice,
+  type RecordPosition,
 } from './types.js';

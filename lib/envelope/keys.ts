@@ -29,3 +29,26 @@ export function compareSequenceNumbers(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * S3 key of a claim-checked record: `<prefix>/<stream>/<shard>/<sequence>[.<sub>]`. Derived from the record's
+ * position only, so a retried batch (or a second target) writes the same object again instead of a new one.
+ * `prefix` is `<service>-<stage>`: the IAM grants are scoped to it.
+ */
+export function claimObjectKey(
+  prefix: string,
+  stream: string,
+  shard: string,
+  sequenceNumber: string,
+  subSequence?: number,
+): string {
+  return `${prefix}/${stream}/${shard}/${sequenceNumber}${subSequence === undefined ? '' : `.${subSequence}`}`;
+}
+
+/**
+ * What a record's idempotency key is scoped to: the target, and for a target with many destinations
+ * (`discover`) the envelope's destination too, since the same record goes to each of them.
+ */
+export function deliveryScope(envelope: { target: string; dest?: string | undefined }): string {
+  return envelope.dest === undefined ? envelope.target : `${envelope.target}>${envelope.dest}`;
+}

@@ -5,8 +5,8 @@ export const ENVELOPE_KIND = 'kinesis-fanout/envelope';
 /** `kind` of the DLQ notice for a record too large to hand off. */
 export const OVERSIZE_KIND = 'kinesis-fanout/oversize-record';
 
-/** One Kinesis record inside an envelope. Field names are short: they repeat thousands of times per call. */
-export interface EnvelopeRecord {
+/** What every envelope record carries. Field names are short: they repeat thousands of times per call. */
+export interface RecordPosition {
   /** Record id: digest of stream, shard, sequence and sub-sequence number. With the target it is the idempotency key. */
   id: string;
   /** Sequence number in the shard. */
@@ -17,15 +17,48 @@ export interface EnvelopeRecord {
   pk: string;
   /** Approximate arrival time in the source stream, epoch milliseconds. */
   at: number;
+}
+
+/** A record whose data travels in the envelope. */
+export interface InlineRecord extends RecordPosition {
   /** Record data, base64 (as Lambda delivered it; never decoded and re-encoded on the way). */
   d: string;
+  s3?: undefined;
 }
+
+/**
+ * Where a claim-checked record's data waits: a record above the hand-off limit is stored once in S3 and its
+ * envelopes carry this pointer instead of `d` (docs/routing.md). Workers before the claim check refuse such a
+ * record (`d` is missing), so the envelope version stays 1.
+ */
+export interface ClaimPointer {
+  /** Bucket. */
+  b: string;
+  /** Object key: derived from the record's position, so a retried batch overwrites the same object. */
+  k: string;
+  /** Bytes of the record's data. */
+  n: number;
+}
+
+/** A record whose data was stored in S3 (claim check). */
+export interface ClaimedRecord extends RecordPosition {
+  d?: undefined;
+  s3: ClaimPointer;
+}
+
+/** One Kinesis record inside an envelope: its data, or a pointer to it. */
+export type EnvelopeRecord = InlineRecord | ClaimedRecord;
 
 /** What the dispatcher hands to a target's worker: records of one shard for one target. */
 export interface Envelope {
   v: typeof ENVELOPE_VERSION;
   kind: typeof ENVELOPE_KIND;
   target: string;
+  /**
+   * The concrete destination of a target that serves many (`discover`: a stream name). Absent for every other
+   * target, whose destination is in the configuration.
+   */
+  dest?: string;
   /** Source stream name. */
   stream: string;
   shard: string;
@@ -45,5 +78,5 @@ export interface OversizeNotice {
   /** Bytes the record's entry needed, and the limit it exceeded. */
   bytes: number;
   limit: number;
-  record: Omit<EnvelopeRecord, 'd'>;
+  record: RecordPosition;
 }

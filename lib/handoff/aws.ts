@@ -41,7 +41,12 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
         out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: entries.map((e) => ({ Id: e.id, MessageBody: e.body })),
+            Entries: entries.map((e) => ({
+              Id: e.id,
+              MessageBody: e.body,
+              ...(e.groupId === undefined ? {} : { MessageGroupId: e.groupId }),
+              ...(e.deduplicationId === undefined ? {} : { MessageDeduplicationId: e.deduplicationId }),
+            })),
           }),
         );
       } catch (error) {

@@ -3,6 +3,10 @@ export interface QueueEntry {
   /** Unique within the call, [A-Za-z0-9_-]{1,80}. */
   id: string;
   body: string;
+  /** FIFO queues: the message group, whose messages SQS hands out in order, one batch at a time. */
+  groupId?: string;
+  /** FIFO queues: SQS drops a message with the same id sent within 5 minutes (a retried hand-off). */
+  deduplicationId?: string;
 }
 
 /** An entry (or call) that was not accepted, and whether trying again can help. */

@@ -43,7 +43,8 @@ export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>):
         via: local.via,
         destination: local.destination,
         ...(local.disabled ? { disabled: local.disabled } : {}),
-        concurrency: config?.concurrency ?? 0,
+        // Live values: `fanout concurrency --apply` changes them without a restart.
+        concurrency: worker?.reservedConcurrency ?? mapping?.maximumConcurrency ?? config?.concurrency ?? 0,
         routed: count(METRICS.recordsRouted),
         handedOff,
         delivered,

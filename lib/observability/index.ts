@@ -1,5 +1,12 @@
 export { powertoolsTelemetry } from './powertools.js';
 export {
+  isSecretHeader,
+  REDACTED,
+  redactHeaders,
+  redactUrl,
+  SECRET_HEADERS,
+} from './redact.js';
+export {
   DURATIONS,
   type DurationName,
   METRICS,

@@ -28,6 +28,11 @@ export const METRICS = {
   handoffRetries: 'HandoffRetries',
   handoffFailures: 'HandoffFailedRecords',
   oversizeRecords: 'OversizeRecords',
+  /** Records above the hand-off limit stored in S3, their envelopes carrying a pointer (claim check). */
+  claimCheckedRecords: 'RecordsClaimChecked',
+  claimCheckedBytes: 'ClaimCheckedBytes',
+  /** Streams the dispatcher found by `discover.kinesisStreamPrefix` (counted at each refresh). */
+  discoveredStreams: 'DiscoveredStreams',
   delivered: 'RecordsDelivered',
   deliveryFailed: 'RecordsFailed',
   duplicatesSkipped: 'DuplicatesSkipped',

@@ -1,18 +1,51 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ClientPool } from '../aws/clients.js';
+import { lazyS3ClaimStore } from '../claims/lazy.js';
+import type { FunctionEnvironment } from '../config/env.js';
+import { streamNameOf } from '../dispatch/decode.js';
 import { createDispatcher, type DispatchHandler } from '../dispatch/dispatcher.js';
 import { awsHandoff } from '../handoff/aws.js';
 import { powertoolsTelemetry } from '../observability/powertools.js';
+import { METRICS, type Telemetry } from '../observability/telemetry.js';
+import { createStreamDiscovery, type StreamDiscovery } from '../targets/discovery.js';
 import type { Container } from './container.js';
 
 // Kept apart from the worker's wiring so the dispatcher bundle carries no target adapters or idempotency code.
 /** The dispatcher of this container's configuration. */
 export function buildDispatcher(container: Container): DispatchHandler {
   const { env, clients, logger, metrics } = container;
+  const telemetry = powertoolsTelemetry(logger, metrics);
   return createDispatcher({
     config: env.config,
     names: env.names,
     handoff: awsHandoff(clients.get(LambdaClient), clients.get(SQSClient)),
-    telemetry: powertoolsTelemetry(logger, metrics),
+    telemetry,
+    ...(env.claimCheckBucket
+      ? { claims: { store: lazyS3ClaimStore(clients), bucket: env.claimCheckBucket } }
+      : {}),
+    ...(env.config.discover ? { discovery: streamDiscovery(env, clients, telemetry) } : {}),
+  });
+}
+
+/** `discover`'s streams, listed once per `refreshSeconds` per container; the Kinesis client loads on first use. */
+function streamDiscovery(
+  env: FunctionEnvironment,
+  clients: ClientPool,
+  telemetry: Telemetry,
+): StreamDiscovery {
+  const discover = env.config.discover!;
+  return createStreamDiscovery({
+    prefix: discover.kinesisStreamPrefix,
+    refreshMs: discover.refreshSeconds * 1000,
+    exclude: [streamNameOf(env.config.source.stream)],
+    list: async (signal) => {
+      const [{ KinesisClient }, { awsStreamLister }] = await Promise.all([
+        import('@aws-sdk/client-kinesis'),
+        import('../targets/stream-lister.js'),
+      ]);
+      return awsStreamLister(clients.get(KinesisClient))(signal);
+    },
+    onRefresh: (names) => telemetry.count(METRICS.discoveredStreams, names.length, discover.name),
   });
 }

@@ -1,13 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ClientPool } from '../aws/clients.js';
+import { lazyS3ClaimStore } from '../claims/lazy.js';
+import type { IdempotencyMode } from '../config/constants.js';
 import type { FunctionEnvironment } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
+import { isDiscoveredTarget } from '../config/features.js';
 import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
 import { powertoolsEnvelopeLock } from '../delivery/lock.js';
 import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
-import { createWorker, type WorkerHandler } from '../delivery/worker.js';
+import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
 import { powertoolsTelemetry } from '../observability/powertools.js';
+import { targetClientPools } from '../targets/credentials.js';
 import { createAdapter } from '../targets/registry.js';
+import { awsSecretProvider } from '../targets/signing.js';
 import type { Container } from './container.js';
 
 /** The worker of the target named by `FANOUT_TARGET`. */
@@ -17,9 +23,28 @@ export function buildWorker(container: Container): WorkerHandler {
   metrics.setDefaultDimensions({ target: target.name });
   const idempotency = idempotencyModeOf(target);
   const dynamo = clients.get(DynamoDBClient);
+  // A target with `role` or `region` gets clients of its own: assumed-role credentials, its region.
+  const targetClients = targetClientPools(clients)(target);
   return createWorker({
     target,
-    adapter: createAdapter({ target, clients, idempotency }),
+    adapter: createAdapter({
+      target,
+      clients: targetClients,
+      idempotency,
+      // Fetched on first use, then cached for SECRET_TTL_MS: one read per container and period, not per record.
+      ...(target.http?.signing ? { secrets: awsSecretProvider(clients) } : {}),
+    }),
+    ...(isDiscoveredTarget(target, env.config.discover)
+      ? {
+          destinations: discoveredDestinations(
+            target,
+            targetClients,
+            env.config.discover!.kinesisStreamPrefix,
+            idempotency,
+          ),
+        }
+      : {}),
+    ...(env.claimCheckBucket ? { claims: lazyS3ClaimStore(clients) } : {}),
     store:
       idempotency === 'store'
         ? new DynamoKeyStore({
@@ -39,6 +64,27 @@ export function buildWorker(container: Container): WorkerHandler {
       : {}),
     telemetry: powertoolsTelemetry(logger, metrics, target.name),
   });
+}
+
+/** One Kinesis adapter per discovered stream an envelope names, created on first use and kept. */
+function discoveredDestinations(
+  target: TargetConfig,
+  clients: ClientPool,
+  prefix: string,
+  idempotency: IdempotencyMode,
+): DestinationAdapters {
+  const adapters = new Map<string, ReturnType<typeof createAdapter>>();
+  return {
+    prefix,
+    adapterFor(destination) {
+      let adapter = adapters.get(destination);
+      if (!adapter) {
+        adapter = createAdapter({ target: { ...target, destination }, clients, idempotency });
+        adapters.set(destination, adapter);
+      }
+      return adapter;
+    },
+  };
 }
 
 function workerTarget(env: FunctionEnvironment): TargetConfig {

@@ -1,7 +1,10 @@
 import pLimit from 'p-limit';
 import type { TargetConfig } from '../config/index.js';
+import { redactUrl } from '../observability/redact.js';
 import { TargetDestinationError } from './errors.js';
 import { outcomeOfRequestError, outcomeOfResponse, readCappedText } from './http-response.js';
+import { failed } from './outcomes.js';
+import { awsSecretProvider, type SecretProvider, SigningSecretError, signatureHeader } from './signing.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /** Bytes of one request body (a record): the 6 MiB of a Lambda-backed receiver, generous for the rest. */
@@ -44,6 +47,10 @@ const DEFAULT_OPTIONS: NonNullable<TargetConfig['http']> = {
 export interface HttpAdapterOptions {
   /** Requests in flight at once (default {@link HTTP_CONCURRENCY}). */
   concurrency?: number;
+  /** Signing secrets (default: the context's provider, else SSM / Secrets Manager through its client pool). */
+  secrets?: SecretProvider;
+  /** Clock of the signature timestamp. */
+  now?: () => number;
 }
 
 /** The destination URL, refused unless https (or http with `allowInsecure`). */
@@ -57,7 +64,7 @@ function destinationUrl(target: TargetConfig, allowInsecure: boolean): URL {
   if (url.protocol === 'https:' || (url.protocol === 'http:' && allowInsecure)) return url;
   throw new TargetDestinationError(
     target.name,
-    target.destination,
+    redactUrl(target.destination),
     url.protocol === 'http:'
       ? 'is plain http; set http.allowInsecure: true to allow it'
       : `has protocol ${url.protocol}; an http target needs https:`,
@@ -65,14 +72,46 @@ function destinationUrl(target: TargetConfig, allowInsecure: boolean): URL {
 }
 
 /**
+ * The configured headers, validated once so a bad one fails the worker at start, not every record. The error
+ * names the header but not its value (it may be a credential; the platform's TypeError would quote it).
+ */
+function configuredHeaders(target: TargetConfig, http: NonNullable<TargetConfig['http']>): Headers {
+  const headers = new Headers();
+  // set, not a spread: header names are case-insensitive, and a configured Content-Type must replace ours.
+  for (const [name, value] of Object.entries({ 'content-type': http.contentType, ...http.headers })) {
+    try {
+      headers.set(name, value);
+    } catch {
+      throw new TargetDestinationError(
+        target.name,
+        redactUrl(target.destination),
+        `has an invalid configured header "${name}" (value not shown)`,
+      );
+    }
+  }
+  const signing = http.signing?.header.toLowerCase();
+  if (signing && (signing === 'content-type' || Object.values<string>(HTTP_HEADERS).includes(signing))) {
+    throw new TargetDestinationError(
+      target.name,
+      redactUrl(target.destination),
+      `has http.signing.header "${signing}", which the adapter sets itself; choose another name`,
+    );
+  }
+  return headers;
+}
+
+/**
  * Target adapter for an HTTP endpoint: one request per record to `destination` with the record data as body,
  * the configured method and headers, `content-type`, `idempotency-key` (always: harmless to a receiver that
  * ignores it, deduplication for one that honours it) and the record's position headers. Redirects are not
  * followed; each request has `http.timeoutMs`. The body of a failed response is read up to 64 KiB, only to
- * quote in the failure reason (a 2xx body is not read); no body or header value is logged.
+ * quote in the failure reason (a 2xx body is not read); no body or header value is logged. With `http.signing`,
+ * each request carries `<header>: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (signing.ts), keyed
+ * with the secret the provider fetches once per container and period; a secret that cannot be read fails the
+ * record with the reason (retryable for throttling, permanent for access denied or not found).
  *
- * @throws {@link TargetDestinationError} for a destination that is not https (unless `allowInsecure`) or
- * a configured header that is not a valid header.
+ * @throws {@link TargetDestinationError} for a destination that is not https (unless `allowInsecure`),
+ * a configured header that is not a valid header, or a signing header the adapter sets itself.
  * @example
  * const adapter = createHttpAdapter({ target, clients, idempotency: 'native' });
  */
@@ -80,18 +119,13 @@ export function createHttpAdapter(context: AdapterContext, options: HttpAdapterO
   const { target } = context;
   const http = target.http ?? DEFAULT_OPTIONS;
   const url = destinationUrl(target, http.allowInsecure);
-  let baseHeaders: Headers;
-  try {
-    // Validated once here, so a bad configured header fails the worker at start, not every record.
-    baseHeaders = new Headers({ 'content-type': http.contentType });
-    // set, not a spread: header names are case-insensitive, and a configured Content-Type must replace ours.
-    for (const [name, value] of Object.entries(http.headers)) baseHeaders.set(name, value);
-  } catch (cause) {
-    throw new TargetDestinationError(target.name, target.destination, 'has an invalid configured header', {
-      cause,
-    });
-  }
+  const baseHeaders = configuredHeaders(target, http);
   const limit = pLimit(options.concurrency ?? HTTP_CONCURRENCY);
+  const now = options.now ?? Date.now;
+  const signing = http.signing;
+  const secrets = signing
+    ? (options.secrets ?? context.secrets ?? awsSecretProvider(context.clients))
+    : undefined;
 
   const send = async (record: DeliveryRecord, signal?: AbortSignal): Promise<RecordOutcome> => {
     const headers = new Headers(baseHeaders);
@@ -99,6 +133,19 @@ export function createHttpAdapter(context: AdapterContext, options: HttpAdapterO
     headers.set(HTTP_HEADERS.partitionKey, encodeURIComponent(record.partitionKey));
     headers.set(HTTP_HEADERS.sequenceNumber, record.sequenceNumber);
     if (record.subSequence !== undefined) headers.set(HTTP_HEADERS.subSequence, String(record.subSequence));
+    if (signing && secrets) {
+      try {
+        const key = await secrets.get(signing.secret, signal);
+        headers.set(signing.header, signatureHeader(key, record.data, Math.floor(now() / 1000)));
+      } catch (error) {
+        if (error instanceof SigningSecretError) return failed(error.retryable, error.message);
+        return failed(
+          true,
+          `signing secret ${signing.secret}: ${(error as Error)?.message ?? String(error)}`,
+        );
+      }
+    }
+    // One budget for connect, TLS, request and response (an error body included): a hang anywhere ends here.
     const timeout = AbortSignal.timeout(http.timeoutMs);
     try {
       const response = await fetch(url, {
@@ -114,7 +161,8 @@ export function createHttpAdapter(context: AdapterContext, options: HttpAdapterO
         return outcomeOfResponse(response.status, '');
       }
       const body = await readCappedText(response.body);
-      return outcomeOfResponse(response.status, body, response.headers.get('location'));
+      const location = response.headers.get('location');
+      return outcomeOfResponse(response.status, body, location === null ? null : redactUrl(location));
     } catch (error) {
       return outcomeOfRequestError(error, http.timeoutMs);
     }

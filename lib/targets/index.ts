@@ -57,6 +57,18 @@ export {
   type Prepared,
 } from './outcomes.js';
 export { ADAPTER_FACTORIES, createAdapter } from './registry.js';
+export {
+  awsSecretProvider,
+  cachedSecretProvider,
+  SECRET_TTL_MS,
+  type SecretProvider,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  type SignatureCheck,
+  SigningSecretError,
+  signatureHeader,
+  verifySignature,
+} from './signing.js';
 export { createSnsAdapter, SNS_LIMITS } from './sns.js';
 export { createSqsAdapter, SQS_LIMITS, type SqsAdapterOptions } from './sqs.js';
 export type {

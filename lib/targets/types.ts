@@ -1,5 +1,6 @@
 import type { ClientPool } from '../aws/clients.js';
 import type { IdempotencyMode, TargetConfig, TargetType } from '../config/index.js';
+import type { SecretProvider } from './signing.js';
 
 /** A record on its way to a destination, decoded from an envelope. */
 export interface DeliveryRecord {
@@ -58,6 +59,8 @@ export interface AdapterContext {
   clients: ClientPool;
   /** Resolved idempotency mode; `native` asks the adapter to pass the key to the destination (dedup id, header). */
   idempotency: IdempotencyMode;
+  /** Signing secrets of http targets with `http.signing` (the worker passes one per container). */
+  secrets?: SecretProvider;
 }
 
 export type AdapterFactory = (context: AdapterContext) => TargetAdapter;

@@ -106,6 +106,8 @@ export function expectedWorker(
     [logGroup(names.workerFunction(target.name))],
   );
   grant(permissions, destination.actions, destination.resources);
+  const signing = SIGNING_GRANTS[target.name];
+  if (signing) grant(permissions, signing.actions, signing.resources);
   grant(permissions, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [arn(`Target${id(target.name)}Dlq`)]);
   if (target.via === 'queue') {
     grant(
@@ -157,5 +159,13 @@ export const DESTINATION_GRANTS: Record<string, DestinationGrant> = {
   legacy: {
     actions: ['lambda:InvokeFunction'],
     resources: [local('lambda', 'function:legacy-consumer'), local('lambda', 'function:legacy-consumer:*')],
+  },
+};
+
+/** Signing secrets of the fixtures' http targets (http.signing.secret), written out by hand: one read action on one ARN. */
+export const SIGNING_GRANTS: Record<string, DestinationGrant> = {
+  'partner-hook': {
+    actions: ['ssm:GetParameter'],
+    resources: [local('ssm', 'parameter/fanout-large/partner-hook/signing')],
   },
 };

@@ -198,6 +198,28 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
     });
   });
 
+  it('encrypts every queue, stream and table of the template at rest, whatever created it', () => {
+    const queues = resourcesOfType(template(), 'AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThan(config.targets.length);
+    for (const [logicalId, queue] of queues) {
+      expect(
+        queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId,
+        logicalId,
+      ).toBeTruthy();
+    }
+    for (const [logicalId, stream] of resourcesOfType(template(), 'AWS::Kinesis::Stream')) {
+      expect(stream.Properties.StreamEncryption, logicalId).toEqual({
+        EncryptionType: 'KMS',
+        KeyId: 'alias/aws/kinesis',
+      });
+    }
+    const tables = resourcesOfType(template(), 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    for (const [logicalId, table] of tables) {
+      expect(table.Properties.SSESpecification, logicalId).toEqual({ SSEEnabled: true });
+    }
+  });
+
   it('grants each role exactly what the issue allows, and no data-plane action on "*"', () => {
     const roles = resourcesOfType(template(), 'AWS::IAM::Role');
     expect(roles).toHaveLength(config.targets.length + 1);

@@ -94,7 +94,7 @@ describe('dispatcher', () => {
       target: 'output1',
       v: 1,
     });
-    expect(first?.envelope.records.map((r) => [r.seq, r.pk, Buffer.from(r.d, 'base64')])).toEqual(
+    expect(first?.envelope.records.map((r) => [r.seq, r.pk, Buffer.from(r.d ?? '', 'base64')])).toEqual(
       event.Records.map((r, i) => [
         r.kinesis.sequenceNumber,
         r.kinesis.partitionKey,

@@ -32,7 +32,7 @@ const envelopes = (target: string): Envelope[] =>
     .map((c) => decodeEnvelope(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()))
     .filter((e) => e.target === target);
 const bodies = (target: string): string[] =>
-  envelopes(target).flatMap((e) => e.records.map((r) => Buffer.from(r.d, 'base64').toString()));
+  envelopes(target).flatMap((e) => e.records.map((r) => Buffer.from(r.d ?? '', 'base64').toString()));
 
 const event = (...bodies: Array<string | Buffer>): KinesisStreamEvent => ({
   Records: bodies.map((body, n) => kinesisRecordFactory(body, { n })),

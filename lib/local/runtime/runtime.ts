@@ -138,6 +138,8 @@ export class LocalLambdaRuntime {
       asyncPayloadLimit,
       find: (name) => this.#functions.get(name),
       setReservedConcurrency: (name, reserved) => this.setReservedConcurrency(name, reserved),
+      mappings: (functionName) => this.mappingConfigurations(functionName),
+      setMappingMaximumConcurrency: (id, maximum) => this.setMappingMaximumConcurrency(id, maximum),
       stats: () => this.stats(),
     });
     this.#server = await startLambdaApi(backend, {
@@ -184,6 +186,26 @@ export class LocalLambdaRuntime {
     const { fn, queue } = this.#get(name);
     fn.pool.setReserved(reserved);
     queue.concurrencyChanged();
+  }
+
+  /** ListEventSourceMappings: the mappings (of `functionName`, or all) as Lambda describes them. */
+  mappingConfigurations(functionName?: string): Array<Record<string, unknown>> {
+    return this.#mappings
+      .filter((m) => !functionName || m.stats().functionName === functionName)
+      .map((m) => m.configuration());
+  }
+
+  /** UpdateEventSourceMapping with ScalingConfig.MaximumConcurrency (SQS mappings only), live. */
+  setMappingMaximumConcurrency(id: string, maximum: number): Record<string, unknown> {
+    const mapping = this.#mappings.find((m) => m.id === id);
+    if (!mapping) throw new LocalRuntimeError(`event source mapping "${id}" does not exist`);
+    if (!(mapping instanceof SqsMapping)) {
+      throw new LocalRuntimeError(
+        `ScalingConfig applies to SQS event source mappings; "${id}" reads a stream`,
+      );
+    }
+    mapping.setMaximumConcurrency(maximum);
+    return mapping.configuration();
   }
 
   /** Resolves when the async queues (of `name`, or of every function) have nothing left to do. */

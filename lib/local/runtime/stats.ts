@@ -56,6 +56,8 @@ export interface MappingStats {
   sentToFailure: number;
   /** Kinesis: milliseconds between the newest read record's arrival and now, when it was read. */
   iteratorAgeMs: number;
+  /** SQS: ScalingConfig.MaximumConcurrency in effect. */
+  maximumConcurrency?: number;
 }
 
 export function emptyMappingStats(

@@ -7,6 +7,7 @@
 import { functionNameOf } from '../arn.js';
 import { LATEST, SYNC_PAYLOAD_LIMIT, UNHANDLED } from '../constants.js';
 import type { InvokeOutcome } from '../types.js';
+import { handleMappingRequest } from './mappings.js';
 
 /** What the API needs from the runtime. */
 export interface LambdaBackend {
@@ -21,6 +22,10 @@ export interface LambdaBackend {
   setReservedConcurrency(name: string, reserved: number | undefined): void;
   /** `Configuration` of GetFunction. */
   configuration(name: string): Record<string, unknown>;
+  /** Event source mappings (of a function, or all), as ListEventSourceMappings describes them. */
+  mappings(functionName?: string): Array<Record<string, unknown>>;
+  /** UpdateEventSourceMapping `ScalingConfig.MaximumConcurrency`; returns the mapping. Throws for a stream mapping. */
+  setMappingMaximumConcurrency(id: string, maximum: number): Record<string, unknown>;
   /** The runtime's counters, served at {@link STATS_PATH} for `fanout status` in another process. */
   stats(): unknown;
 }
@@ -93,6 +98,8 @@ export async function handleRequest(
   },
 ): Promise<ApiResponse> {
   if (request.method === 'GET' && request.url.split('?')[0] === STATS_PATH) return json(200, backend.stats());
+  const mapping = handleMappingRequest(backend, request);
+  if (mapping) return mapping;
   const matched = route(request.method, request.url);
   if (!matched) {
     return errorResponse(

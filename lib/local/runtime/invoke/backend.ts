@@ -17,6 +17,8 @@ export function lambdaBackend(deps: {
   asyncPayloadLimit: number;
   find: (name: string) => ApiFunction | undefined;
   setReservedConcurrency: (name: string, reserved: number | undefined) => void;
+  mappings: (functionName?: string) => Array<Record<string, unknown>>;
+  setMappingMaximumConcurrency: (id: string, maximum: number) => Record<string, unknown>;
   stats: () => unknown;
 }): LambdaBackend {
   const get = (name: string): ApiFunction => {
@@ -32,6 +34,8 @@ export function lambdaBackend(deps: {
     invokeAsync: (name, payload) => get(name).queue.enqueue(payload),
     getReservedConcurrency: (name) => get(name).fn.pool.reserved,
     setReservedConcurrency: deps.setReservedConcurrency,
+    mappings: deps.mappings,
+    setMappingMaximumConcurrency: deps.setMappingMaximumConcurrency,
     stats: deps.stats,
     configuration: (name) => {
       const { definition: d, arn } = get(name).fn;

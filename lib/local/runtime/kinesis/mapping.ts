@@ -35,6 +35,7 @@ export class KinesisMapping {
   readonly #stop = new AbortController();
   #loops: Promise<void>[] = [];
   #discarded = 0;
+  #streamArn = '';
 
   constructor(id: string, config: KinesisMappingConfig, deps: KinesisMappingDeps) {
     this.id = id;
@@ -50,6 +51,7 @@ export class KinesisMapping {
       new DescribeStreamSummaryCommand({ StreamName: this.#config.streamName }),
     );
     const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? '';
+    this.#streamArn = streamArn;
     const shardIds: string[] = [];
     let nextToken: string | undefined;
     do {
@@ -65,6 +67,25 @@ export class KinesisMapping {
   async stop(): Promise<void> {
     this.#stop.abort();
     await Promise.allSettled(this.#loops);
+  }
+
+  /** The mapping as ListEventSourceMappings describes it. */
+  configuration(): Record<string, unknown> {
+    const c = this.#config;
+    return {
+      UUID: this.id,
+      EventSourceArn: this.#streamArn,
+      FunctionArn: this.#deps.fn.arn,
+      BatchSize: c.batchSize,
+      MaximumBatchingWindowInSeconds: c.maximumBatchingWindowInSeconds,
+      ParallelizationFactor: c.parallelizationFactor,
+      StartingPosition: c.startingPosition,
+      MaximumRetryAttempts: c.maximumRetryAttempts,
+      MaximumRecordAgeInSeconds: c.maximumRecordAgeInSeconds,
+      BisectBatchOnFunctionError: c.bisectBatchOnFunctionError,
+      FunctionResponseTypes: c.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      State: 'Enabled',
+    };
   }
 
   stats(): MappingStats {

@@ -40,12 +40,17 @@ export class SqsMapping {
   readonly #stop = new AbortController();
   #pollers: Promise<void>[] = [];
   #queueArn = '';
+  /** ScalingConfig.MaximumConcurrency: pollers wanted, and running (UpdateEventSourceMapping changes it live). */
+  #maximum: number;
+  #running = 0;
+  #started = false;
 
   constructor(id: string, config: SqsMappingConfig, deps: SqsMappingDeps) {
     this.id = id;
     this.#config = config;
     this.#deps = deps;
     this.#stats = emptyMappingStats(id, 'sqs', config.functionName, config.queueUrl);
+    this.#maximum = config.maximumConcurrency;
   }
 
   async start(): Promise<void> {
@@ -64,7 +69,38 @@ export class SqsMapping {
         `${this.id}: queue visibility timeout ${visibility} s is less than the function timeout ${timeout} s`,
       );
     }
-    for (let i = 0; i < this.#config.maximumConcurrency; i++) {
+    this.#started = true;
+    this.#scale();
+  }
+
+  /** Changes the maximum concurrency live: pollers are added now, or leave after their current batch. */
+  setMaximumConcurrency(maximum: number): void {
+    if (!Number.isInteger(maximum) || maximum < 2 || maximum > 1000) {
+      throw new LocalRuntimeError(
+        `${this.id}: MaximumConcurrency must be an integer from 2 to 1000, got ${maximum}`,
+      );
+    }
+    this.#maximum = maximum;
+    if (this.#started) this.#scale();
+  }
+
+  /** The mapping as ListEventSourceMappings describes it. */
+  configuration(): Record<string, unknown> {
+    return {
+      UUID: this.id,
+      EventSourceArn: this.#queueArn,
+      FunctionArn: this.#deps.fn.arn,
+      BatchSize: this.#config.batchSize,
+      MaximumBatchingWindowInSeconds: this.#config.maximumBatchingWindowInSeconds,
+      ScalingConfig: { MaximumConcurrency: this.#maximum },
+      FunctionResponseTypes: this.#config.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      State: 'Enabled',
+    };
+  }
+
+  #scale(): void {
+    while (this.#running < this.#maximum && !this.#stop.signal.aborted) {
+      this.#running++;
       this.#pollers.push(
         this.#poll().catch((error: unknown) => {
           if (!this.#stop.signal.aborted) this.#problem(error);
@@ -79,7 +115,7 @@ export class SqsMapping {
   }
 
   stats(): MappingStats {
-    return { ...this.#stats };
+    return { ...this.#stats, maximumConcurrency: this.#maximum };
   }
 
   async #poll(): Promise<void> {
@@ -87,6 +123,10 @@ export class SqsMapping {
     const signal = this.#stop.signal;
     let failures = 0;
     while (!signal.aborted) {
+      if (this.#running > this.#maximum) {
+        this.#running--;
+        return;
+      }
       let batch: Message[];
       try {
         batch = await this.#gather();

@@ -16,6 +16,8 @@ function backend(
     getReservedConcurrency: (name) => reserved.get(name),
     setReservedConcurrency: (name, value) => reserved.set(name, value),
     configuration: (name) => ({ FunctionName: name }),
+    mappings: () => [],
+    setMappingMaximumConcurrency: () => ({}),
     stats: () => ({ functions: [] }),
   };
 }

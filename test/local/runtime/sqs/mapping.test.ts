@@ -152,3 +152,33 @@ describe.concurrent('SQS event source mapping', () => {
     expect(stats).toMatchObject({ succeeded: 0, failedBatches: 2 });
   });
 });
+
+describe('SQS event source mapping scaling', () => {
+  it('changes its maximum concurrency live (UpdateEventSourceMapping) and keeps consuming', async ({
+    expect,
+  }) => {
+    const [mapping] = runtime.mappingConfigurations('partial');
+    expect(mapping).toMatchObject({
+      EventSourceArn: queues.partial?.arn,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    const id = String(mapping?.UUID);
+    expect(runtime.setMappingMaximumConcurrency(id, 5)).toMatchObject({
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    expect(runtime.stats().mappings.find((m) => m.id === id)?.maximumConcurrency).toBe(5);
+    runtime.setMappingMaximumConcurrency(id, 3);
+    expect(runtime.mappingConfigurations('partial')[0]).toMatchObject({
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    expect(() => runtime.setMappingMaximumConcurrency(id, 1)).toThrow(/from 2 to 1000/);
+
+    const before = deliveries('partial').length;
+    await send('partial', ['after-scaling']);
+    const all = await waitFor('a delivery after scaling', () => {
+      const got = deliveries('partial');
+      return got.length > before ? got : undefined;
+    });
+    expect(all.flatMap((d) => d.items.map((i) => i.data))).toContain('after-scaling');
+  });
+});

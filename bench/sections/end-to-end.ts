@@ -1,0 +1,208 @@
+import { parseConfig } from '../../lib/config/load.js';
+import { startBenchPipeline } from '../local/pipeline.js';
+import { StepDriver, type StepResult } from '../local/step.js';
+import { count, ms, verdict } from '../support/format.js';
+import type { Section, SectionContext, SectionReport } from '../support/section.js';
+import type { ReportTable } from '../support/table.js';
+
+/** Issue 3's performance goal for local mode. */
+const GOAL_RATE = 2_000;
+const GOAL_P50_MS = 1_000;
+
+/** Three targets: both hand-off paths (async invoke, an SQS queue) and two kinds of destination. */
+const TARGETS = [
+  { name: 'out-a', type: 'kinesis', destination: 'out-a' },
+  { name: 'out-b', type: 'kinesis', destination: 'out-b' },
+  { name: 'hook', type: 'http', destination: 'https://example.com/hook', via: 'queue' },
+] as const;
+
+interface Variant {
+  label: string;
+  idempotency?: 'none';
+  rates: number[];
+}
+
+function plan(quick: boolean): { seconds: number; drainMs: number; variants: Variant[] } {
+  return quick
+    ? {
+        seconds: 6,
+        drainMs: 20_000,
+        variants: [
+          { label: 'default (store)', rates: [1_000, 2_000] },
+          { label: 'idempotency: none', idempotency: 'none', rates: [2_000] },
+        ],
+      }
+    : {
+        seconds: 20,
+        drainMs: 45_000,
+        variants: [
+          { label: 'default (store)', rates: [500, 1_000, 2_000, 4_000] },
+          { label: 'idempotency: none', idempotency: 'none', rates: [2_000, 4_000] },
+        ],
+      };
+}
+
+interface VariantResult {
+  variant: Variant;
+  steps: StepResult[];
+  /** Rates not run, and why. */
+  skipped: Array<{ rate: number; why: string }>;
+}
+
+async function runVariant(context: SectionContext, variant: Variant, seconds: number, drainMs: number) {
+  const config = parseConfig({
+    // A zero batching window (issue 3's goal) and the example fanout.yml's batch size.
+    source: { stream: 'input', batchSize: 100, batchWindow: 0 },
+    targets: TARGETS.map((t) => ({
+      ...t,
+      ...(variant.idempotency ? { idempotency: variant.idempotency } : {}),
+    })),
+  });
+  context.log(`end-to-end (${variant.label}): starting local mode`);
+  const bench = await startBenchPipeline(config);
+  const result: VariantResult = { variant, steps: [], skipped: [] };
+  try {
+    const driver = new StepDriver(bench);
+    // Warm-up: containers started and module scopes loaded, as on a pipeline that has been running.
+    await driver.step(500, 3, drainMs);
+    for (const rate of variant.rates) {
+      const last = result.steps.at(-1);
+      if (last && !last.drain.complete) {
+        result.skipped.push({ rate, why: `${count(last.rate)}/s left a backlog` });
+        continue;
+      }
+      context.log(`end-to-end (${variant.label}): ${count(rate)} records/s for ${seconds} s`);
+      result.steps.push(await driver.step(rate, seconds, drainMs));
+    }
+  } finally {
+    await bench.stop();
+  }
+  return result;
+}
+
+const pct = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '-' : `${Math.round(v)}`;
+
+function sustained(step: StepResult, target: string): boolean {
+  const t = step.targets[target];
+  if (!t) return false;
+  // Within a second's worth of input behind when the input stops, and half the records there within a second.
+  return (
+    step.run.achievedRate >= 0.95 * step.rate &&
+    t.records - t.deliveredBy <= step.rate &&
+    t.p50 < GOAL_P50_MS &&
+    step.drain.complete
+  );
+}
+
+function throughputTable(results: VariantResult[], seconds: number): ReportTable {
+  const rows: string[][] = [];
+  for (const { variant, steps, skipped } of results) {
+    for (const step of steps) {
+      const secondsRun = (step.run.endedAt - step.run.startedAt) / 1000;
+      for (const [name, t] of Object.entries(step.targets)) {
+        rows.push([
+          variant.label,
+          count(step.rate),
+          count(Math.round(step.run.achievedRate)),
+          name,
+          count(Math.round(t.deliveredBy / secondsRun)),
+          count(t.records - t.deliveredBy),
+          ms(t.p50),
+          ms(t.p99),
+          step.drain.complete ? `${(step.drain.waitedMs / 1000).toFixed(1)} s` : `no (${count(t.delivered)})`,
+          step.rate >= GOAL_RATE ? verdict(sustained(step, name)) : '-',
+        ]);
+      }
+    }
+    for (const s of skipped)
+      rows.push([variant.label, count(s.rate), `not run: ${s.why}`, '', '', '', '', '', '', '']);
+  }
+  return {
+    title: `4. End-to-end in local mode: ${TARGETS.length} targets (out-a, out-b: kinesis via invoke; hook: http via queue), zero batching window, ${seconds} s per rate`,
+    head: [
+      'idempotency',
+      'input/s',
+      'put/s',
+      'target',
+      'delivered/s',
+      'backlog at end',
+      'p50 ms',
+      'p99 ms',
+      'drained after',
+      `goal >=${count(GOAL_RATE)}/s, p50 <1 s`,
+    ],
+    rows,
+    notes: [
+      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 20 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
+      "p50/p99: put -> delivered of each record (PutRecords sent -> kinesalite ApproximateArrivalTimestamp on the target stream, or the local receiver accepting the request), over all the rate's records, those delivered after the input stopped included.",
+      'drained after: seconds after the input stopped until every target had every record (no: not within the wait; the count delivered). A rate is not run when the one before it did not drain.',
+      'goal (issue 3): put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Source: 1 shard, batchSize 100, batchWindow 0; targets at their defaults (concurrency 5, store idempotency for kinesis, native for http).',
+    ],
+  };
+}
+
+/** Process groups of the CPU table, in the order a record passes them. */
+const GROUPS = [
+  'bench process',
+  'kinesalite',
+  'dispatcher',
+  'fauxqs',
+  ...TARGETS.map((t) => t.name),
+  'dynalite',
+];
+
+function cpuTable(results: VariantResult[]): ReportTable {
+  const rows: string[][] = [];
+  for (const { variant, steps } of results) {
+    for (const step of steps) {
+      const { used } = step.cpuToDrain;
+      const perThousand = (seconds: number): number => (1e6 * seconds) / Math.max(1, step.run.count);
+      const total = Object.values(used).reduce((a, b) => a + b, 0);
+      const ours = Object.values(step.cpu.groups).reduce((a, b) => a + b, 0);
+      const d = step.functions.dispatcher;
+      rows.push([
+        variant.label,
+        count(step.rate),
+        `${pct(step.cpu.machine)} / ${pct(step.cpu.outside)} / ${pct(ours)}`,
+        ...GROUPS.map((g) => count(Math.round(perThousand(used[g] ?? 0)))),
+        count(Math.round(perThousand(total))),
+        count(Math.round((2 * 1000 * 1000) / perThousand(total))),
+        `${pct(d?.busyPercent)} % / ${ms(d?.median ?? Number.NaN)}`,
+      ]);
+    }
+  }
+  return {
+    title:
+      "4b. Where the CPU goes: CPU ms per 1,000 input records by process, from the input's start until every target had them",
+    head: [
+      'idempotency',
+      'input/s',
+      'CPU % machine / other / pipeline',
+      ...GROUPS.map((g) => (TARGETS.some((t) => t.name === g) ? `${g} worker` : g)),
+      'total',
+      'ceiling/s on 2 cores',
+      'dispatcher busy % / batch ms',
+    ],
+    rows,
+    notes: [
+      'CPU time (utime + stime from /proc) of each process the bench started, grouped: bench process = the local Lambda runtime (Kinesis and SQS mappings, async queues, Invoke API, EMF parsing), the HTTP receiver, the producer, and reading the target streams; workers by target (every container of the function).',
+      'CPU % (of one core; 200 % = the whole machine) while the input ran: machine = all processes; other = outside the pipeline (other sessions on the machine); pipeline = the processes above.',
+      'ceiling: 2 cores divided by the total CPU per record, the rate an otherwise idle machine could sustain if nothing but CPU bounded it. CPU per record is steadier under load than wall time, but contention inflates it somewhat.',
+      'dispatcher busy: warm dispatcher invocation time over the input time (one shard, one lane: batches run one at a time, 100 % is its ceiling); batch ms: their median.',
+    ],
+  };
+}
+
+async function run(context: SectionContext): Promise<SectionReport> {
+  const { seconds, drainMs, variants } = plan(context.options.quick);
+  const results: VariantResult[] = [];
+  for (const variant of variants) results.push(await runVariant(context, variant, seconds, drainMs));
+  return { tables: [throughputTable(results, seconds), cpuTable(results)], data: results };
+}
+
+export const endToEndSection: Section = {
+  name: 'end-to-end',
+  title: 'End-to-end in local mode',
+  run,
+};

@@ -1,0 +1,22 @@
+/**
+ * Where claim-checked records wait (docs/routing.md): a record too large for any envelope is stored once, and
+ * its envelopes carry a pointer that the worker reads back before delivery.
+ */
+export interface ClaimStore {
+  /** Stores a record's data (S3 PutObject). Throws {@link ClaimCheckError}. */
+  put(bucket: string, key: string, body: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** Reads a record's data back (S3 GetObject). Throws {@link ClaimCheckError}. */
+  get(bucket: string, key: string, signal?: AbortSignal): Promise<Buffer>;
+}
+
+/** A claim-check object could not be stored or read, and whether trying again can help. */
+export class ClaimCheckError extends Error {
+  override readonly name = 'ClaimCheckError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

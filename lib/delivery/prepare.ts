@@ -1,0 +1,58 @@
+import type { RetryOptions } from '../aws/retry.js';
+import type { ClaimPointer } from '../envelope/types.js';
+import type { DeliveryRecord } from '../targets/types.js';
+import { loadClaims } from './claims.js';
+import type { DeliverDeps, EnvelopeEntry } from './deliver.js';
+
+export interface Prepared {
+  record: DeliveryRecord;
+  /** Why the record cannot be sent (its claim-check object, its transform, its size). */
+  failure?: { retryable: boolean; reason: string };
+}
+
+/**
+ * Gets each pending record ready for the adapter: claim-checked data read, the target's transform applied
+ * (a record it cannot transform, e.g. not JSON, fails permanently with the reason: retrying cannot change its
+ * data, and dropping it would lose it silently), and its size checked against the adapter's limit.
+ */
+export async function prepare(
+  pending: EnvelopeEntry[],
+  deps: Pick<DeliverDeps, 'adapter' | 'transform' | 'claims'>,
+  retry: RetryOptions,
+): Promise<Prepared[]> {
+  const claimed = pending.filter((e) => e.claim !== undefined);
+  const loaded = new Map<EnvelopeEntry, Prepared>();
+  if (claimed.length > 0) {
+    const results = await loadClaims(
+      claimed.map((e) => e.claim as ClaimPointer),
+      deps.claims,
+      retry,
+    );
+    claimed.forEach((e, i) => {
+      const result = results[i]!;
+      loaded.set(
+        e,
+        result.ok
+          ? { record: { ...e.record, data: result.data } }
+          : { record: e.record, failure: { retryable: result.retryable, reason: result.reason } },
+      );
+    });
+  }
+  const { adapter, transform } = deps;
+  return pending.map((e): Prepared => {
+    const p = loaded.get(e) ?? { record: e.record };
+    if (p.failure) return p;
+    let record = p.record;
+    if (transform) {
+      const result = transform(record.data);
+      if (!result.ok) return { record, failure: { retryable: false, reason: result.reason } };
+      record = { ...record, data: result.data };
+    }
+    const size = adapter.sizeOf(record);
+    if (size > adapter.limits.maxRecordBytes) {
+      const reason = `record of ${size} bytes exceeds the ${adapter.type} limit of ${adapter.limits.maxRecordBytes} bytes`;
+      return { record, failure: { retryable: false, reason } };
+    }
+    return { record };
+  });
+}

@@ -1,0 +1,173 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { classifyError } from '../../aws/retry.js';
+import type { Naming } from '../../config/naming.js';
+import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
+import { streamNameOf } from '../../dispatch/decode.js';
+import { readLiveConcurrency } from '../concurrency/live.js';
+import { type MetricSpec, readMetrics } from './metrics.js';
+import type { AwsPipelineStatus, AwsTargetStatus } from './types.js';
+
+export interface AwsStatusDeps {
+  lambda: LambdaClient;
+  sqs: SQSClient;
+  cloudwatch: CloudWatchClient;
+  now?: () => number;
+}
+
+export interface AwsStatusRequest {
+  config: FanoutConfig;
+  names: Naming;
+  stage: string;
+  region: string;
+  /** Minutes of CloudWatch data the counters cover (default 15). */
+  windowMinutes?: number;
+}
+
+const fn = (name: string) => ({ Name: 'FunctionName', Value: name });
+const queue = (name: string) => ({ Name: 'QueueName', Value: name });
+
+/**
+ * The deployed pipeline's numbers: live concurrency (GetFunctionConcurrency, or the SQS mapping), queue depths
+ * (GetQueueAttributes), and from CloudWatch the DLQs' oldest message age, the workers' errors and throttles and
+ * the source's iterator age over the last 15 minutes. What cannot be read is listed in `problems`.
+ */
+export async function collectAwsStatus(
+  request: AwsStatusRequest,
+  deps: AwsStatusDeps,
+): Promise<AwsPipelineStatus> {
+  const { config, names } = request;
+  const now = (deps.now ?? Date.now)();
+  const windowMinutes = request.windowMinutes ?? 15;
+  const problems: string[] = [];
+  const stream = streamNameOf(config.source.stream);
+  const dispatcher = names.dispatcherFunction();
+  const specs: MetricSpec[] = [
+    {
+      id: 'src_age',
+      namespace: 'AWS/Lambda',
+      metric: 'IteratorAge',
+      dimension: fn(dispatcher),
+      stat: 'Maximum',
+    },
+    {
+      id: 'src_getrecords_age',
+      namespace: 'AWS/Kinesis',
+      metric: 'GetRecords.IteratorAgeMilliseconds',
+      dimension: { Name: 'StreamName', Value: stream },
+      stat: 'Maximum',
+    },
+    { id: 'd_errors', namespace: 'AWS/Lambda', metric: 'Errors', dimension: fn(dispatcher), stat: 'Sum' },
+    {
+      id: 'd_throttles',
+      namespace: 'AWS/Lambda',
+      metric: 'Throttles',
+      dimension: fn(dispatcher),
+      stat: 'Sum',
+    },
+  ];
+  config.targets.forEach((t, i) => {
+    const worker = fn(names.workerFunction(t.name));
+    specs.push(
+      {
+        id: `t${i}_invocations`,
+        namespace: 'AWS/Lambda',
+        metric: 'Invocations',
+        dimension: worker,
+        stat: 'Sum',
+      },
+      { id: `t${i}_errors`, namespace: 'AWS/Lambda', metric: 'Errors', dimension: worker, stat: 'Sum' },
+      { id: `t${i}_throttles`, namespace: 'AWS/Lambda', metric: 'Throttles', dimension: worker, stat: 'Sum' },
+      {
+        id: `t${i}_dlq_age`,
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateAgeOfOldestMessage',
+        dimension: queue(names.targetDlq(t.name)),
+        stat: 'Maximum',
+      },
+    );
+  });
+
+  const depth = async (name: string): Promise<{ visible: number; inFlight: number }> => {
+    try {
+      const url = (await deps.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+      const out = await deps.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return {
+        visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+      };
+    } catch (error) {
+      problems.push(`queue ${name}: ${classifyError(error).reason}`);
+      return { visible: 0, inFlight: 0 };
+    }
+  };
+  const live = async (target: TargetConfig): Promise<number | null> => {
+    try {
+      return (await readLiveConcurrency(deps.lambda, names, target)).value;
+    } catch (error) {
+      problems.push(`concurrency of ${target.name}: ${(error as Error).message}`);
+      return null;
+    }
+  };
+
+  const [metrics, failures, targets] = await Promise.all([
+    readMetrics(deps.cloudwatch, specs, windowMinutes, now).catch((error: unknown) => {
+      problems.push(`CloudWatch GetMetricData: ${classifyError(error).reason}`);
+      return new Map<string, number>();
+    }),
+    depth(names.dispatcherFailureQueue()),
+    Promise.all(
+      config.targets.map(async (t) => ({
+        t,
+        live: await live(t),
+        dlq: await depth(names.targetDlq(t.name)),
+        queue: t.via === 'queue' ? await depth(names.targetQueue(t.name)) : undefined,
+      })),
+    ),
+  ]);
+  const metric = (id: string): number => metrics.get(id) ?? 0;
+  const optional = (id: string): number | null => metrics.get(id) ?? null;
+
+  return {
+    mode: 'aws',
+    at: new Date(now).toISOString(),
+    stage: request.stage,
+    region: request.region,
+    windowMinutes,
+    source: {
+      stream,
+      iteratorAgeMs: optional('src_age'),
+      getRecordsIteratorAgeMs: optional('src_getrecords_age'),
+      dispatcherErrors: metric('d_errors'),
+      dispatcherThrottles: metric('d_throttles'),
+      failureQueueMessages: failures.visible + failures.inFlight,
+    },
+    targets: targets.map(
+      ({ t, live, dlq, queue }, i): AwsTargetStatus => ({
+        name: t.name,
+        type: t.type,
+        via: t.via,
+        enabled: t.enabled,
+        concurrency: {
+          configured: t.concurrency,
+          live,
+          setting: t.via === 'queue' ? 'maximum concurrency' : 'reserved concurrency',
+        },
+        ...(queue ? { queueMessages: queue.visible + queue.inFlight } : {}),
+        dlqMessages: dlq.visible,
+        dlqMessagesInFlight: dlq.inFlight,
+        dlqOldestAgeSeconds: optional(`t${i}_dlq_age`),
+        invocations: metric(`t${i}_invocations`),
+        errors: metric(`t${i}_errors`),
+        throttles: metric(`t${i}_throttles`),
+      }),
+    ),
+    problems,
+  };
+}

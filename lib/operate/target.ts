@@ -1,0 +1,13 @@
+import type { FanoutConfig, TargetConfig } from '../config/schema.js';
+import { UnknownTargetError } from './errors.js';
+
+/** The target called `name`; throws {@link UnknownTargetError} naming the known targets otherwise. */
+export function findTarget(config: FanoutConfig, name: string): TargetConfig {
+  const target = config.targets.find((t) => t.name === name);
+  if (!target)
+    throw new UnknownTargetError(
+      name,
+      config.targets.map((t) => t.name),
+    );
+  return target;
+}

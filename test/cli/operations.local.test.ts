@@ -1,0 +1,195 @@
+/**
+ * The operator commands end to end through the CLI (`main`), against a running local pipeline found the way an
+ * operator's shell finds it: `.fanout/local.env` and `fanout.yml` in the current folder.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../lib/cli/main.js';
+import { produce } from '../../lib/cli/produce.js';
+import { parseConfigText } from '../../lib/config/load.js';
+import { encodeEnvelope } from '../../lib/envelope/codec.js';
+import { writeLocalEnv } from '../../lib/local/env-file.js';
+import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
+import type { PipelineStatus } from '../../lib/local/status.js';
+import type { SourceReplayReport } from '../../lib/operate/replay/source-report.js';
+import { waitFor } from '../local/support.js';
+import { envelopeFactory } from '../operate/factories.js';
+import { depthOf, putMessages } from '../operate/support.js';
+import { readStream } from '../support/aws.js';
+import { captureIo, folderWith } from './support.js';
+
+const N = 30;
+const YML = `# operations test (local mode)
+source:
+  stream: input
+  batchSize: 15
+  startingPosition: TRIM_HORIZON
+  # give up on a failing batch at once: its range goes to the failure queue
+  maxRetryAttempts: 0
+  bisectOnError: false
+targets:
+  - name: output1
+    type: kinesis
+    destination: output1
+    concurrency: 2 # reserved
+
+  - name: audit
+    type: sqs
+    destination: audit
+    via: queue
+    retries: 1
+
+  # its queue is deleted during the test, so the dispatcher fails for it
+  - name: late
+    type: http
+    destination: https://example.com/late
+    via: queue
+    retries: 0
+`;
+let pipeline: LocalPipeline;
+let dir: string;
+const home = process.cwd();
+const fanout = async (...args: string[]) => {
+  const c = captureIo();
+  const code = await main(['node', 'fanout', ...args, '--local'], c.io);
+  return { code, out: c.out.join('\n'), err: c.err.join('\n') };
+};
+const worker = (name: string) =>
+  pipeline.runtime.stats().functions.find((f) => f.name === pipeline.names.workerFunction(name));
+const mapping = (name: string) =>
+  pipeline.runtime.stats().mappings.find((m) => m.functionName === pipeline.names.workerFunction(name));
+
+beforeAll(async () => {
+  pipeline = await startLocalPipeline({ config: parseConfigText(YML), timeScale: 0.001 });
+  dir = folderWith({ 'fanout.yml': YML });
+  mkdirSync(join(dir, '.fanout'));
+  writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) }, join(dir, '.fanout/local.env'));
+  process.chdir(dir);
+}, 90_000);
+
+afterAll(async () => {
+  process.chdir(home);
+  await pipeline?.stop();
+});
+
+describe('fanout concurrency --apply (local mode)', () => {
+  it("changes a via: invoke worker's reserved concurrency live, and fanout.yml with its comments", async () => {
+    const { code, out } = await fanout('concurrency', 'output1', '7', '--apply');
+    expect(code).toBe(0);
+    expect(out).toContain('-    concurrency: 2 # reserved\n+    concurrency: 7 # reserved');
+    expect(out).toContain(
+      'live [local, stage local]: reserved concurrency of fanout-local-output1-worker: 2 -> 7',
+    );
+    expect(worker('output1')?.reservedConcurrency).toBe(7);
+    expect(readFileSync(join(dir, 'fanout.yml'), 'utf8')).toBe(
+      YML.replace('concurrency: 2 # reserved', 'concurrency: 7 # reserved'),
+    );
+  });
+
+  it("changes a via: queue target's mapping maximum concurrency live", async () => {
+    expect(mapping('audit')?.maximumConcurrency).toBe(5);
+    const { code, out } = await fanout('concurrency', 'audit', '6', '--apply');
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /live \[local, stage local\]: maximum concurrency of sqs:fanout-local-audit-queue->fanout-local-audit-worker#\d+: 5 -> 6/,
+    );
+    expect(mapping('audit')?.maximumConcurrency).toBe(6);
+    expect(readFileSync(join(dir, 'fanout.yml'), 'utf8')).toContain(
+      '    via: queue\n    concurrency: 6\n    retries: 1\n',
+    );
+  });
+
+  it('refuses an impossible value and changes nothing live', async () => {
+    const { code, err } = await fanout('concurrency', 'audit', '1', '--apply');
+    expect(code).toBe(2);
+    expect(err).toContain('must be an integer from 2 to 1000, got 1');
+    expect(mapping('audit')?.maximumConcurrency).toBe(6);
+  });
+});
+
+describe('fanout replay --source (local mode)', () => {
+  it('re-reads failed batches from the stream and re-dispatches them only to the target that missed them', async () => {
+    const sqs = pipeline.clients.get(SQSClient);
+    const late = pipeline.stack.targets.find((t) => t.name === 'late');
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: late?.queueUrl }));
+    const kinesis = pipeline.clients.get(KinesisClient);
+    await produce(
+      {
+        stream: 'input',
+        count: N,
+        rate: 0,
+        template: '{"log":"Record {i}"}',
+        partitionKey: 'key-{i}',
+        stdin: false,
+        progress: false,
+      },
+      { out: () => {}, err: () => {} },
+      kinesis,
+    );
+    await waitFor(async () => (await readStream(kinesis, 'output1')).length >= N, 30_000, 'output1');
+    await waitFor(
+      async () =>
+        (pipeline.runtime.stats().mappings.find((m) => m.kind === 'kinesis')?.sentToFailure ?? 0) >= N,
+      30_000,
+      'failure records',
+    );
+    // The queue is back (same name, same URL): the target works again, but the records it missed are in the stream only.
+    const again = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: pipeline.names.targetQueue('late'),
+        Attributes: {
+          VisibilityTimeout: '180',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: late?.dlqArn, maxReceiveCount: 1 }),
+        },
+      }),
+    );
+    expect(again.QueueUrl).toBe(late?.queueUrl);
+
+    const { code, out } = await fanout('replay', '--source', '--yes', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as SourceReplayReport;
+    expect(report.batches.redispatched).toBeGreaterThan(0);
+    expect(report.leftInPlace).toBe(0);
+    expect(report.recordsRead).toBe(N);
+    expect(report.targets).toEqual([
+      { target: 'output1', alreadyDelivered: N, routed: 0, handedOff: 0, failed: 0 },
+      { target: 'audit', alreadyDelivered: N, routed: 0, handedOff: 0, failed: 0 },
+      { target: 'late', alreadyDelivered: 0, routed: N, handedOff: N, failed: 0 },
+    ]);
+    await waitFor(async () => pipeline.receiver.received('/late').length >= N, 30_000, 'late deliveries');
+    expect(new Set(pipeline.receiver.received('/late').map((r) => r.idempotencyKey)).size).toBe(N);
+    expect(await readStream(kinesis, 'output1')).toHaveLength(N);
+    expect(await depthOf(pipeline, pipeline.stack.failureQueueUrl)).toBe(0);
+  });
+});
+
+describe('fanout replay <target> and status (local mode)', () => {
+  it('replays a DLQ through the CLI, waiting for the worker', async () => {
+    const dlq = pipeline.stack.targets.find((t) => t.name === 'audit')?.dlqUrl as string;
+    await putMessages(pipeline, dlq, [encodeEnvelope(envelopeFactory('audit', 3, 1_000))]);
+    const { code, out } = await fanout('replay', 'audit', '--yes', '--wait', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({
+      target: 'audit',
+      messages: { replayed: 1 },
+      records: { replayed: 3, delivered: 3, skipped: 0 },
+      leftInPlace: 0,
+    });
+    expect(await depthOf(pipeline, dlq)).toBe(0);
+  });
+
+  it('status --json has the live numbers', async () => {
+    const { code, out } = await fanout('status', '--json');
+    expect(code).toBe(0);
+    const status = JSON.parse(out) as PipelineStatus;
+    const target = (name: string) => status.targets.find((t) => t.name === name);
+    expect(status.mode).toBe('local');
+    expect(status.source).toMatchObject({ stream: 'input', recordsIn: N, failureQueueMessages: 0 });
+    expect(target('output1')).toMatchObject({ via: 'invoke', concurrency: 7, delivered: N, dlqMessages: 0 });
+    expect(target('audit')).toMatchObject({ via: 'queue', concurrency: 6, delivered: N + 3, dlqMessages: 0 });
+    expect(target('late')).toMatchObject({ via: 'queue', delivered: N, dlqMessages: 0 });
+  });
+});
