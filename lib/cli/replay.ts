@@ -3,7 +3,6 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { ClientPool } from '../aws/clients.js';
 import type { TargetConfig } from '../config/schema.js';
 import { DynamoKeyStore } from '../delivery/store.js';
 import { awsHandoff } from '../handoff/aws.js';
@@ -13,10 +12,16 @@ import { quarantineQueueName } from '../operate/replay/quarantine.js';
 import { renderReplayReport, renderSourceReport } from '../operate/replay/render.js';
 import { replayDlq } from '../operate/replay/replay.js';
 import { replaySource } from '../operate/replay/source.js';
-import { askYesNo, interruptible, progressBar } from './interaction.js';
+import { interruptible, progressBar } from './interaction.js';
 import { locallyDisabledTargets, openOperateContext } from './operate-context.js';
 import { awsOptions, configOption, intOption, parsedOption } from './options.js';
-import { checkReplayOptions, replayTarget } from './replay-checks.js';
+import {
+  checkReplayOptions,
+  type ReplayEnvironment,
+  replayTarget,
+  terminal,
+  waitingLambda,
+} from './replay-setup.js';
 import type { SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -37,21 +42,6 @@ export interface ReplayOptions extends SessionOptions {
   yes?: boolean;
   json?: boolean;
 }
-
-/** What the command needs from its surroundings; tests give their own. */
-export interface ReplayEnvironment {
-  interactive: boolean;
-  progress: boolean;
-  confirm: (question: string) => Promise<boolean>;
-  clients?: ClientPool;
-  signal?: AbortSignal;
-}
-
-const terminal = (): ReplayEnvironment => ({
-  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-  progress: Boolean(process.stderr.isTTY),
-  confirm: askYesNo,
-});
 
 /**
  * `fanout replay <target>` and `fanout replay --source`: asks for confirmation (unless `--yes` or
@@ -140,7 +130,12 @@ export async function replayCommand(
         onStart: ({ depth }) => progress.start(depth),
         onMessage: () => progress.tick(),
       },
-      { sqs, lambda: ctx.clients.get(LambdaClient), kinesis: ctx.clients.get(KinesisClient), handoff },
+      {
+        sqs,
+        lambda: options.wait && !env.clients ? waitingLambda(t.timeout) : ctx.clients.get(LambdaClient),
+        kinesis: ctx.clients.get(KinesisClient),
+        handoff,
+      },
     );
     progress.stop();
     io.out(options.json ? JSON.stringify(report, null, 2) : renderReplayReport(report));

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool } from '../aws/clients.js';
@@ -32,6 +33,8 @@ export interface LocalPipelineOptions {
   onLog?: (line: ContainerLogLine) => void;
   /** Keep every body the local HTTP receiver accepts (tests); default true. */
   keepBodies?: boolean;
+  /** Extra variables for the functions only, over the emulator endpoints (chaos runs put proxies there). */
+  functionEnv?: Record<string, string>;
 }
 
 /** A running local pipeline: emulators, resources, the local Lambda runtime with the real handlers. */
@@ -73,7 +76,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
-    const env: Record<string, string> = { ...emulators.env, AWS_ENDPOINT_URL_SNS: emulators.sqs.endpoint };
+    // fauxqs also serves SNS and S3 (claim check) on its one endpoint.
+    const env: Record<string, string> = {
+      ...emulators.env,
+      AWS_ENDPOINT_URL_SNS: emulators.sqs.endpoint,
+      AWS_ENDPOINT_URL_S3: emulators.sqs.endpoint,
+    };
     Object.assign(process.env, env);
     const clients = new ClientPool({ maxAttempts: 3 });
     const receiver = await startReceiver({
@@ -90,6 +98,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         sqs: clients.get(SQSClient),
         sns: clients.get(SNSClient),
         dynamo: clients.get(DynamoDBClient),
+        s3: clients.get(S3Client),
       },
       receiver.url,
     );
@@ -98,7 +107,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const runtime = new LocalLambdaRuntime({
       sqs: clients.get(SQSClient),
       kinesis: clients.get(KinesisClient),
-      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.functionEnv },
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
       ...(port(3) ? { port: port(3) } : {}),
       onLog: (line) => {
@@ -147,6 +156,7 @@ function registerFunctions(
     [FUNCTION_ENV.stage]: LOCAL_STAGE,
     POWERTOOLS_METRICS_NAMESPACE: 'KinesisFanout',
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...(stack.claimCheckBucket ? { [FUNCTION_ENV.claimCheckBucket]: stack.claimCheckBucket } : {}),
   };
   runtime.register({
     name: names.dispatcherFunction(),

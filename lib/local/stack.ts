@@ -4,9 +4,11 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Naming } from '../config/naming.js';
+import { isDiscoveredTarget } from '../config/features.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
 import { streamNameOf } from '../dispatch/decode.js';
 
@@ -34,6 +36,8 @@ export interface LocalStack {
   targets: LocalTarget[];
   /** Local destination queues and streams by name, for tail and tests. */
   destinationQueues: Map<string, string>;
+  /** The local bucket of claim-checked records (with `claimCheck`), on fauxqs's S3. */
+  claimCheckBucket?: string;
 }
 
 export interface LocalClients {
@@ -41,6 +45,8 @@ export interface LocalClients {
   sqs: SQSClient;
   sns: SNSClient;
   dynamo: DynamoDBClient;
+  /** Needed with `claimCheck` (fauxqs's S3). */
+  s3?: S3Client;
 }
 
 /** Types with no local emulator: their targets are disabled in local mode, with the reason printed. */
@@ -74,14 +80,18 @@ export async function createLocalStack(
   const localTargets: TargetConfig[] = [];
 
   for (const target of config.targets) {
-    const dlq = await ensureQueue(clients.sqs, names.targetDlq(target.name), {
+    const dlq = await ensureQueue(clients.sqs, names.targetDlq(target), {
       MessageRetentionPeriod: '1209600',
+      ...(target.ordered ? FIFO : {}),
     });
     let destination = target.local?.destination ?? target.destination;
     let disabled = NOT_EMULATED[target.type];
-    const local: TargetConfig = { ...target };
+    // Local destinations live in the emulators: no other account or region to reach, no role to assume.
+    const { role: _role, externalId: _externalId, region: _region, ...local }: TargetConfig = { ...target };
     if (!disabled && target.enabled) {
-      if (target.type === 'kinesis') {
+      if (isDiscoveredTarget(target, config.discover)) {
+        // Its streams are found at run time (ListStreams on kinesalite): nothing to create.
+      } else if (target.type === 'kinesis') {
         destination = streamNameOf(destination);
         await ensureStream(clients.kinesis, destination, 1);
       } else if (target.type === 'sqs') {
@@ -121,7 +131,8 @@ export async function createLocalStack(
     let queueUrl: string | undefined;
     if (target.via === 'queue' && local.enabled) {
       queueUrl = (
-        await ensureQueue(clients.sqs, names.targetQueue(target.name), {
+        await ensureQueue(clients.sqs, names.targetQueue(target), {
+          ...(target.ordered ? FIFO : {}),
           // Lambda's rule: at least 6 x the function timeout, so a slow batch is not handed out twice.
           VisibilityTimeout: String(Math.min(43_200, 6 * target.timeout)),
           RedrivePolicy: JSON.stringify({
@@ -143,7 +154,9 @@ export async function createLocalStack(
       dlqArn: dlq.arn,
     });
   }
+  const claimCheckBucket = config.claimCheck ? await ensureBucket(clients, config, names) : undefined;
   return {
+    ...(claimCheckBucket ? { claimCheckBucket } : {}),
     config: { ...config, source: { ...config.source, stream: sourceStream }, targets: localTargets },
     sourceStream,
     failureQueueUrl: failure.url,
@@ -151,6 +164,17 @@ export async function createLocalStack(
     targets,
     destinationQueues,
   };
+}
+
+/** An ordered target's queues: FIFO (fauxqs keeps a group's messages in order, one in flight at a time). */
+const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
+
+/** The claim-check bucket: the configured name, else `<service>-local-claims`. CreateBucket is idempotent there. */
+async function ensureBucket(clients: LocalClients, config: FanoutConfig, names: Naming): Promise<string> {
+  if (!clients.s3) throw new Error('claimCheck is set: local mode needs an S3 client (fauxqs)');
+  const bucket = config.claimCheck?.bucket ?? `${names.prefix}-claims`;
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
 }
 
 async function ensureStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {

@@ -59,8 +59,11 @@ export class QueueReader {
     return queueDepth(this.#sqs, this.url);
   }
 
-  /** Up to `max` (≤ 10) messages this run has not handed out yet. */
-  async receive(max: number, signal?: AbortSignal): Promise<ReceivedMessage[]> {
+  /**
+   * Up to `max` (≤ 10) messages this run has not handed out yet. Not abortable on purpose: the long poll lasts
+   * `waitTimeSeconds` (1 s), and an aborted receive could hide messages that nobody handles until their timeout.
+   */
+  async receive(max: number): Promise<ReceivedMessage[]> {
     const out = await this.#sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.url,
@@ -70,7 +73,6 @@ export class QueueReader {
         MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
         MessageAttributeNames: ['All'],
       }),
-      signal ? { abortSignal: signal } : {},
     );
     const fresh: ReceivedMessage[] = [];
     for (const m of out.Messages ?? []) {

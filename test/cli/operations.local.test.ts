@@ -164,6 +164,37 @@ describe('fanout replay --source (local mode)', () => {
     expect(await readStream(kinesis, 'output1')).toHaveLength(N);
     expect(await depthOf(pipeline, pipeline.stack.failureQueueUrl)).toBe(0);
   });
+
+  it('reports a range past retention with its shard and sequence numbers, and keeps its failure record', async () => {
+    const gone = { start: `4959${'9'.repeat(52)}`, end: `4959${'9'.repeat(51)}8` };
+    await putMessages(pipeline, pipeline.stack.failureQueueUrl, [
+      JSON.stringify({
+        requestContext: {
+          requestId: 'r',
+          functionArn: 'f',
+          condition: 'RetryAttemptsExhausted',
+          approximateInvokeCount: 1,
+        },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        KinesisBatchInfo: {
+          shardId: 'shardId-000000000000',
+          startSequenceNumber: gone.start,
+          endSequenceNumber: gone.end,
+          batchSize: 2,
+          streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/input',
+        },
+      }),
+    ]);
+    const { code, out } = await fanout('replay', '--source', '--yes', '--json');
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as SourceReplayReport;
+    expect(report).toMatchObject({ batches: { expired: 1, redispatched: 0 }, leftInPlace: 1 });
+    expect(report.missing).toEqual([
+      expect.objectContaining({ shardId: 'shardId-000000000000', from: gone.start, to: gone.end }),
+    ]);
+    expect(await depthOf(pipeline, pipeline.stack.failureQueueUrl)).toBe(1);
+  });
 });
 
 describe('fanout replay <target> and status (local mode)', () => {
@@ -187,7 +218,7 @@ describe('fanout replay <target> and status (local mode)', () => {
     const status = JSON.parse(out) as PipelineStatus;
     const target = (name: string) => status.targets.find((t) => t.name === name);
     expect(status.mode).toBe('local');
-    expect(status.source).toMatchObject({ stream: 'input', recordsIn: N, failureQueueMessages: 0 });
+    expect(status.source).toMatchObject({ stream: 'input', recordsIn: N, failureQueueMessages: 1 });
     expect(target('output1')).toMatchObject({ via: 'invoke', concurrency: 7, delivered: N, dlqMessages: 0 });
     expect(target('audit')).toMatchObject({ via: 'queue', concurrency: 6, delivered: N + 3, dlqMessages: 0 });
     expect(target('late')).toMatchObject({ via: 'queue', delivered: N, dlqMessages: 0 });

@@ -3,6 +3,7 @@ import { type AccountScope, functionArn } from './arn.js';
 import { LATEST, RESPONSE_PAYLOAD_LIMIT } from './constants.js';
 import type { ResolvedFunction } from './definitions.js';
 import type { RuntimeEvents } from './events.js';
+import type { RuntimeFaults } from './faults.js';
 import type { ContainerSpec } from './host/container.js';
 import { FunctionPool } from './host/pool.js';
 import { emptyAsyncStats, type FunctionStats } from './stats.js';
@@ -20,6 +21,8 @@ export interface FunctionContext {
   initTimeoutMs: number;
   /** Variables every container gets (emulator endpoints, credentials, the runtime's own endpoint). */
   sharedEnv: () => Record<string, string>;
+  /** Chaos hooks (lib/chaos); unset in normal runs. */
+  faults?: () => RuntimeFaults | undefined;
   onLog?: (line: ContainerLogLine) => void;
 }
 
@@ -95,7 +98,10 @@ export class LocalFunction {
     requestId: string = randomUUID(),
   ): Promise<InvokeOutcome> {
     const started = performance.now();
-    const result = await this.pool.run(requestId, payload);
+    const injected = this.#context.faults?.()?.beforeInvoke?.(this.name, source);
+    const result = injected
+      ? { ok: false as const, error: injected, coldStart: false }
+      : await this.pool.run(requestId, payload);
     const durationMs = performance.now() - started;
     let outcome: InvokeOutcome = result.ok
       ? { ok: true, requestId, payload: result.payload, coldStart: result.coldStart, durationMs }

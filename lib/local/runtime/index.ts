@@ -19,7 +19,8 @@ export {
   RuntimeEvents,
   type RuntimeProblem,
 } from './events.js';
-export { STATS_PATH } from './invoke/api.js';
+export type { ApiCall, RuntimeFaults } from './faults.js';
+export { type ApiResponse, errorResponse, route, STATS_PATH } from './invoke/api.js';
 export type { KinesisEventRecord } from './kinesis/event.js';
 export type { LocalLambdaRuntimeOptions } from './options.js';
 export { LocalLambdaRuntime } from './runtime.js';

@@ -9,6 +9,7 @@ import {
 import { type FailureSink, sqsFailureSink } from './destinations/sqs-sink.js';
 import { FunctionNotFoundError, LocalRuntimeError } from './errors.js';
 import { RuntimeEvents } from './events.js';
+import type { RuntimeFaults } from './faults.js';
 import { LocalFunction } from './function.js';
 import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
 import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
@@ -40,6 +41,7 @@ export class LocalLambdaRuntime {
   readonly #functions = new Map<string, Registered>();
   readonly #mappings: Array<KinesisMapping | SqsMapping> = [];
   #server: LambdaApiServer | undefined;
+  #faults: RuntimeFaults | undefined;
   #state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(options: LocalLambdaRuntimeOptions = {}) {
@@ -73,6 +75,7 @@ export class LocalLambdaRuntime {
         ...settings.env,
         ...(this.endpoint ? { AWS_ENDPOINT_URL_LAMBDA: this.endpoint } : {}),
       }),
+      faults: () => this.#faults,
       onLog: (line) => {
         settings.onLog?.(line);
         this.events.emit('log', line);
@@ -146,6 +149,7 @@ export class LocalLambdaRuntime {
       ...(host ? { host } : {}),
       ...(port ? { port } : {}),
       onProblem: (error) => this.events.emit('problem', { where: 'Lambda API', error }),
+      faults: () => this.#faults,
     });
     try {
       await Promise.all(this.#mappings.map((mapping) => mapping.start()));
@@ -179,6 +183,16 @@ export class LocalLambdaRuntime {
   /** Queues an event, as `Invoke` with `Event` does; returns its request id. */
   invokeAsync(name: string, event: unknown): string {
     return this.#get(name).queue.enqueue(JSON.stringify(event ?? {}));
+  }
+
+  /** Sets (or, with `undefined`, clears) the chaos hooks of lib/chaos; off by default. */
+  setFaults(faults: RuntimeFaults | undefined): void {
+    this.#faults = faults;
+  }
+
+  /** Kills every container of a function as a crash would (chaos runs); returns how many were killed. */
+  crash(name: string): Promise<number> {
+    return this.#get(name).fn.pool.crash();
   }
 
   /** PutFunctionConcurrency (a number) or DeleteFunctionConcurrency (`undefined`), live. */

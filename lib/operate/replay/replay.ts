@@ -179,13 +179,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
   };
 
   while (!signal?.aborted && !reader.exhausted && (request.max === undefined || taken < request.max)) {
-    let batch: ReceivedMessage[];
-    try {
-      batch = await reader.receive(10, signal);
-    } catch (error) {
-      if (signal?.aborted) break;
-      throw error;
-    }
+    const batch = await reader.receive(10);
     await Promise.all(
       batch.map((message) =>
         inFlight(() =>

@@ -121,13 +121,7 @@ export async function replaySource(
   };
 
   while (!signal?.aborted && !reader.exhausted && (request.max === undefined || taken < request.max)) {
-    let batch: ReceivedMessage[];
-    try {
-      batch = await reader.receive(Math.min(10, (request.max ?? 10) - taken), signal);
-    } catch (error) {
-      if (signal?.aborted) break;
-      throw error;
-    }
+    const batch = await reader.receive(Math.min(10, (request.max ?? 10) - taken));
     // One range at a time: they may share a shard, whose reads are limited to 5 calls per second.
     for (const message of batch) {
       taken++;

@@ -119,6 +119,16 @@ export class FunctionPool {
     return result;
   }
 
+  /**
+   * Kills every container of the function, busy or idle, as a crash would (chaos runs): a running
+   * invocation ends with the exit error, the next one starts a new container. Returns how many were killed.
+   */
+  async crash(): Promise<number> {
+    const all = [...this.#all];
+    await Promise.all(all.map((container) => container.kill()));
+    return all.length;
+  }
+
   /** Stops every container, running or idle, and fails the waiters. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SYNC_PAYLOAD_LIMIT } from '../constants.js';
-import { errorResponse, handleRequest, type LambdaBackend } from './api.js';
+import type { ApiCall, RuntimeFaults } from '../faults.js';
+import { type ApiResponse, errorResponse, handleRequest, type LambdaBackend } from './api.js';
 
 /** Bodies beyond this are not read at all: the request is refused as too large without buffering it. */
 const READ_LIMIT = SYNC_PAYLOAD_LIMIT + 1024;
@@ -15,23 +16,40 @@ export interface LambdaApiServer {
 /** Serves the Lambda API of `backend` on `host:port` (port 0: a free one). */
 export async function startLambdaApi(
   backend: LambdaBackend,
-  options: { host?: string; port?: number; onProblem?: (error: unknown) => void } = {},
+  options: {
+    host?: string;
+    port?: number;
+    onProblem?: (error: unknown) => void;
+    /** Chaos hooks (lib/chaos), read per request; unset in normal runs. */
+    faults?: () => RuntimeFaults | undefined;
+  } = {},
 ): Promise<LambdaApiServer> {
   const server: Server = createServer((request, response) => {
+    const faults = options.faults?.();
+    const call: ApiCall | undefined = faults
+      ? {
+          method: request.method ?? 'GET',
+          url: request.url ?? '/',
+          invocationType: request.headers['x-amz-invocation-type'] as string | undefined,
+        }
+      : undefined;
+    const injected: ApiResponse | undefined = call ? faults?.beforeApiCall?.(call) : undefined;
     readBody(request)
       .then((body) =>
-        body === undefined
-          ? errorResponse(
-              413,
-              'RequestTooLargeException',
-              `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`,
-            )
-          : handleRequest(backend, {
-              method: request.method ?? 'GET',
-              url: request.url ?? '/',
-              headers: request.headers,
-              body,
-            }),
+        injected
+          ? injected
+          : body === undefined
+            ? errorResponse(
+                413,
+                'RequestTooLargeException',
+                `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`,
+              )
+            : handleRequest(backend, {
+                method: request.method ?? 'GET',
+                url: request.url ?? '/',
+                headers: request.headers,
+                body,
+              }),
       )
       .catch((error: unknown) => {
         options.onProblem?.(error);
@@ -43,6 +61,7 @@ export async function startLambdaApi(
           'content-length': Buffer.byteLength(answer.body),
         });
         response.end(answer.body);
+        if (call) faults?.afterApiCall?.(call, answer.status);
       });
   });
   // Invocations may run up to 15 minutes; Node's default request timeout (5 min) would cut them off.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -51,6 +52,8 @@ export class SqsMapping {
     this.#deps = deps;
     this.#stats = emptyMappingStats(id, 'sqs', config.functionName, config.queueUrl);
     this.#maximum = config.maximumConcurrency;
+    // Every poller's long poll listens on this signal: up to 1000 of them (Lambda's maximum), not Node's 10.
+    setMaxListeners(1_100, this.#stop.signal);
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,12 @@
+/** What `fanout replay` checks and builds before it starts: options, the target, its surroundings. */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { InvalidArgumentError } from 'commander';
+import type { ClientPool } from '../aws/clients.js';
 import type { TargetConfig } from '../config/schema.js';
 import { UnknownTargetError } from '../operate/errors.js';
 import { findTarget } from '../operate/target.js';
+import { askYesNo } from './interaction.js';
 import type { OperateContext } from './operate-context.js';
 import type { ReplayOptions } from './replay.js';
 
@@ -42,4 +47,33 @@ export function replayTarget(
     if (error instanceof UnknownTargetError) throw new InvalidArgumentError(error.message);
     throw error;
   }
+}
+
+/** What the command needs from its surroundings; tests give their own. */
+export interface ReplayEnvironment {
+  interactive: boolean;
+  progress: boolean;
+  confirm: (question: string) => Promise<boolean>;
+  clients?: ClientPool;
+  signal?: AbortSignal;
+}
+
+export const terminal = (): ReplayEnvironment => ({
+  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  progress: Boolean(process.stderr.isTTY),
+  confirm: askYesNo,
+});
+
+/**
+ * A Lambda client for `--wait`: a synchronous invoke lasts up to the worker's timeout, longer than the shared
+ * clients' 30 s request timeout; giving up early and retrying would run the envelope twice at once.
+ */
+export function waitingLambda(timeoutSeconds: number): LambdaClient {
+  return new LambdaClient({
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: (timeoutSeconds + 30) * 1000,
+    }),
+  });
 }
