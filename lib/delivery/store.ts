@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelay, sleep } from '../aws/retry.js';
+import { backoffDelay, classifyError, sleep } from '../aws/retry.js';
 
 /**
  * Remembers which idempotency keys were delivered. Batched on purpose: one conditional write per record per
@@ -77,11 +77,12 @@ export class DynamoKeyStore implements DeliveredKeyStore {
           throw new Error(
             `BatchGetItem on ${this.#o.tableName}: keys still unprocessed after ${attempt} attempts`,
           );
-        if (attempt > 0) await sleep(backoffDelay(attempt));
+        if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 100 }));
         this.stats.readCalls++;
-        const out: BatchGetItemCommandOutput = await this.#o.client.send(
-          new BatchGetItemCommand({ RequestItems: request }),
-        );
+        const out: BatchGetItemCommandOutput | undefined = await this.#o.client
+          .send(new BatchGetItemCommand({ RequestItems: request }))
+          .catch((error: unknown) => this.#transient(error, attempt));
+        if (!out) continue;
         for (const item of out.Responses?.[this.#o.tableName] ?? []) {
           this.stats.readItems++;
           const id = item.id?.S;
@@ -92,6 +93,16 @@ export class DynamoKeyStore implements DeliveredKeyStore {
       }
     }
     return found;
+  }
+
+  /**
+   * A throttled or unreachable table (a restart, a network blip) is retried like unprocessed items: failing the
+   * call instead would fail an invocation whose records were already delivered, and its retry would deliver
+   * them again. Anything else (access denied, no such table) is thrown at once.
+   */
+  #transient(error: unknown, attempt: number): undefined {
+    if (!classifyError(error).retryable || attempt + 1 >= this.#o.maxAttempts) throw error;
+    return undefined;
   }
 
   async markDelivered(keys: readonly string[]): Promise<void> {
@@ -108,12 +119,16 @@ export class DynamoKeyStore implements DeliveredKeyStore {
           throw new Error(
             `BatchWriteItem on ${this.#o.tableName}: items still unprocessed after ${attempt} attempts`,
           );
-        if (attempt > 0) await sleep(backoffDelay(attempt));
+        if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 100 }));
         this.stats.writeCalls++;
         this.stats.writeItems += writes.length;
-        const out = await this.#o.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.#o.tableName]: writes } }),
-        );
+        const out = await this.#o.client
+          .send(new BatchWriteItemCommand({ RequestItems: { [this.#o.tableName]: writes } }))
+          .catch((error: unknown) => this.#transient(error, attempt));
+        if (!out) {
+          this.stats.writeItems -= writes.length;
+          continue;
+        }
         writes = (out.UnprocessedItems?.[this.#o.tableName] ?? []) as typeof writes;
         this.stats.writeItems -= writes.length;
       }

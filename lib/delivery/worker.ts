@@ -94,7 +94,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     const envelope = decodeEnvelope(input);
     const adapter = adapterOf(envelope);
     const remaining = context.getRemainingTimeInMillis();
-    const deadline = now() + remaining - Math.min(3_000, Math.max(200, remaining * 0.1));
+    const deadline = now() + remaining - Math.min(3_000, Math.max(500, remaining * 0.1));
     let ran = false;
     const summary = await lock.run(envelopeClaim(envelope), () => {
       ran = true;

@@ -57,3 +57,40 @@ describe('DynamoKeyStore', () => {
     expect(s.stats).toMatchObject({ writeCalls: 3, writeItems: 30 });
   });
 });
+
+describe('DynamoKeyStore when the table is briefly unreachable', () => {
+  it('retries a transient failure instead of failing an invocation whose records were delivered', async () => {
+    dynamo
+      .on(BatchWriteItemCommand)
+      .rejectsOnce(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4569'), {
+          name: 'Error',
+          code: 'ECONNREFUSED',
+        }),
+      )
+      .rejectsOnce(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .resolves({});
+    const s = store();
+    await s.markDelivered(['t#1', 't#2']);
+    expect(dynamo.commandCalls(BatchWriteItemCommand)).toHaveLength(3);
+    expect(s.stats).toMatchObject({ writeCalls: 3, writeItems: 2 });
+  });
+
+  it('throws at once for an error retrying cannot fix', async () => {
+    dynamo
+      .on(BatchGetItemCommand)
+      .rejects(
+        Object.assign(new Error('denied'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    await expect(store().filterDelivered(['t#1'])).rejects.toThrow('denied');
+    expect(dynamo.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+  });
+});

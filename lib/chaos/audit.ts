@@ -1,0 +1,118 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../operate/queue.js';
+import type { HttpDestination } from './http-destination.js';
+import type { Attribution } from './log.js';
+
+/** One target's audit: every record expected once at its destination. */
+export interface TargetAudit {
+  target: string;
+  kind: string;
+  expected: number;
+  /** Distinct records that arrived. */
+  delivered: number;
+  missing: number;
+  /** Deliveries beyond the first, over all records. */
+  duplicated: number;
+  /** Of those, records a worker crash right after delivery could repeat (see log.ts). */
+  crashDuplicates: number;
+  /** Of those, records delivered while the store was down (the key could not be recorded). */
+  storeDuplicates: number;
+  unexplainedDuplicates: number;
+  /** Messages still in the target's DLQ (visible or in flight). */
+  inDlq: number;
+  /** A few missing and unexplained record indexes, to start looking from. */
+  examples: { missing: number[]; unexplained: number[] };
+}
+
+/** Every record of a stream, from the start of each shard (the audit reads the emulator directly). */
+export async function readWholeStream(kinesis: KinesisClient, stream: string): Promise<Buffer[]> {
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  const out: Buffer[] = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of page.Records ?? []) out.push(Buffer.from(r.Data ?? new Uint8Array()));
+      if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+/** Counts arrivals per record and splits duplicates into the windows that explain them. */
+export function auditTarget(input: {
+  target: string;
+  kind: string;
+  records: number;
+  arrived: Buffer[];
+  indexOf: (data: Buffer) => number | undefined;
+  attribution: Attribution;
+  inDlq: number;
+}): TargetAudit {
+  const counts = new Uint32Array(input.records);
+  for (const data of input.arrived) {
+    const i = input.indexOf(data);
+    if (i !== undefined && i < input.records) counts[i] = (counts[i] ?? 0) + 1;
+  }
+  const crash = input.attribution.crashAfterDelivery.get(input.target) ?? new Set<number>();
+  const store = input.attribution.storeOutage.get(input.target) ?? new Set<number>();
+  const audit: TargetAudit = {
+    target: input.target,
+    kind: input.kind,
+    expected: input.records,
+    delivered: 0,
+    missing: 0,
+    duplicated: 0,
+    crashDuplicates: 0,
+    storeDuplicates: 0,
+    unexplainedDuplicates: 0,
+    inDlq: input.inDlq,
+    examples: { missing: [], unexplained: [] },
+  };
+  counts.forEach((n, i) => {
+    if (n === 0) {
+      audit.missing++;
+      if (audit.examples.missing.length < 10) audit.examples.missing.push(i);
+      return;
+    }
+    audit.delivered++;
+    if (n === 1) return;
+    audit.duplicated += n - 1;
+    if (crash.has(i)) audit.crashDuplicates += n - 1;
+    else if (store.has(i)) audit.storeDuplicates += n - 1;
+    else {
+      audit.unexplainedDuplicates += n - 1;
+      if (audit.examples.unexplained.length < 10) audit.examples.unexplained.push(i);
+    }
+  });
+  return audit;
+}
+
+/** What arrived at a target's destination: its stream, or the http destination's accepted bodies. */
+export async function arrivals(
+  target: { name: string; type: string },
+  deps: { kinesis: KinesisClient; http: HttpDestination },
+): Promise<Buffer[]> {
+  if (target.type === 'kinesis') return readWholeStream(deps.kinesis, target.name);
+  return deps.http.accepted(`/${target.name}`).map((a) => a.body);
+}
+
+export async function dlqMessages(sqs: SQSClient, url: string): Promise<number> {
+  const depth = await queueDepth(sqs, url);
+  return depth.visible + depth.inFlight;
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run chaos`: drives records through the local pipeline under faults, replays the DLQs, audits every
+ * destination and prints the table (or JSON). Exit code 1 when a record is missing or a duplicate is not
+ * explained by a deliver-then-die window; 2 for invalid arguments.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
+import { renderChaosReport } from './render.js';
+import { runChaos } from './run.js';
+
+const integer =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, not "${value}"`);
+    return n;
+  };
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('chaos')
+    .description('Fault injection in local mode: every record delivered once, or explained.')
+    .option('--records <n>', 'records to put', integer('--records', 1, 10_000_000), 2_000)
+    .option(
+      '--targets <n>',
+      'targets (kinesis/invoke, http/queue, http/invoke, kinesis/queue, ...)',
+      integer('--targets', 1, 12),
+      3,
+    )
+    .option(
+      '--faults <list>',
+      `all, none, or a list of: ${FAULTS.join(', ')}`,
+      (v) => {
+        try {
+          return parseFaults(v);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      },
+      [...FAULTS],
+    )
+    .option('--seed <n>', 'seed of the fault schedule', integer('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `\nFaults:\n${FAULTS.map((f) => `  ${f.padEnd(28)} ${FAULT_DESCRIPTIONS[f]}`).join('\n')}`,
+    )
+    .exitOverride();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  const o = program.opts<{
+    records: number;
+    targets: number;
+    faults: ReturnType<typeof parseFaults>;
+    seed: number;
+    json?: boolean;
+  }>();
+  const report = await runChaos({
+    records: o.records,
+    targets: o.targets,
+    faults: o.faults,
+    seed: o.seed,
+    onPhase: (phase) => process.stderr.write(`chaos: ${phase}\n`),
+  });
+  process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : renderChaosReport(report)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`chaos: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,211 @@
+import { type Emulator, startEmulator } from '../local/emulators.js';
+import type { LocalPipeline } from '../local/pipeline.js';
+import { errorResponse, route } from '../local/runtime/index.js';
+import { kinesisFaults, sqsFaults } from './aws-faults.js';
+import type { HttpDestination } from './http-destination.js';
+import { type Attribution, type FaultCounts, FaultLog } from './log.js';
+import type { ChaosPlan, Fault } from './plan.js';
+import { faultStream, pickPoints } from './prng.js';
+import { type FaultProxy, passThrough } from './proxy.js';
+
+/** A target of the run, as the injector needs to know it. */
+export interface ChaosTarget {
+  name: string;
+  type: 'kinesis' | 'http';
+  worker: string;
+  /** Destination calls the run will make to it, about (to place one-off faults inside the run). */
+  expectedCalls: number;
+}
+
+export interface InjectorDeps {
+  pipeline: LocalPipeline;
+  plan: ChaosPlan;
+  targets: readonly ChaosTarget[];
+  sqsProxy: FaultProxy;
+  kinesisProxy: FaultProxy;
+  http: HttpDestination;
+  /** Hand-offs the run will make, about. */
+  expectedHandoffs: number;
+  /** dynalite's data folder, so that a restart keeps the delivered keys. */
+  storeDataDir: string | undefined;
+  /** The record index in a record's data. */
+  indexOf: (data: Buffer) => number | undefined;
+}
+
+/** A running fault injector; `stop()` ends every fault (what is under way finishes). */
+export interface Injector {
+  counts: FaultCounts;
+  attribution(): Attribution;
+  timeline(target: string, index: number): unknown;
+  /** The dynalite started by a store restart, if any: the run stops it (the pipeline knows only the first). */
+  restartedStore(): Emulator | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Installs the chosen faults on a running local pipeline: the runtime's hooks (Invoke throttles, injected
+ * worker errors, hand-off counting), the proxies' handlers (SQS, Kinesis), the http destination's answers, the
+ * crashes placed by the seeded PRNG, and the store restart. Each fault draws from its own seeded stream.
+ */
+export function startInjector(deps: InjectorDeps): Injector {
+  const { pipeline, plan, targets } = deps;
+  const on = (fault: Fault): boolean => plan.faults.has(fault);
+  const rng = (name: string) => faultStream(plan.seed, name);
+  const log = new FaultLog();
+  const workers = new Map(targets.map((t) => [t.worker, t]));
+  const byPath = new Map(targets.map((t) => [`/${t.name}`, t]));
+  const byStream = new Map(targets.map((t) => [t.name, t]));
+  const dispatcher = pipeline.names.dispatcherFunction();
+  let active = true;
+  let stopping: Promise<void> | undefined;
+
+  const throttle = rng('invoke-throttle');
+  const workerError = rng('worker-error');
+  const crashPoints = pickPoints(
+    rng('dispatcher-crash'),
+    on('dispatcher-crash') ? plan.dispatcherCrashes : 0,
+    3,
+    Math.max(4, Math.floor(deps.expectedHandoffs * 0.6)),
+  );
+  const storePoint = Math.max(2, Math.floor(deps.expectedHandoffs * (0.2 + 0.3 * rng('store-restart')())));
+  let handoffs = 0;
+  const handedOff = (): void => {
+    handoffs++;
+    if (!active) return;
+    if (crashPoints[0] !== undefined && handoffs >= crashPoints[0]) {
+      crashPoints.shift();
+      log.counts.dispatcherCrashes++;
+      void pipeline.runtime.crash(dispatcher);
+    }
+    if (on('store-restart') && handoffs === storePoint) stopping = restartStore();
+  };
+
+  let store: Emulator | undefined;
+  const restartStore = async (): Promise<void> => {
+    const old = pipeline.emulators.dynamodb;
+    log.storeDown(Date.now());
+    await old.stop();
+    await new Promise((r) => setTimeout(r, plan.storeDownSeconds * 1000));
+    store = await startEmulator('dynamodb', {
+      port: old.port,
+      ...(deps.storeDataDir ? { dataDir: deps.storeDataDir } : {}),
+    });
+    log.storeUp(Date.now());
+    log.counts.storeRestarts++;
+  };
+
+  pipeline.runtime.setFaults({
+    beforeApiCall: (call) => {
+      if (!active || !on('invoke-throttle') || call.invocationType !== 'Event') return undefined;
+      const fn = route(call.method, call.url)?.functionName;
+      if (!fn || !workers.has(fn) || throttle() >= plan.invokeThrottleRate) return undefined;
+      log.counts.invokeThrottles++;
+      return errorResponse(429, 'TooManyRequestsException', 'Rate Exceeded.', {
+        Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
+    },
+    afterApiCall: (call, status) => {
+      if (call.invocationType === 'Event' && status === 202) handedOff();
+    },
+    beforeInvoke: (functionName) => {
+      if (!active || !on('worker-error') || !workers.has(functionName)) return undefined;
+      if (workerError() >= plan.workerErrorRate) return undefined;
+      log.counts.workerErrors++;
+      return { errorType: 'Chaos.InjectedError', errorMessage: 'chaos: injected worker exception' };
+    },
+  });
+
+  const sqsRandom = rng('sqs-throttle');
+  deps.sqsProxy.handler = sqsFaults({
+    random: sqsRandom,
+    throttleRate: () => (active && on('sqs-throttle') ? plan.sqsThrottleRate : 0),
+    entryFailureRate: () => (active && on('sqs-throttle') ? plan.sqsEntryFailureRate : 0),
+    onSent: handedOff,
+    onFault: (kind, n) => {
+      if (kind === 'call') log.counts.sqsThrottles += n;
+      else log.counts.sqsFailedEntries += n;
+    },
+  });
+
+  // A worker crash strikes as the destination's answer is sent: the delivery happened, its keys are not recorded.
+  const crashCalls = new Map(
+    targets.map((t) => [
+      t.name,
+      pickPoints(
+        rng(`worker-crash:${t.name}`),
+        on('worker-crash-after-delivery') ? plan.workerCrashes : 0,
+        2,
+        Math.max(3, Math.floor(t.expectedCalls * 0.6)),
+      ),
+    ]),
+  );
+  const calls = new Map<string, number>();
+  const applied = (target: ChaosTarget, data: Buffer[]): (() => void) | undefined => {
+    const now = Date.now();
+    for (const d of data) {
+      const index = deps.indexOf(d);
+      if (index !== undefined) log.applied(target.name, index, now);
+    }
+    const n = (calls.get(target.name) ?? 0) + 1;
+    calls.set(target.name, n);
+    const points = crashCalls.get(target.name) ?? [];
+    if (!active || points[0] === undefined || n < points[0]) return undefined;
+    points.shift();
+    return () => {
+      void pipeline.runtime.crash(target.worker).then(() => {
+        log.counts.workerCrashes++;
+        log.crashed(target.name, Date.now());
+      });
+    };
+  };
+
+  const kinesisRandom = rng('kinesis-partial');
+  deps.kinesisProxy.handler = kinesisFaults({
+    random: kinesisRandom,
+    entryFailureRate: () => (active && on('kinesis-partial') ? plan.kinesisEntryFailureRate : 0),
+    onFault: (n) => {
+      log.counts.kinesisFailedEntries += n;
+    },
+    onPut: (stream, data) => {
+      const target = byStream.get(stream);
+      return target ? applied(target, data) : undefined;
+    },
+  });
+
+  const httpError = rng('http-errors');
+  const outageStart = new Map<string, number>();
+  deps.http.faults = {
+    down: (path) => {
+      if (!active || !on('http-outage')) return false;
+      const start = outageStart.get(path) ?? Date.now();
+      outageStart.set(path, start);
+      const down = Date.now() - start < plan.outageSeconds * 1000;
+      if (down) log.counts.httpOutageRefusals++;
+      return down;
+    },
+    error: () => {
+      if (!active || !on('http-errors') || httpError() >= plan.httpErrorRate) return false;
+      log.counts.httpErrors++;
+      return true;
+    },
+    onAccepted: (path, body) => {
+      const target = byPath.get(path);
+      return target ? applied(target, [body]) : undefined;
+    },
+  };
+
+  return {
+    counts: log.counts,
+    attribution: () => log.attribution(),
+    timeline: (target, index) => log.timeline(target, index),
+    restartedStore: () => store,
+    stop: async () => {
+      active = false;
+      pipeline.runtime.setFaults(undefined);
+      deps.sqsProxy.handler = passThrough;
+      deps.kinesisProxy.handler = passThrough;
+      deps.http.faults = undefined;
+      await stopping;
+    },
+  };
+}

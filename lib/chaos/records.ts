@@ -1,0 +1,28 @@
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+
+/** The data of record `i`: its index is all the audit needs to find it at every destination. */
+export const chaosRecord = (i: number): Buffer => Buffer.from(`{"chaos":${i}}`);
+
+/** The record index in a record's data (the http and Kinesis destinations get the data unchanged). */
+export function recordIndexOf(data: Buffer): number | undefined {
+  const match = /^\{"chaos":(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Puts records 0..count-1 into the source stream, 500 per call (the PutRecords limit), failed entries again. */
+export async function putChaosRecords(kinesis: KinesisClient, stream: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 500) {
+    let pending = Array.from({ length: Math.min(500, count - start) }, (_, n) => start + n);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 20) throw new Error(`PutRecords: ${pending.length} record(s) still failing`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * attempt));
+      const out = await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: stream,
+          Records: pending.map((i) => ({ Data: chaosRecord(i), PartitionKey: `pk-${i}` })),
+        }),
+      );
+      pending = pending.filter((_, n) => out.Records?.[n]?.ErrorCode);
+    }
+  }
+}

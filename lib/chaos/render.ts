@@ -1,0 +1,55 @@
+import Table from 'cli-table3';
+import type { ChaosReport } from './run.js';
+
+/** The chaos report as the README shows it: the audit per target, then what was injected. */
+export function renderChaosReport(report: ChaosReport): string {
+  const audit = new Table({
+    head: [
+      'target',
+      'type/via',
+      'expected',
+      'delivered',
+      'missing',
+      'duplicated',
+      'dup: crash after delivery',
+      'dup: store down',
+      'dup: unexplained',
+      'replayed (msgs)',
+      'still in DLQ',
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const t of report.targets) {
+    audit.push([
+      t.target,
+      t.kind,
+      t.expected,
+      t.delivered,
+      t.missing,
+      t.duplicated,
+      t.crashDuplicates,
+      t.storeDuplicates,
+      t.unexplainedDuplicates,
+      report.replay.messages[t.target] ?? 0,
+      t.inDlq,
+    ]);
+  }
+  const injected = Object.entries(report.injected)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  const lines = [
+    `chaos run: ${report.records} records, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `faults: ${report.faults.join(', ') || 'none'}`,
+    audit.toString(),
+    `injected: ${injected}`,
+    `replayed: ${report.replay.sourceBatches} failed source batch(es); ${report.failureQueue} left in the failure queue`,
+  ];
+  for (const t of report.targets) {
+    if (t.examples.missing.length > 0)
+      lines.push(`${t.target}: missing e.g. ${t.examples.missing.join(', ')}`);
+    if (t.examples.unexplained.length > 0)
+      lines.push(`${t.target}: unexplained duplicates e.g. ${t.examples.unexplained.join(', ')}`);
+  }
+  lines.push(report.ok ? 'OK: nothing missing, no unexplained duplicate' : 'FAILED: see above');
+  return lines.join('\n');
+}

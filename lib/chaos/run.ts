@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { parseConfig } from '../config/index.js';
+import { startLocalPipeline } from '../local/pipeline.js';
+import { arrivals, auditTarget, dlqMessages, type TargetAudit } from './audit.js';
+import { startHttpDestination } from './http-destination.js';
+import { type ChaosTarget, startInjector } from './injector.js';
+import type { FaultCounts } from './log.js';
+import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
+import { startFaultProxy } from './proxy.js';
+import { waitForQuiescence } from './quiesce.js';
+import { putChaosRecords, recordIndexOf } from './records.js';
+import { type ReplaySummary, replayEverything } from './replay.js';
+import { chaosTargets } from './targets.js';
+
+export interface ChaosOptions {
+  records: number;
+  targets: number;
+  faults: readonly Fault[];
+  seed: number;
+  /** Rates and windows over the defaults of {@link defaultPlan}. */
+  plan?: Partial<Omit<ChaosPlan, 'faults' | 'seed'>>;
+  /** Progress lines (phases), for a terminal. */
+  onPhase?: (phase: string) => void;
+  /** Longest wait for each quiescence (default: 120 s + 30 ms per record). */
+  quiesceTimeoutMs?: number;
+}
+
+export interface ChaosReport {
+  records: number;
+  seed: number;
+  faults: Fault[];
+  durationMs: number;
+  injected: FaultCounts;
+  replay: ReplaySummary;
+  /** Failed batches left in the dispatcher's failure queue after the replay. */
+  failureQueue: number;
+  targets: TargetAudit[];
+  /** No record missing and no duplicate outside the deliver-then-die windows. */
+  ok: boolean;
+}
+
+/**
+ * One chaos run: the local pipeline with fault proxies in front of fauxqs and kinesalite for the functions,
+ * a chaos http destination, and the injector; `records` records in; wait for quiescence; faults off; wait
+ * again; replay every DLQ (lib/operate) and the dispatcher's failure queue; wait; audit every destination.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const phase = options.onPhase ?? (() => {});
+  const plan: ChaosPlan = { ...defaultPlan(options.faults, options.seed), ...options.plan };
+  const [sqsProxy, kinesisProxy, http] = await Promise.all([
+    startFaultProxy(),
+    startFaultProxy(),
+    startHttpDestination(),
+  ]);
+  const dataDir = plan.faults.has('store-restart') ? mkdtempSync(join(tmpdir(), 'fanout-chaos-')) : undefined;
+  const specs = chaosTargets(options.targets, http.url);
+  const config = parseConfig({
+    source: { stream: 'chaos-input', shards: 2, batchSize: 100, startingPosition: 'TRIM_HORIZON' },
+    targets: specs.map((s) => s.config),
+  });
+  phase('starting the local pipeline');
+  const pipeline = await startLocalPipeline({
+    config,
+    // Async retries after 0.6 s and 1.2 s instead of 1 and 2 minutes.
+    timeScale: 0.01,
+    keepBodies: false,
+    ...(dataDir ? { dataDir } : {}),
+    functionEnv: { AWS_ENDPOINT_URL_SQS: sqsProxy.url, AWS_ENDPOINT_URL_KINESIS: kinesisProxy.url },
+  });
+  sqsProxy.upstream = pipeline.emulators.sqs.endpoint;
+  kinesisProxy.upstream = pipeline.emulators.kinesis.endpoint;
+  const sqs = pipeline.clients.get(SQSClient);
+  const kinesis = pipeline.clients.get(KinesisClient);
+  const targets: ChaosTarget[] = specs.map((s) => ({
+    name: s.config.name,
+    type: s.config.type,
+    worker: pipeline.names.workerFunction(s.config.name),
+    expectedCalls: s.config.type === 'http' ? options.records : Math.ceil(options.records / 100),
+  }));
+  const injector = startInjector({
+    pipeline,
+    plan,
+    targets,
+    sqsProxy,
+    kinesisProxy,
+    http,
+    expectedHandoffs: Math.ceil(options.records / 100) * targets.length,
+    storeDataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
+    indexOf: recordIndexOf,
+  });
+  const quiesce = {
+    sourceRecords: options.records,
+    timeoutMs: options.quiesceTimeoutMs ?? 120_000 + 30 * options.records,
+  };
+  try {
+    phase(`putting ${options.records} records`);
+    await putChaosRecords(kinesis, 'chaos-input', options.records);
+    phase('waiting for quiescence under faults');
+    await waitForQuiescence(pipeline, sqs, quiesce);
+    await injector.stop();
+    phase('faults off; waiting for quiescence');
+    await waitForQuiescence(pipeline, sqs, quiesce);
+    phase('replaying the DLQs');
+    const replay = await replayEverything(pipeline, {
+      sqs,
+      kinesis,
+      lambda: pipeline.clients.get(LambdaClient),
+      dynamo: pipeline.clients.get(DynamoDBClient),
+    });
+    await waitForQuiescence(pipeline, sqs, quiesce);
+    phase('auditing the destinations');
+    const attribution = injector.attribution();
+    const audits: TargetAudit[] = [];
+    for (const target of targets) {
+      const local = pipeline.stack.targets.find((t) => t.name === target.name);
+      const spec = specs.find((s) => s.config.name === target.name);
+      audits.push(
+        auditTarget({
+          target: target.name,
+          kind: `${target.type}/${spec?.config.via}`,
+          records: options.records,
+          arrived: await arrivals(target, { kinesis, http }),
+          indexOf: recordIndexOf,
+          attribution,
+          inDlq: local ? await dlqMessages(sqs, local.dlqUrl) : 0,
+        }),
+      );
+    }
+    if (process.env.CHAOS_DEBUG) {
+      for (const a of audits)
+        for (const i of [...a.examples.unexplained, ...a.examples.missing].slice(0, 6))
+          process.stderr.write(`${a.target} #${i}: ${JSON.stringify(injector.timeline(a.target, i))}\n`);
+    }
+    return {
+      records: options.records,
+      seed: options.seed,
+      faults: FAULTS.filter((f) => plan.faults.has(f)),
+      durationMs: Date.now() - started,
+      injected: { ...injector.counts },
+      replay,
+      failureQueue: await dlqMessages(sqs, pipeline.stack.failureQueueUrl),
+      targets: audits,
+      ok: audits.every((a) => a.missing === 0 && a.unexplainedDuplicates === 0),
+    };
+  } finally {
+    await injector.stop().catch(() => {});
+    await pipeline.stop();
+    await injector.restartedStore()?.stop();
+    await Promise.all([sqsProxy.stop(), kinesisProxy.stop(), http.stop()]);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
