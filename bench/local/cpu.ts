@@ -48,6 +48,19 @@ function functionNameOf(pid: string): string | undefined {
   }
 }
 
+/** This process's children that are Lambda containers of the local runtime. */
+export function containerPids(): number[] {
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  return pids
+    .filter((pid) => procStat(pid)?.ppid === process.pid && functionNameOf(pid) !== undefined)
+    .map(Number);
+}
+
 function machineBusySeconds(): number {
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).slice(1).map(Number) ?? [];

@@ -5,6 +5,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalReceiver } from '../../lib/local/receiver.js';
 import { quantile } from '../support/stats.js';
 import { type PutLedger, recordNumber } from './producer.js';
@@ -28,13 +29,6 @@ export class DeliveryLog {
 
   at(i: number): number | undefined {
     return this.#at.get(i);
-  }
-
-  /** How many of the records `first .. first + count - 1` arrived. */
-  countOf(first: number, count: number): number {
-    let n = 0;
-    for (let i = first; i < first + count; i++) if (this.#at.has(i)) n++;
-    return n;
   }
 }
 
@@ -100,6 +94,45 @@ export function receiverDeliveries(receiver: LocalReceiver, path: string, log: D
   };
 }
 
+/**
+ * A destination SQS queue: the delivery time of a message is its SentTimestamp (when the worker's
+ * SendMessageBatch reached the emulator), so it too is read after a step. Messages are deleted once read.
+ */
+export function queueDeliveries(sqs: SQSClient, queueUrl: string, log: DeliveryLog): DeliverySource {
+  const receiveUntilEmpty = async (): Promise<void> => {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['SentTimestamp'],
+          WaitTimeSeconds: 0,
+        }),
+      );
+      if (Messages.length === 0) return;
+      for (const m of Messages) {
+        const base64 = m.MessageAttributes?.['fanout-encoding']?.StringValue === 'base64';
+        const body = Buffer.from(m.Body ?? '', base64 ? 'base64' : 'utf8');
+        log.add(recordNumber(body), Number(m.Attributes?.SentTimestamp ?? 0));
+      }
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  };
+  return {
+    log,
+    // A few receivers at once: a step leaves tens of thousands of messages, 10 per call.
+    poll: async () => {
+      await Promise.all(Array.from({ length: 4 }, receiveUntilEmpty));
+    },
+  };
+}
+
 /** Put -> delivered of the records `first .. first + count - 1` at one target, by a moment `until`. */
 export interface LatencySummary {
   records: number;
@@ -136,25 +169,4 @@ export function latencyOf(
     p99: quantile(latencies, 0.99),
     max: latencies.at(-1) ?? Number.NaN,
   };
-}
-
-/**
- * Polls every source until each has all records `first .. first + count - 1` or `timeoutMs` passed; resolves with
- * the milliseconds it waited.
- */
-export async function drain(
-  sources: readonly DeliverySource[],
-  first: number,
-  count: number,
-  timeoutMs: number,
-): Promise<{ waitedMs: number; complete: boolean }> {
-  const started = Date.now();
-  for (;;) {
-    await Promise.all(sources.map((s) => s.poll()));
-    const complete = sources.every((s) => s.log.countOf(first, count) >= count);
-    const waitedMs = Date.now() - started;
-    if (complete || waitedMs >= timeoutMs) return { waitedMs, complete };
-    // Reading a stream competes with the pipeline for the emulator: once a second is enough.
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
 }

@@ -1,7 +1,12 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FanoutConfig } from '../../lib/config/schema.js';
 import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import type { InvocationEvent } from '../../lib/local/runtime/events.js';
+import type { InvocationEvent, MappingBatchEvent } from '../../lib/local/runtime/events.js';
 import { summarize } from '../support/stats.js';
+import { containerPids } from './cpu.js';
+
+const PROFILE_PRELOAD = fileURLToPath(new URL('./profile-preload.mjs', import.meta.url));
 
 /** One finished invocation, stamped with when it ended. */
 export interface Invocation extends InvocationEvent {
@@ -17,12 +22,15 @@ export interface InvocationSummary {
   p99: number;
   /** Sum of warm durations over the window: 100 % = one invocation running the whole time. */
   busyPercent: number;
+  /** Mean records per batch its event source mapping delivered in the window (undefined: async invokes). */
+  recordsPerBatch?: number;
 }
 
 /** A local pipeline for a benchmark, with every invocation recorded. */
 export interface BenchPipeline {
   pipeline: LocalPipeline;
   invocations: Invocation[];
+  batches: Array<MappingBatchEvent & { endedAt: number }>;
   summarize(functionName: string, from: number, to: number): InvocationSummary;
   stop(): Promise<void>;
 }
@@ -30,33 +38,61 @@ export interface BenchPipeline {
 /**
  * Starts local mode (emulators, the local Lambda runtime with the bundled handlers, the HTTP receiver) for a
  * section, and puts back the environment variables it sets on this process (endpoints), so the sections after it
- * see the environment they would have seen alone.
+ * see the environment they would have seen alone. With `cpuProfDir`, every emulator and container writes a CPU
+ * profile there (bench/local/profile-preload.mjs); this process itself is profiled with `node --cpu-prof`.
  */
-export async function startBenchPipeline(config: FanoutConfig): Promise<BenchPipeline> {
+export async function startBenchPipeline(
+  config: FanoutConfig,
+  options: { cpuProfDir?: string } = {},
+): Promise<BenchPipeline> {
   const saved = { ...process.env };
   const restoreEnv = (): void => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   };
+  const profiling: Record<string, string> = {};
+  if (options.cpuProfDir) {
+    mkdirSync(options.cpuProfDir, { recursive: true });
+    Object.assign(profiling, {
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROFILE_PRELOAD}`.trim(),
+      FANOUT_BENCH_PROFILE_DIR: options.cpuProfDir,
+    });
+    // The emulators inherit this process's environment; the containers get theirs from functionEnv.
+    Object.assign(process.env, profiling);
+  }
   let pipeline: LocalPipeline;
   try {
-    pipeline = await startLocalPipeline({ config, keepBodies: true });
+    pipeline = await startLocalPipeline({ config, keepBodies: true, functionEnv: profiling });
   } catch (error) {
     restoreEnv();
     throw error;
+  } finally {
+    if (options.cpuProfDir) {
+      process.env.NODE_OPTIONS = saved.NODE_OPTIONS;
+      if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
+    }
   }
   const invocations: Invocation[] = [];
+  const batches: BenchPipeline['batches'] = [];
   pipeline.runtime.events.on('invocation', (e) => invocations.push({ ...e, endedAt: Date.now() }));
+  pipeline.runtime.events.on('mapping-batch', (e) => batches.push({ ...e, endedAt: Date.now() }));
   return {
     pipeline,
     invocations,
+    batches,
     summarize: (functionName, from, to) => {
       const all = invocations.filter(
         (e) => e.functionName === functionName && e.endedAt >= from && e.endedAt <= to,
       );
       const warm = all.filter((e) => !e.coldStart).map((e) => e.durationMs);
       const s = summarize(warm);
+      const mapped = batches.filter(
+        (b) => b.functionName === functionName && b.endedAt >= from && b.endedAt <= to,
+      );
       return {
+        ...(mapped.length > 0
+          ? { recordsPerBatch: mapped.reduce((sum, b) => sum + b.records, 0) / mapped.length }
+          : {}),
         invocations: all.length,
         coldStarts: all.length - warm.length,
         median: s.median,
@@ -67,6 +103,11 @@ export async function startBenchPipeline(config: FanoutConfig): Promise<BenchPip
     },
     stop: async () => {
       try {
+        if (options.cpuProfDir) {
+          // Containers are killed when the runtime stops: ask them for their profiles first.
+          for (const pid of containerPids()) process.kill(pid, 'SIGUSR2');
+          await new Promise((r) => setTimeout(r, 2_000));
+        }
         await pipeline.stop();
       } finally {
         restoreEnv();

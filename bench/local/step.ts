@@ -1,12 +1,14 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { TargetConfig } from '../../lib/config/schema.js';
+import { METRICS } from '../../lib/observability/telemetry.js';
 import { type CpuShares, PipelineCpu } from './cpu.js';
 import {
   DeliveryLog,
   type DeliverySource,
-  drain,
   type LatencySummary,
   latencyOf,
+  queueDeliveries,
   receiverDeliveries,
   streamDeliveries,
 } from './deliveries.js';
@@ -28,12 +30,14 @@ export interface StepResult {
   cpu: CpuShares;
   /** CPU from the input's start until the drain ended: what processing the step's records cost. */
   cpuToDrain: CpuShares;
+  /** Records each target's worker reported delivered (RecordsDelivered) from the input's start to the drain's end. */
+  deliveredToDrain: Record<string, number>;
 }
 
 /**
- * Drives a running local pipeline with steps of steady input and reads back what each target received: its
- * http targets from the local receiver, its kinesis targets from their streams. Targets of other kinds are not
- * read (the sections do not use them).
+ * Drives a running local pipeline with steps of steady input and reads back what each target received: http
+ * targets from the local receiver, kinesis targets from their streams, sqs targets from their queues. Other kinds
+ * are not read (the sections do not use them).
  */
 export class StepDriver {
   readonly bench: BenchPipeline;
@@ -42,7 +46,7 @@ export class StepDriver {
   readonly #cpu: PipelineCpu;
   readonly #kinesis: KinesisClient;
   readonly #functions: Map<string, string>;
-  #waitFor: DeliverySource[] | undefined;
+  #waitFor: string[] | undefined;
 
   constructor(bench: BenchPipeline) {
     this.bench = bench;
@@ -60,16 +64,38 @@ export class StepDriver {
 
   /** Targets whose deliveries end a step's drain (default: every target). */
   only(targets: string[] | undefined): void {
-    this.#waitFor = targets && this.sources.filter((s) => targets.includes(s.log.name));
+    this.#waitFor = targets;
   }
 
   /** Waits (up to `timeoutMs`) until every target has every record put so far. */
   async settle(timeoutMs: number): Promise<{ waitedMs: number; complete: boolean }> {
-    return drain(this.sources, 0, this.ledger.size, timeoutMs);
+    return this.#drain(
+      this.sources.map((s) => s.log.name),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Waits until the workers of `targets` report (RecordsDelivered, from their EMF lines, which the local
+   * runtime already reads) every record put so far, or `timeoutMs` passed. Counting costs nothing, where reading
+   * the destinations would compete with the pipeline and add to its CPU; they are read after this.
+   */
+  async #drain(targets: string[], timeoutMs: number): Promise<{ waitedMs: number; complete: boolean }> {
+    const { metrics } = this.bench.pipeline;
+    const started = Date.now();
+    for (;;) {
+      const complete = targets.every((t) => metrics.count(METRICS.delivered, t) >= this.ledger.size);
+      const waitedMs = Date.now() - started;
+      if (complete || waitedMs >= timeoutMs) return { waitedMs, complete };
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Puts records at `rate` for `seconds`, then waits (up to `drainMs`) for every target to receive them. */
   async step(rate: number, seconds: number, drainMs: number): Promise<StepResult> {
+    const { metrics } = this.bench.pipeline;
+    const names = this.sources.map((s) => s.log.name);
+    const deliveredBefore = names.map((t) => metrics.count(METRICS.delivered, t));
     this.#cpu.take();
     const run = await produceSteadily(this.#kinesis, this.bench.pipeline.stack.sourceStream, this.ledger, {
       rate,
@@ -77,8 +103,11 @@ export class StepDriver {
       recordBytes: RECORD_BYTES,
     });
     const cpu = this.#cpu.take();
-    const drained = await drain(this.#waitFor ?? this.sources, run.first, run.count, drainMs);
+    const drained = await this.#drain(this.#waitFor ?? this.sources.map((s) => s.log.name), drainMs);
     const afterDrain = this.#cpu.take();
+    const deliveredToDrain = Object.fromEntries(
+      names.map((t, k) => [t, metrics.count(METRICS.delivered, t) - (deliveredBefore[k] ?? 0)]),
+    );
     await Promise.all(this.sources.map((s) => s.poll()));
     const targets: Record<string, LatencySummary> = {};
     for (const s of this.sources)
@@ -87,7 +116,7 @@ export class StepDriver {
     for (const [label, fn] of this.#functions)
       functions[label] = this.bench.summarize(fn, run.startedAt, run.endedAt);
     const cpuToDrain = combine(cpu, afterDrain);
-    return { rate, run, drain: drained, targets, functions, cpu, cpuToDrain };
+    return { rate, run, drain: drained, targets, functions, cpu, cpuToDrain, deliveredToDrain };
   }
 
   #source(target: TargetConfig): DeliverySource {
@@ -98,8 +127,10 @@ export class StepDriver {
       return receiverDeliveries(pipeline.receiver, path, log);
     }
     if (target.type === 'kinesis') return streamDeliveries(this.#kinesis, target.destination, log);
+    if (target.type === 'sqs')
+      return queueDeliveries(pipeline.clients.get(SQSClient), target.destination, log);
     throw new Error(
-      `the local benchmarks read kinesis and http targets, not ${target.type} (${target.name})`,
+      `the local benchmarks read kinesis, sqs and http targets, not ${target.type} (${target.name})`,
     );
   }
 }

@@ -19,8 +19,10 @@ export interface TargetAudit {
   missing: number;
   /** Deliveries beyond the first, over all records. */
   duplicated: number;
-  /** Of those, records a worker crash right after delivery could repeat (see log.ts). */
+  /** Of those, records a worker that died (crash or timeout) applied without recording their keys (log.ts). */
   crashDuplicates: number;
+  /** Of those, records the http destination applied while the caller had gone away (it saw a failure). */
+  answerLostDuplicates: number;
   /** Of those, records delivered while the store was down (the key could not be recorded). */
   storeDuplicates: number;
   unexplainedDuplicates: number;
@@ -69,7 +71,8 @@ export function auditTarget(input: {
     const i = input.indexOf(data);
     if (i !== undefined && i < input.records) counts[i] = (counts[i] ?? 0) + 1;
   }
-  const crash = input.attribution.crashAfterDelivery.get(input.target) ?? new Set<number>();
+  const died = input.attribution.diedAfterDelivery.get(input.target) ?? new Map<number, number>();
+  const lost = input.attribution.answerLost.get(input.target) ?? new Set<number>();
   const store = input.attribution.storeOutage.get(input.target) ?? new Set<number>();
   const audit: TargetAudit = {
     target: input.target,
@@ -79,6 +82,7 @@ export function auditTarget(input: {
     missing: 0,
     duplicated: 0,
     crashDuplicates: 0,
+    answerLostDuplicates: 0,
     storeDuplicates: 0,
     unexplainedDuplicates: 0,
     inDlq: input.inDlq,
@@ -93,10 +97,18 @@ export function auditTarget(input: {
     audit.delivered++;
     if (n === 1) return;
     audit.duplicated += n - 1;
-    if (crash.has(i)) audit.crashDuplicates += n - 1;
-    else if (store.has(i)) audit.storeDuplicates += n - 1;
-    else {
-      audit.unexplainedDuplicates += n - 1;
+    // Each window explains one more delivery of a record it covers, no more.
+    let extra = n - 1;
+    const take = (available: number): number => {
+      const taken = Math.min(extra, available);
+      extra -= taken;
+      return taken;
+    };
+    audit.crashDuplicates += take(died.get(i) ?? 0);
+    audit.answerLostDuplicates += take(lost.has(i) ? 1 : 0);
+    audit.storeDuplicates += take(store.has(i) ? 1 : 0);
+    if (extra > 0) {
+      audit.unexplainedDuplicates += extra;
       if (audit.examples.unexplained.length < 10) audit.examples.unexplained.push(i);
     }
   });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Accepted {
   body: Buffer;
   idempotencyKey: string | undefined;
+  /** When it was accepted (ms epoch). */
+  at: number;
 }
 
 export interface HttpDestinationFaults {
@@ -14,6 +16,8 @@ export interface HttpDestinationFaults {
   down(path: string): boolean;
   /** Called once the destination accepted a record; may return what to do once the 200 is sent. */
   onAccepted?(path: string, body: Buffer): (() => void) | undefined;
+  /** Called when the caller went away before the 200 of an accepted record was sent (it saw a failure). */
+  onAnswerLost?(path: string, body: Buffer): void;
 }
 
 export interface HttpDestination {
@@ -54,9 +58,13 @@ export async function startHttpDestination(): Promise<HttpDestination> {
       const body = Buffer.concat(chunks);
       const key = req.headers['idempotency-key'];
       const list = accepted.get(path) ?? [];
-      list.push({ body, idempotencyKey: Array.isArray(key) ? key[0] : key });
+      list.push({ body, idempotencyKey: Array.isArray(key) ? key[0] : key, at: Date.now() });
       accepted.set(path, list);
       const after = faults?.onAccepted?.(path, body);
+      // A caller that aborted (its deadline) applied the record without knowing it: it will deliver it again.
+      res.once('close', () => {
+        if (!res.writableFinished) faults?.onAnswerLost?.(path, body);
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}', after);
     });
   });

@@ -1,3 +1,4 @@
+import type { DeliveredKeyStore } from '../delivery/store.js';
 import { type Emulator, startEmulator } from '../local/emulators.js';
 import type { LocalPipeline } from '../local/pipeline.js';
 import { errorResponse, route } from '../local/runtime/index.js';
@@ -6,7 +7,10 @@ import type { HttpDestination } from './http-destination.js';
 import { type Attribution, type FaultCounts, FaultLog } from './log.js';
 import type { ChaosPlan, Fault } from './plan.js';
 import { faultStream, pickPoints } from './prng.js';
-import { type FaultProxy, passThrough } from './proxy.js';
+import type { FaultProxy } from './proxy.js';
+
+/** How long after a worker's kill its in-flight requests may still be applied (and count as its own). */
+const KILL_SETTLE_MS = 500;
 
 /** A target of the run, as the injector needs to know it. */
 export interface ChaosTarget {
@@ -15,6 +19,8 @@ export interface ChaosTarget {
   worker: string;
   /** Destination calls the run will make to it, about (to place one-off faults inside the run). */
   expectedCalls: number;
+  /** The worker's timeout: how long an invocation (and the envelope lock it holds) lasts at most. */
+  timeoutSeconds: number;
 }
 
 export interface InjectorDeps {
@@ -30,12 +36,19 @@ export interface InjectorDeps {
   storeDataDir: string | undefined;
   /** The record index in a record's data. */
   indexOf: (data: Buffer) => number | undefined;
+  /** A record's idempotency key at a target. */
+  keyOf: (target: string, index: number) => string | undefined;
+  /** The delivered-key store the workers write (read to see what a dead worker left unrecorded). */
+  store: DeliveredKeyStore;
 }
 
 /** A running fault injector; `stop()` ends every fault (what is under way finishes). */
 export interface Injector {
   counts: FaultCounts;
-  attribution(): Attribution;
+  /** Once every pending look-up after a worker's death is done. */
+  attribution(): Promise<Attribution>;
+  /** When a worker last died (crash or timeout), if one did. */
+  lastDeath(): number | undefined;
   timeline(target: string, index: number): unknown;
   /** The dynalite started by a store restart, if any: the run stops it (the pipeline knows only the first). */
   restartedStore(): Emulator | undefined;
@@ -59,6 +72,49 @@ export function startInjector(deps: InjectorDeps): Injector {
   let active = true;
   let stopping: Promise<void> | undefined;
 
+  const pending = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    const tracked = work.catch(() => {});
+    pending.add(tracked);
+    void tracked.finally(() => pending.delete(tracked));
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /**
+   * A worker died (killed: every container of the function, or Lambda's timeout): the records it applied and
+   * whose keys are not in the store are what its retry can deliver again. Its invocations started at most its
+   * timeout ago; the look-up runs once the processes are gone, so nothing of theirs is recorded after it.
+   */
+  const unrecordedOf = async (target: ChaosTarget, from: number, to: number): Promise<number[]> => {
+    const keys = new Map<string, number>();
+    for (const i of log.between(target.name, from, to)) {
+      const key = deps.keyOf(target.name, i);
+      if (key) keys.set(key, i);
+    }
+    let recorded: Set<string> | undefined;
+    // The store may be down (store-restart): look again until it is back; if it never is, explain nothing.
+    for (let attempt = 0; attempt < 10 && !recorded; attempt++) {
+      recorded = await deps.store.filterDelivered([...keys.keys()]).catch(async () => {
+        await sleep(1_000);
+        return undefined;
+      });
+    }
+    return recorded ? [...keys].filter(([key]) => !recorded.has(key)).map(([, i]) => i) : [];
+  };
+  const workerDied = async (target: ChaosTarget, at: number): Promise<void> => {
+    const before = await unrecordedOf(target, at - target.timeoutSeconds * 1000 - 1_000, at);
+    // Requests the dead worker had sent still reach the destination for a moment; its retry cannot start as
+    // soon (an async retry waits for the exit and its delay, a queue message for its visibility timeout).
+    await sleep(KILL_SETTLE_MS);
+    const after = await unrecordedOf(target, at + 1, at + KILL_SETTLE_MS);
+    log.died(target.name, at, [...new Set([...before, ...after])]);
+  };
+  pipeline.runtime.events.on('invocation', (event) => {
+    const target = workers.get(event.functionName);
+    if (!target || event.error?.errorType !== 'Sandbox.Timedout') return;
+    log.counts.workerTimeouts++;
+    track(workerDied(target, Date.now()));
+  });
+
   const throttle = rng('invoke-throttle');
   const workerError = rng('worker-error');
   const crashPoints = pickPoints(
@@ -75,9 +131,14 @@ export function startInjector(deps: InjectorDeps): Injector {
     if (crashPoints[0] !== undefined && handoffs >= crashPoints[0]) {
       crashPoints.shift();
       log.counts.dispatcherCrashes++;
+      log.dispatcherCrashed(Date.now());
       void pipeline.runtime.crash(dispatcher);
     }
-    if (on('store-restart') && handoffs === storePoint) stopping = restartStore();
+    if (on('store-restart') && handoffs === storePoint) {
+      stopping = restartStore();
+      // Awaited by stop(); never an unhandled rejection meanwhile.
+      stopping.catch(() => {});
+    }
   };
 
   let store: Emulator | undefined;
@@ -86,10 +147,19 @@ export function startInjector(deps: InjectorDeps): Injector {
     log.storeDown(Date.now());
     await old.stop();
     await new Promise((r) => setTimeout(r, plan.storeDownSeconds * 1000));
-    store = await startEmulator('dynamodb', {
-      port: old.port,
-      ...(deps.storeDataDir ? { dataDir: deps.storeDataDir } : {}),
-    });
+    // A busy machine can take longer than the usual 20 s to start it (tsx, the data folder): wait, and try
+    // again rather than end the run with the store down.
+    for (let attempt = 1; !store; attempt++) {
+      try {
+        store = await startEmulator('dynamodb', {
+          port: old.port,
+          startTimeoutMs: 60_000,
+          ...(deps.storeDataDir ? { dataDir: deps.storeDataDir } : {}),
+        });
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
     log.storeUp(Date.now());
     log.counts.storeRestarts++;
   };
@@ -152,10 +222,12 @@ export function startInjector(deps: InjectorDeps): Injector {
     if (!active || points[0] === undefined || n < points[0]) return undefined;
     points.shift();
     return () => {
-      void pipeline.runtime.crash(target.worker).then(() => {
-        log.counts.workerCrashes++;
-        log.crashed(target.name, Date.now());
-      });
+      // The kill signals go out synchronously: look at the store at once, before a retry of the dead
+      // invocation (after the processes exited) can record the keys it delivers again.
+      const killed = pipeline.runtime.crash(target.worker);
+      log.counts.workerCrashes++;
+      track(workerDied(target, Date.now()));
+      track(killed.then(() => {}));
     };
   };
 
@@ -192,19 +264,29 @@ export function startInjector(deps: InjectorDeps): Injector {
       const target = byPath.get(path);
       return target ? applied(target, [body]) : undefined;
     },
+    onAnswerLost: (path, body) => {
+      const target = byPath.get(path);
+      const index = deps.indexOf(body);
+      if (!target || index === undefined) return;
+      log.counts.answersLost++;
+      log.answerLost(target.name, index);
+    },
   };
 
   return {
     counts: log.counts,
-    attribution: () => log.attribution(),
+    attribution: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+      return log.attribution();
+    },
+    lastDeath: () => log.lastDeath,
     timeline: (target, index) => log.timeline(target, index),
     restartedStore: () => store,
+    // The proxies and the http destination keep their handlers (inactive: no fault) so that every later
+    // delivery is still logged for the audit's attribution.
     stop: async () => {
       active = false;
       pipeline.runtime.setFaults(undefined);
-      deps.sqsProxy.handler = passThrough;
-      deps.kinesisProxy.handler = passThrough;
-      deps.http.faults = undefined;
       await stopping;
     },
   };

@@ -11,21 +11,24 @@ export interface FaultCounts {
   dispatcherCrashes: number;
   workerCrashes: number;
   storeRestarts: number;
+  /** Observed, not injected: worker invocations Lambda's timeout ended (the runtime's Sandbox.Timedout). */
+  workerTimeouts: number;
+  /** Observed: http requests the destination applied whose caller went away before the answer was sent. */
+  answersLost: number;
 }
 
-/** Per target, record indexes a window explains a duplicate of. */
+/** Per target, record indexes a deliver-then-die window explains a duplicate of. */
 export interface Attribution {
-  /** Applied at the destination shortly before a worker crash (the crash that came with the answer). */
-  crashAfterDelivery: Map<string, Set<number>>;
+  /**
+   * Applied at the destination, and its idempotency key not in the store once the worker was dead (a crash the
+   * injector caused, or Lambda's timeout): exactly the records that worker's retry may deliver again.
+   */
+  diedAfterDelivery: Map<string, Map<number, number>>;
+  /** Applied by the http destination, but the caller went away before the answer (it saw a failure). */
+  answerLost: Map<string, Set<number>>;
   /** Applied while the store was down (a delivery whose key could not be recorded). */
   storeOutage: Map<string, Set<number>>;
 }
-
-/**
- * A worker records a call's keys right after the call (lib/delivery/deliver.ts), in milliseconds; a delivery
- * further back than this before a crash had its keys recorded, so a duplicate of it is not the crash's doing.
- */
-export const CRASH_WINDOW_MS = 2_000;
 /** Before the store went down (a write already under way) and after it came back (SDK retries in flight). */
 export const STORE_WINDOW_MS = { before: 1_000, after: 1_000 };
 
@@ -41,10 +44,18 @@ export class FaultLog {
     dispatcherCrashes: 0,
     workerCrashes: 0,
     storeRestarts: 0,
+    workerTimeouts: 0,
+    answersLost: 0,
   };
   /** Per target: [time, record index] as applied, in time order. */
   readonly #applied = new Map<string, Array<[number, number]>>();
   readonly #crashes: Array<{ target: string; at: number }> = [];
+  /** Per target: record index -> deaths that left it applied but unrecorded (each explains one more delivery). */
+  readonly #died = new Map<string, Map<number, number>>();
+  readonly #answerLost = new Map<string, Set<number>>();
+  readonly #dispatcherCrashes: number[] = [];
+  /** When a worker last died (crash or timeout): its envelope locks stay in progress until its deadline. */
+  lastDeath: number | undefined;
   #storeDown: number | undefined;
   #storeUp: number | undefined;
 
@@ -54,8 +65,23 @@ export class FaultLog {
     this.#applied.set(target, list);
   }
 
-  crashed(target: string, at: number): void {
+  /** A worker died (crash or timeout) at `at`; `unrecorded`: records it applied whose keys were not stored. */
+  died(target: string, at: number, unrecorded: readonly number[]): void {
     this.#crashes.push({ target, at });
+    this.lastDeath = Math.max(this.lastDeath ?? 0, at);
+    const counts = this.#died.get(target) ?? new Map<number, number>();
+    for (const i of unrecorded) counts.set(i, (counts.get(i) ?? 0) + 1);
+    this.#died.set(target, counts);
+  }
+
+  dispatcherCrashed(at: number): void {
+    this.#dispatcherCrashes.push(at);
+  }
+
+  answerLost(target: string, index: number): void {
+    const set = this.#answerLost.get(target) ?? new Set<number>();
+    set.add(index);
+    this.#answerLost.set(target, set);
   }
 
   storeDown(at: number): void {
@@ -67,26 +93,17 @@ export class FaultLog {
   }
 
   attribution(): Attribution {
-    const crashAfterDelivery = new Map<string, Set<number>>();
-    for (const { target, at } of this.#crashes) {
-      const set = crashAfterDelivery.get(target) ?? new Set<number>();
-      for (const index of this.#between(target, at - CRASH_WINDOW_MS, at + CRASH_WINDOW_MS / 4))
-        set.add(index);
-      crashAfterDelivery.set(target, set);
-    }
     const storeOutage = new Map<string, Set<number>>();
     if (this.#storeDown !== undefined) {
       const up = this.#storeUp ?? Number.POSITIVE_INFINITY;
       for (const target of this.#applied.keys()) {
         storeOutage.set(
           target,
-          new Set(
-            this.#between(target, this.#storeDown - STORE_WINDOW_MS.before, up + STORE_WINDOW_MS.after),
-          ),
+          new Set(this.between(target, this.#storeDown - STORE_WINDOW_MS.before, up + STORE_WINDOW_MS.after)),
         );
       }
     }
-    return { crashAfterDelivery, storeOutage };
+    return { diedAfterDelivery: this.#died, answerLost: this.#answerLost, storeOutage };
   }
 
   /** Times (ms after the first event) a record was applied at a target, and the fault events (debugging). */
@@ -95,11 +112,13 @@ export class FaultLog {
     return {
       applied: (this.#applied.get(target) ?? []).filter(([, i]) => i === index).map(([at]) => at - t0),
       crashes: this.#crashes.filter((c) => c.target === target).map((c) => c.at - t0),
+      dispatcherCrashes: this.#dispatcherCrashes.map((at) => at - t0),
       store: [this.#storeDown, this.#storeUp].map((at) => (at === undefined ? null : at - t0)),
     };
   }
 
-  #between(target: string, from: number, to: number): number[] {
+  /** Record indexes applied at `target` from `from` to `to` (ms epoch). */
+  between(target: string, from: number, to: number): number[] {
     return (this.#applied.get(target) ?? []).filter(([at]) => at >= from && at <= to).map(([, i]) => i);
   }
 }

@@ -9,8 +9,22 @@ export function recordIndexOf(data: Buffer): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Puts records 0..count-1 into the source stream, 500 per call (the PutRecords limit), failed entries again. */
-export async function putChaosRecords(kinesis: KinesisClient, stream: string, count: number): Promise<void> {
+/** Where a record landed in the source stream: with the stream, its record id (lib/envelope/keys.ts). */
+export interface SourcePosition {
+  shard: string;
+  sequenceNumber: string;
+}
+
+/**
+ * Puts records 0..count-1 into the source stream, 500 per call (the PutRecords limit), failed entries again;
+ * returns each record's position, from which the audit derives its idempotency key at every target.
+ */
+export async function putChaosRecords(
+  kinesis: KinesisClient,
+  stream: string,
+  count: number,
+): Promise<SourcePosition[]> {
+  const positions: SourcePosition[] = new Array(count);
   for (let start = 0; start < count; start += 500) {
     let pending = Array.from({ length: Math.min(500, count - start) }, (_, n) => start + n);
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -22,7 +36,13 @@ export async function putChaosRecords(kinesis: KinesisClient, stream: string, co
           Records: pending.map((i) => ({ Data: chaosRecord(i), PartitionKey: `pk-${i}` })),
         }),
       );
+      pending.forEach((i, n) => {
+        const r = out.Records?.[n];
+        if (r && !r.ErrorCode && r.ShardId && r.SequenceNumber)
+          positions[i] = { shard: r.ShardId, sequenceNumber: r.SequenceNumber };
+      });
       pending = pending.filter((_, n) => out.Records?.[n]?.ErrorCode);
     }
   }
+  return positions;
 }

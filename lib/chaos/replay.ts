@@ -19,7 +19,7 @@ export interface ReplaySummary {
 
 /**
  * Replays every target's DLQ and the dispatcher's failure queue with the operator's own code (lib/operate),
- * as `fanout replay <target> --yes` and `fanout replay --source --yes` would.
+ * as `fanout replay <target> --wait --yes` and `fanout replay --source --yes` would.
  */
 export async function replayEverything(
   pipeline: LocalPipeline,
@@ -31,7 +31,10 @@ export async function replayEverything(
   for (const target of config.targets) {
     if (!target.enabled) continue;
     const report = await replayDlq(
-      { config, names, target, dryRun: false, wait: false },
+      // Synchronous: the round ends when the workers did, and a hand-off that failed stays in the DLQ.
+      // One at a time: after a dispatcher crash a DLQ can hold overlapping envelopes (a batch and its bisected
+      // halves: different envelope locks); replayed at once they race on the same keys (docs/chaos.md).
+      { config, names, target, dryRun: false, wait: true, concurrency: 1 },
       { sqs: clients.sqs, lambda: clients.lambda, kinesis: clients.kinesis, handoff },
     );
     summary.messages[target.name] = report.messages.replayed;

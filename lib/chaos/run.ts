@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../config/index.js';
+import { DynamoKeyStore } from '../delivery/store.js';
+import { idempotencyKey, recordId } from '../envelope/keys.js';
 import { startLocalPipeline } from '../local/pipeline.js';
 import { arrivals, auditTarget, dlqMessages, type TargetAudit } from './audit.js';
 import { startHttpDestination } from './http-destination.js';
@@ -16,7 +18,7 @@ import { startFaultProxy } from './proxy.js';
 import { waitForQuiescence } from './quiesce.js';
 import { putChaosRecords, recordIndexOf } from './records.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
-import { chaosTargets } from './targets.js';
+import { chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
 export interface ChaosOptions {
   records: number;
@@ -78,12 +80,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   kinesisProxy.upstream = pipeline.emulators.kinesis.endpoint;
   const sqs = pipeline.clients.get(SQSClient);
   const kinesis = pipeline.clients.get(KinesisClient);
+  const dynamo = pipeline.clients.get(DynamoDBClient);
+  // The stack sets 6 x the timeout (Lambda's advice); a shorter one (still above the timeout, which Lambda
+  // requires) brings a failed message back sooner, so a run is not mostly waiting.
+  const timeoutOf = (name: string): number => config.targets.find((t) => t.name === name)?.timeout ?? 30;
+  for (const t of pipeline.stack.targets) {
+    if (!t.queueUrl) continue;
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: t.queueUrl,
+        Attributes: { VisibilityTimeout: String(QUEUE_VISIBILITY_FACTOR * timeoutOf(t.name)) },
+      }),
+    );
+  }
   const targets: ChaosTarget[] = specs.map((s) => ({
     name: s.config.name,
     type: s.config.type,
     worker: pipeline.names.workerFunction(s.config.name),
     expectedCalls: s.config.type === 'http' ? options.records : Math.ceil(options.records / 100),
+    timeoutSeconds: timeoutOf(s.config.name),
   }));
+  const maxTimeoutMs = Math.max(...targets.map((t) => t.timeoutSeconds)) * 1000;
+  let positions: Array<{ shard: string; sequenceNumber: string }> = [];
+  const keyOf = (target: string, index: number): string | undefined => {
+    const p = positions[index];
+    return p && idempotencyKey(target, recordId('chaos-input', p.shard, p.sequenceNumber));
+  };
   const injector = startInjector({
     pipeline,
     plan,
@@ -94,6 +116,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     expectedHandoffs: Math.ceil(options.records / 100) * targets.length,
     storeDataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
     indexOf: recordIndexOf,
+    keyOf,
+    store: new DynamoKeyStore({
+      client: dynamo,
+      tableName: pipeline.names.idempotencyTable(),
+      ttlSeconds: config.idempotency.ttlSeconds,
+      maxAttempts: 3,
+    }),
   });
   const quiesce = {
     sourceRecords: options.records,
@@ -101,22 +130,59 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     phase(`putting ${options.records} records`);
-    await putChaosRecords(kinesis, 'chaos-input', options.records);
+    positions = await putChaosRecords(kinesis, 'chaos-input', options.records);
     phase('waiting for quiescence under faults');
     await waitForQuiescence(pipeline, sqs, quiesce);
     await injector.stop();
     phase('faults off; waiting for quiescence');
     await waitForQuiescence(pipeline, sqs, quiesce);
-    phase('replaying the DLQs');
-    const replay = await replayEverything(pipeline, {
-      sqs,
-      kinesis,
-      lambda: pipeline.clients.get(LambdaClient),
-      dynamo: pipeline.clients.get(DynamoDBClient),
-    });
-    await waitForQuiescence(pipeline, sqs, quiesce);
+    const dlqs = [...pipeline.stack.targets.map((t) => t.dlqUrl), pipeline.stack.failureQueueUrl];
+    const leftInDlqs = async (): Promise<number> =>
+      (await Promise.all(dlqs.map((url) => dlqMessages(sqs, url)))).reduce((a, b) => a + b, 0);
+    if (process.env.CHAOS_DEBUG) {
+      // Why envelopes are in the DLQs (Lambda's invocation records: responsePayload is the last error).
+      for (const t of pipeline.stack.targets) {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: t.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        );
+        for (const m of out.Messages ?? []) {
+          const body = JSON.parse(m.Body ?? '{}') as { responsePayload?: { errorType?: string } };
+          process.stderr.write(`${t.name} DLQ: ${body.responsePayload?.errorType ?? m.Body?.slice(0, 120)}\n`);
+        }
+      }
+    }
+    const replay: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
+    // A worker that died holds its envelopes' locks (Powertools idempotency, IN_PROGRESS) until its deadline:
+    // a replay before that fails with IdempotencyAlreadyInProgressError. Real Lambda retries after 1 and 2
+    // minutes, past any worker timeout; here wait for the locks to expire, replay synchronously, and go again
+    // while the DLQs shrink.
+    for (let round = 1, before = await leftInDlqs(); before > 0 && round <= 4; round++) {
+      const lockFree = (injector.lastDeath() ?? 0) + maxTimeoutMs + 1_000;
+      if (Date.now() < lockFree) {
+        phase(
+          `waiting ${Math.ceil((lockFree - Date.now()) / 1000)} s for dead workers' envelope locks to expire`,
+        );
+        await new Promise((r) => setTimeout(r, lockFree - Date.now()));
+      }
+      phase(`replaying the DLQs (round ${round}, ${before} message(s))`);
+      const done = await replayEverything(pipeline, {
+        sqs,
+        kinesis,
+        lambda: pipeline.clients.get(LambdaClient),
+        dynamo,
+      });
+      for (const [name, n] of Object.entries(done.messages))
+        replay.messages[name] = (replay.messages[name] ?? 0) + n;
+      for (const [name, n] of Object.entries(done.records))
+        replay.records[name] = (replay.records[name] ?? 0) + n;
+      replay.sourceBatches += done.sourceBatches;
+      await waitForQuiescence(pipeline, sqs, quiesce);
+      const after = await leftInDlqs();
+      if (after >= before) break;
+      before = after;
+    }
     phase('auditing the destinations');
-    const attribution = injector.attribution();
+    const attribution = await injector.attribution();
     const audits: TargetAudit[] = [];
     for (const target of targets) {
       const local = pipeline.stack.targets.find((t) => t.name === target.name);
@@ -134,6 +200,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
     }
     if (process.env.CHAOS_DEBUG) {
+      for (const target of targets.filter((t) => t.type === 'http')) {
+        const wrong = http
+          .accepted(`/${target.name}`)
+          .filter((a) => a.idempotencyKey !== keyOf(target.name, recordIndexOf(a.body) ?? -1)).length;
+        process.stderr.write(`${target.name}: ${wrong} accepted request(s) with another key than expected\n`);
+      }
       for (const a of audits)
         for (const i of [...a.examples.unexplained, ...a.examples.missing].slice(0, 6))
           process.stderr.write(`${a.target} #${i}: ${JSON.stringify(injector.timeline(a.target, i))}\n`);

@@ -7,6 +7,9 @@ const KINDS = [
   { type: 'kinesis', via: 'queue' },
 ] as const;
 
+/** A chaos run sets target queues' visibility timeout to this many worker timeouts (lib/chaos/run.ts). */
+export const QUEUE_VISIBILITY_FACTOR = 2;
+
 export interface ChaosTargetSpec {
   config: {
     name: string;
@@ -26,12 +29,14 @@ export function chaosTargets(count: number, httpUrl: string): ChaosTargetSpec[] 
       kind.type === 'kinesis'
         ? { destination: name }
         : { destination: `https://example.com/${name}`, local: { destination: `${httpUrl}/${name}` } };
-    // Queue targets: a 3 s timeout keeps the visibility timeout (6 x) at 18 s, so a failed message comes back
-    // soon; 5 retries before the DLQ. Invoke targets: Lambda's 2 async retries.
+    // A 10 s timeout: the worker stops new calls 1 s before it (lib/delivery/worker.ts), so on a busy machine
+    // Lambda's timeout does not strike between a delivery and its bookkeeping; it is also how long a dead
+    // worker's envelope locks last. Queue targets: visibility 2 x the timeout (run.ts), 5 receives before the
+    // DLQ. Invoke targets: Lambda's 2 async retries.
     const hand =
       kind.via === 'queue'
-        ? { concurrency: 4, retries: 5, timeout: 3, batchSize: 10 }
-        : { concurrency: 4, retries: 2, timeout: 30 };
+        ? { concurrency: 4, retries: 5, timeout: 10, batchSize: 10 }
+        : { concurrency: 4, retries: 2, timeout: 10 };
     return { config: { ...common, ...destination, ...hand } };
   });
 }

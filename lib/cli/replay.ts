@@ -60,12 +60,12 @@ export async function replayCommand(
   const sqs = ctx.clients.get(SQSClient);
   const handoff = awsHandoff(ctx.clients.get(LambdaClient), sqs);
   const chosen = target ? replayTarget(ctx, target, disabled) : undefined;
-  const queue = chosen ? ctx.names.targetDlq(chosen.name) : ctx.names.dispatcherFailureQueue();
+  const queue = chosen ? ctx.names.targetDlq(chosen) : ctx.names.dispatcherFailureQueue();
   const depth = await queueDepth(sqs, await queueUrlOf(sqs, queue));
 
   if (!options.dryRun && !options.yes && depth.visible > 0) {
     const what = chosen
-      ? `Replay up to ${options.max ?? depth.visible} message(s) of ${queue} to target ${chosen.name} (${chosen.via === 'invoke' ? `Invoke of ${ctx.names.workerFunction(chosen.name)}` : `queue ${ctx.names.targetQueue(chosen.name)}`}${options.wait ? ', waiting for the worker' : ''})`
+      ? `Replay up to ${options.max ?? depth.visible} message(s) of ${queue} to target ${chosen.name} (${chosen.via === 'invoke' ? `Invoke of ${ctx.names.workerFunction(chosen.name)}` : `queue ${ctx.names.targetQueue(chosen)}`}${options.wait ? ', waiting for the worker' : ''})`
       : `Re-dispatch the ${depth.visible} failed batch(es) of ${queue} from the stream to ${chosen ? `target ${(chosen as TargetConfig).name}` : 'the targets that did not deliver them'}`;
     if (!env.interactive) {
       throw new InvalidArgumentError(

@@ -158,3 +158,32 @@ export function isDiscoveredTarget(
     target.destination === `${discover.kinesisStreamPrefix}*`
   );
 }
+
+/**
+ * Rules of `discover` against the rest of the config: its name must not be a target's (the one it adds is
+ * recognised by {@link isDiscoveredTarget}), and its prefix must not match the source stream, whose records
+ * would come back through the fan-out.
+ */
+export function discoverIssues(config: {
+  source: { stream: string };
+  targets: ReadonlyArray<{ name: string; type: string; destination: string }>;
+  discover: { name: string; kinesisStreamPrefix: string };
+}): FieldIssue[] {
+  const { discover } = config;
+  const issues: FieldIssue[] = [];
+  const clash = config.targets.findIndex((t) => t.name === discover.name && !isDiscoveredTarget(t, discover));
+  if (clash >= 0) {
+    issues.push({
+      path: ['discover', 'name'],
+      message: `"${discover.name}" is also the name of targets[${clash}]; give discover another name`,
+    });
+  }
+  const source = config.source.stream.split(':stream/').pop() ?? '';
+  if (source.startsWith(discover.kinesisStreamPrefix)) {
+    issues.push({
+      path: ['discover', 'kinesisStreamPrefix'],
+      message: `"${discover.kinesisStreamPrefix}" matches the source stream "${source}": its records would come back through the fan-out`,
+    });
+  }
+  return issues;
+}

@@ -15,9 +15,9 @@ import {
   claimCheckSchema,
   defaultVia,
   discoverFields,
+  discoverIssues,
   externalIdSchema,
   featureIssues,
-  isDiscoveredTarget,
   regionSchema,
   roleArnSchema,
 } from './features.js';
@@ -236,7 +236,12 @@ function checkTarget(target: TargetOutput, ctx: IssueSink): void {
   }
 }
 
-const targetSchema = z.pipe(targetFields, z.transform(withDefaults)).check(z.superRefine(checkTarget));
+// The rules run on the fields (zod runs them even when other fields have issues, so all problems are reported at
+// once); `via`'s default is filled in after.
+const targetSchema = z.pipe(
+  targetFields.check(z.superRefine((target, ctx) => checkTarget(withDefaults(target), ctx))),
+  z.transform(withDefaults),
+);
 
 /** `discover`: the discovery fields and the settings of the one worker that serves every discovered stream. */
 const discoverSchema = z.extend(
@@ -331,26 +336,12 @@ export const configSchema = z
     z.superRefine((config, ctx) => {
       const { discover } = config;
       if (discover) {
-        const clash = config.targets.findIndex(
-          (t) => t.name === discover.name && !isDiscoveredTarget(t, discover),
-        );
-        if (clash >= 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['discover', 'name'],
-            message: `"${discover.name}" is also the name of targets[${clash}]; give discover another name`,
-          });
-        } else {
+        const issues = discoverIssues({ ...config, discover });
+        for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+        // The shared worker's settings, by the rules of any target (unless its name is taken).
+        if (!issues.some((i) => i.path[1] === 'name')) {
           checkTarget(discoveredTarget(discover), {
             addIssue: (issue) => ctx.addIssue({ ...issue, path: ['discover', ...issue.path] }),
-          });
-        }
-        const source = config.source.stream.split(':stream/').pop() ?? '';
-        if (source.startsWith(discover.kinesisStreamPrefix)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['discover', 'kinesisStreamPrefix'],
-            message: `"${discover.kinesisStreamPrefix}" matches the source stream "${source}": its records would come back through the fan-out`,
           });
         }
       }

@@ -1,4 +1,4 @@
-import type { ConfigProblem, FanoutConfig } from '../config/index.js';
+import { type ConfigProblem, type FanoutConfig, isDiscoveredTarget } from '../config/index.js';
 import { destinationProblem, parseArn, streamNameOf } from './destination.js';
 import { type DeployNames, NAME_LIMITS } from './names.js';
 
@@ -60,6 +60,8 @@ export function deployProblems(config: FanoutConfig, names: DeployNames, stage: 
     }
     length(`${at}.name`, 'alarm name', names.workerThrottlesAlarm(target.name), NAME_LIMITS.alarm);
 
+    // The discovered target's destination is its prefix and `*`: IAM's pattern of the streams it may write.
+    if (isDiscoveredTarget(target, config.discover)) return;
     const problem = destinationProblem(target.type, target.destination);
     if (problem) {
       problems.push({ path: `${at}.destination`, message: problem });

@@ -118,11 +118,13 @@ export function destinationActions(type: TargetType): string[] {
 }
 
 /**
- * ARNs a worker's write permission is scoped to. A bare name lives in the stack's own region and account; a
- * Lambda function name without a qualifier also covers its versions and aliases (`:*`).
- * Call only for a destination that passed {@link destinationProblem}.
+ * ARNs a worker's write permission is scoped to. A bare name lives in the stack's own account, and in the
+ * target's `region` or else the stack's; a Lambda function name without a qualifier also covers its versions
+ * and aliases (`:*`). Call only for a destination that passed {@link destinationProblem}.
  */
-export function destinationArns(target: Pick<TargetConfig, 'type' | 'destination'>): CfnValue[] {
+export function destinationArns(
+  target: Pick<TargetConfig, 'type' | 'destination'> & { region?: string | undefined },
+): CfnValue[] {
   const { type, destination } = target;
   if (type === 'http') return [];
   const kind = KINDS[type];
@@ -134,8 +136,10 @@ export function destinationArns(target: Pick<TargetConfig, 'type' | 'destination
     const partition = destination.includes('.amazonaws.com.cn/') ? 'aws-cn' : 'aws';
     arn = `arn:${partition}:sqs:${url[1] ?? url[2]}:${url[3]}:${url[4]}`;
   } else {
+    // A CloudFormation placeholder for Fn::Sub, not a template literal.
+    const region = target.region ?? `\${AWS::Region}`;
     arn = sub(
-      `arn:\${AWS::Partition}:${kind.service}:\${AWS::Region}:\${AWS::AccountId}:${kind.resource(destination)}`,
+      `arn:\${AWS::Partition}:${kind.service}:${region}:\${AWS::AccountId}:${kind.resource(destination)}`,
     );
   }
   if (type === 'lambda' && !isQualifiedFunction(destination)) {

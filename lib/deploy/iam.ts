@@ -130,12 +130,22 @@ export function dispatcherRole(context: StackContext): CfnResource {
   );
   const claims = claimCheckObjectsArn(context);
   if (claims) {
-    statements.push({ Sid: 'StoreClaimChecks', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [claims] });
+    statements.push({
+      Sid: 'StoreClaimChecks',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [claims],
+    });
   }
   if (config.discover) {
     // ListStreams has no resource type: IAM takes it only on "*". It lists names; writes stay scoped to the
     // prefix (the discovered target's worker may put records on `stream/<prefix>*` only).
-    statements.push({ Sid: 'DiscoverStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] });
+    statements.push({
+      Sid: 'DiscoverStreams',
+      Effect: 'Allow',
+      Action: ['kinesis:ListStreams'],
+      Resource: ['*'],
+    });
   }
   return role(names.dispatcherRole(), statements);
 }
@@ -178,7 +188,12 @@ export function workerRole(context: StackContext, target: TargetConfig): CfnReso
   }
   const claims = claimCheckObjectsArn(context);
   if (claims) {
-    statements.push({ Sid: 'ReadClaimChecks', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [claims] });
+    statements.push({
+      Sid: 'ReadClaimChecks',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [claims],
+    });
   }
   const signing = signingGrant(target);
   if (signing) {

@@ -9,7 +9,12 @@ export {
 export type { CfnOutput, CfnOutputs, CfnResource, CfnResources, CfnValue } from './cfn.js';
 export { deployProblems } from './checks.js';
 export { destinationArns, destinationProblem, parseArn } from './destination.js';
-export { esbuildOptions, type ServerlessFunction, serverlessFunctions } from './functions.js';
+export {
+  bundleSwitches,
+  esbuildOptions,
+  type ServerlessFunction,
+  serverlessFunctions,
+} from './functions.js';
 export { dispatcherRole, workerRole } from './iam.js';
 export { DISPATCHER_FUNCTION_KEY, logicalIds, workerFunctionKey } from './ids.js';
 export { type LoadOptions, loadServerlessParts } from './load.js';

@@ -43,6 +43,12 @@ export function stackOutputs(context: StackContext): CfnOutputs {
       Value: getAtt(logicalIds.sourceConsumer, 'ConsumerARN'),
     };
   }
+  if (config.claimCheck && !config.claimCheck.bucket) {
+    outputs.ClaimCheckBucketName = {
+      Description: `Bucket of claim-checked records (expire after ${config.claimCheck.expireDays} days)`,
+      Value: ref(logicalIds.claimCheckBucket),
+    };
+  }
   for (const target of config.targets) {
     const prefix = logicalIds.target(target.name);
     outputs[`${prefix}WorkerFunctionArn`] = {

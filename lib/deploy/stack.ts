@@ -2,7 +2,8 @@ import { ConfigError, type ConfigProblem, type FanoutConfig, parseConfig } from 
 import { alarmResources } from './alarms.js';
 import type { CfnOutputs, CfnResources } from './cfn.js';
 import { deployProblems } from './checks.js';
-import { esbuildOptions, type ServerlessFunction, serverlessFunctions } from './functions.js';
+import { claimCheckResources } from './claim-check.js';
+import { bundleSwitches, esbuildOptions, type ServerlessFunction, serverlessFunctions } from './functions.js';
 import { dispatcherRole, workerRole } from './iam.js';
 import { logicalIds } from './ids.js';
 import { deployNames } from './names.js';
@@ -48,6 +49,7 @@ export function buildStack(config: FanoutConfig, options: StackOptions, file = '
     Object.assign(resources, targetResources(context, target));
     resources[logicalIds.workerRole(target.name)] = workerRole(context, target);
   }
+  Object.assign(resources, claimCheckResources(context));
   Object.assign(resources, alarmResources(context));
   const stack: Stack = { functions: serverlessFunctions(context), resources, outputs: stackOutputs(context) };
 
@@ -102,6 +104,6 @@ export function serverlessParts(document: unknown, options: ServerlessPartsOptio
     service: config.service,
     functions: stack.functions,
     resources: { Resources: stack.resources, Outputs: stack.outputs },
-    esbuild: esbuildOptions(JSON.stringify(document), options.workFolder),
+    esbuild: esbuildOptions(JSON.stringify(document), options.workFolder, bundleSwitches(config)),
   };
 }

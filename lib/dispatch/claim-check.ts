@@ -4,6 +4,7 @@ import { ClaimCheckError, type ClaimStore } from '../claims/types.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { claimObjectKey } from '../envelope/keys.js';
 import type { ClaimPointer } from '../envelope/types.js';
+import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
 
 /**
@@ -117,4 +118,35 @@ export function withPointer(record: SourceRecord, pointer: ClaimPointer): Source
     Buffer.from(`,"s3":${JSON.stringify(pointer)}}`, 'utf8'),
   ]);
   return { ...record, entry, entryBytes: entry.length };
+}
+
+/** The claim-check step's settings: undefined without `claimCheck`; with it, a store is required. */
+export function claimCheckSettings(
+  config: FanoutConfig,
+  prefix: string,
+  claims: { store: ClaimStore; bucket: string } | undefined,
+): ClaimCheckDeps | undefined {
+  if (!config.claimCheck) return undefined;
+  if (!claims) throw new Error('the configuration has `claimCheck`: the dispatcher needs a claim store');
+  return {
+    ...claims,
+    prefix,
+    threshold: claimThreshold(config),
+    concurrency: Math.min(8, config.dispatcher.handoffConcurrency),
+  };
+}
+
+/** Counts what was stored, and logs what could not be (those records decide the checkpoint). */
+export function reportClaims(checked: ClaimCheckResult, telemetry: Telemetry): void {
+  if (checked.claimed > 0) {
+    telemetry.count(METRICS.claimCheckedRecords, checked.claimed);
+    telemetry.count(METRICS.claimCheckedBytes, checked.bytes);
+  }
+  if (checked.failed.length > 0) {
+    telemetry.count(METRICS.handoffFailures, checked.failed.length);
+    telemetry.error('claim check failed: records not stored', {
+      records: checked.failed.length,
+      reasons: checked.reasons.slice(0, 3),
+    });
+  }
 }

@@ -7,7 +7,7 @@ import { compareSequenceNumbers } from '../envelope/keys.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
-import { type ClaimCheckDeps, type ClaimCheckResult, claimCheck, claimThreshold } from './claim-check.js';
+import { claimCheck, claimCheckSettings, reportClaims } from './claim-check.js';
 import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
 import { runOrderedUnit } from './ordered.js';
 import { type PlanContext, targetUnits } from './plan.js';
@@ -58,7 +58,7 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   const { config, names, handoff, telemetry } = deps;
   const limit = pLimit(config.dispatcher.handoffConcurrency);
   const route = createRouter(config.targets);
-  const claims = claimCheckDeps(deps);
+  const claims = claimCheckSettings(config, names.prefix, deps.claims);
   const discovered = config.discover?.name;
   if (config.discover && !deps.discovery) {
     throw new Error('the configuration has `discover`: the dispatcher needs a stream discovery');
@@ -155,32 +155,6 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
       });
     }
     return streams.names.flatMap((stream) => targetUnits(target, records, plan, stream));
-  }
-}
-
-/** The claim-check step's settings, when the config has `claimCheck` and the deps a store. */
-function claimCheckDeps(deps: DispatcherDeps): ClaimCheckDeps | undefined {
-  if (!deps.config.claimCheck) return undefined;
-  if (!deps.claims) throw new Error('the configuration has `claimCheck`: the dispatcher needs a claim store');
-  return {
-    ...deps.claims,
-    prefix: deps.names.prefix,
-    threshold: claimThreshold(deps.config),
-    concurrency: Math.min(8, deps.config.dispatcher.handoffConcurrency),
-  };
-}
-
-function reportClaims(checked: ClaimCheckResult, telemetry: Telemetry): void {
-  if (checked.claimed > 0) {
-    telemetry.count(METRICS.claimCheckedRecords, checked.claimed);
-    telemetry.count(METRICS.claimCheckedBytes, checked.bytes);
-  }
-  if (checked.failed.length > 0) {
-    telemetry.count(METRICS.handoffFailures, checked.failed.length);
-    telemetry.error('claim check failed: records not stored', {
-      records: checked.failed.length,
-      reasons: checked.reasons.slice(0, 3),
-    });
   }
 }
 

@@ -1,4 +1,11 @@
 export {
+  type ClaimCheckDeps,
+  type ClaimCheckResult,
+  claimCheck,
+  claimThreshold,
+  ENVELOPE_HEAD_ROOM,
+} from './claim-check.js';
+export {
   type CorruptAggregate,
   type DecodedBatch,
   decodeBatch,
@@ -11,6 +18,14 @@ export {
   type DispatchHandler,
   type InvocationContext,
 } from './dispatcher.js';
+export {
+  byMessageGroup,
+  deduplicationId,
+  messageGroupOf,
+  type OrderedUnit,
+  runOrderedUnit,
+} from './ordered.js';
 export { type PackedEnvelope, type PackResult, packEnvelopes } from './pack.js';
+export { type PlanContext, targetUnits } from './plan.js';
 export { createRouter, type RouteResult, type Router, type Routes } from './route.js';
 export { type HandoffUnit, runUnit } from './units.js';

@@ -21,10 +21,14 @@ export function buildDispatcher(container: Container): DispatchHandler {
     names: env.names,
     handoff: awsHandoff(clients.get(LambdaClient), clients.get(SQSClient)),
     telemetry,
-    ...(env.claimCheckBucket
+    // FANOUT_BUNDLE_*: 'off' when the deployed config does not use the feature (lib/deploy/functions.ts):
+    // esbuild then drops the branch and the SDK client it would load.
+    ...(process.env.FANOUT_BUNDLE_CLAIM_CHECK !== 'off' && env.claimCheckBucket
       ? { claims: { store: lazyS3ClaimStore(clients), bucket: env.claimCheckBucket } }
       : {}),
-    ...(env.config.discover ? { discovery: streamDiscovery(env, clients, telemetry) } : {}),
+    ...(process.env.FANOUT_BUNDLE_DISCOVERY !== 'off' && env.config.discover
+      ? { discovery: streamDiscovery(env, clients, telemetry) }
+      : {}),
   });
 }
 

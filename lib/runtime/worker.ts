@@ -11,7 +11,7 @@ import { powertoolsEnvelopeLock } from '../delivery/lock.js';
 import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
 import { powertoolsTelemetry } from '../observability/powertools.js';
-import { targetClientPools } from '../targets/credentials.js';
+import { noAssumeRole, stsAssumeRole, targetClientPools } from '../targets/credentials.js';
 import { createAdapter } from '../targets/registry.js';
 import { awsSecretProvider } from '../targets/signing.js';
 import type { Container } from './container.js';
@@ -24,7 +24,11 @@ export function buildWorker(container: Container): WorkerHandler {
   const idempotency = idempotencyModeOf(target);
   const dynamo = clients.get(DynamoDBClient);
   // A target with `role` or `region` gets clients of its own: assumed-role credentials, its region.
-  const targetClients = targetClientPools(clients)(target);
+  // FANOUT_BUNDLE_*: 'off' when the deployed config does not use the feature (lib/deploy/functions.ts): esbuild
+  // then drops the branch and the SDK code it would load (STS credentials, S3).
+  const targetClients = targetClientPools(clients, {
+    assumeRole: process.env.FANOUT_BUNDLE_ROLES !== 'off' ? stsAssumeRole : noAssumeRole,
+  })(target);
   return createWorker({
     target,
     adapter: createAdapter({
@@ -44,7 +48,9 @@ export function buildWorker(container: Container): WorkerHandler {
           ),
         }
       : {}),
-    ...(env.claimCheckBucket ? { claims: lazyS3ClaimStore(clients) } : {}),
+    ...(process.env.FANOUT_BUNDLE_CLAIM_CHECK !== 'off' && env.claimCheckBucket
+      ? { claims: lazyS3ClaimStore(clients) }
+      : {}),
     store:
       idempotency === 'store'
         ? new DynamoKeyStore({

@@ -1,4 +1,3 @@
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ClientPool, Credentials, CredentialsProvider } from '../aws/clients.js';
 import type { TargetConfig } from '../config/schema.js';
 
@@ -24,16 +23,31 @@ export interface AssumeRoleRequest {
 /** Makes the (uncached) credentials provider of a role; replaced by a fake in tests. */
 export type AssumeRole = (request: AssumeRoleRequest) => CredentialsProvider;
 
-/** STS AssumeRole through the SDK's `fromTemporaryCredentials` (called with the function's own role). */
-export const stsAssumeRole: AssumeRole = (request) =>
-  fromTemporaryCredentials({
-    params: {
-      RoleArn: request.role,
-      RoleSessionName: request.sessionName,
-      DurationSeconds: SESSION_SECONDS,
-      ...(request.externalId ? { ExternalId: request.externalId } : {}),
-    },
-  });
+/**
+ * STS AssumeRole through the SDK's `fromTemporaryCredentials` (called with the function's own role), loaded on
+ * first use. It does not cache: wrap it in {@link cachedCredentials}.
+ */
+export const stsAssumeRole: AssumeRole = (request) => {
+  let provider: Promise<CredentialsProvider> | undefined;
+  return async () => {
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) =>
+      fromTemporaryCredentials({
+        params: {
+          RoleArn: request.role,
+          RoleSessionName: request.sessionName,
+          DurationSeconds: SESSION_SECONDS,
+          ...(request.externalId ? { ExternalId: request.externalId } : {}),
+        },
+      }),
+    );
+    return (await provider)();
+  };
+};
+
+/** For a bundle built without role support (no target has `role`): never called, since no target asks. */
+export const noAssumeRole: AssumeRole = (request) => async () => {
+  throw new Error(`cannot assume ${request.role}: this bundle was built for a configuration without roles`);
+};
 
 /**
  * Caches credentials until {@link REFRESH_BEFORE_MS} before they expire, then asks the provider again; callers
@@ -76,14 +90,14 @@ export type TargetClientPools = (
  * (role, external id, region), created once per container and kept.
  *
  * @example
- * const poolOf = targetClientPools(clients);
+ * const poolOf = targetClientPools(clients, { assumeRole: stsAssumeRole });
  * const adapter = createAdapter({ target, clients: poolOf(target), idempotency });
  */
 export function targetClientPools(
   base: ClientPool,
-  options: { assumeRole?: AssumeRole; now?: () => number } = {},
+  options: { assumeRole: AssumeRole; now?: () => number },
 ): TargetClientPools {
-  const assumeRole = options.assumeRole ?? stsAssumeRole;
+  const { assumeRole } = options;
   const pools = new Map<string, ClientPool>();
   return (target) => {
     if (!target.role && !target.region) return base;

@@ -37,8 +37,9 @@ describe('chaos', () => {
     expect(JSON.parse(answer.body.toString()).Failed).toHaveLength(2);
   });
 
-  it('loses nothing under every fault (2,000 records, seed 1)', async () => {
-    const report = await runChaos({ records: 2_000, targets: 3, faults: [...FAULTS], seed: 1 });
+  // CI size: 300 records keep the run near a minute on a busy 2-core machine; `npm run chaos` runs 2,000.
+  it('loses nothing under every fault (300 records, seed 1)', async () => {
+    const report = await runChaos({ records: 300, targets: 3, faults: [...FAULTS], seed: 1 });
     for (const t of report.targets) {
       expect({ target: t.target, missing: t.missing, examples: t.examples.missing }).toEqual({
         target: t.target,
@@ -52,5 +53,5 @@ describe('chaos', () => {
     }
     expect(report.injected.dispatcherCrashes).toBeGreaterThan(0);
     expect(report.injected.workerCrashes).toBeGreaterThan(0);
-  }, 300_000);
+  }, 240_000);
 });

@@ -28,7 +28,7 @@ export async function targetMapping(
   target: TargetConfig,
 ): Promise<EventSourceMappingConfiguration> {
   const functionName = names.workerFunction(target.name);
-  const queue = names.targetQueue(target.name);
+  const queue = names.targetQueue(target);
   let marker: string | undefined;
   do {
     const page = await call(`ListEventSourceMappings ${functionName}`, () =>

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { classifyError, retryWithBackoff } from '../../aws/retry.js';
+import { DEFAULT_MESSAGE_GROUPS } from '../../config/features.js';
 import type { Naming } from '../../config/naming.js';
 import type { TargetConfig } from '../../config/schema.js';
+import { messageGroupOf } from '../../dispatch/ordered.js';
 import { HandoffError, type HandoffPort } from '../../handoff/types.js';
 
 /** How one envelope's hand-off ended. `delivered`/`skipped` are known only for a synchronous (`--wait`) replay. */
@@ -44,8 +47,10 @@ export function replayHandoff(deps: ReplayHandoffDeps): ReplayHandoff {
           return { ok: true };
         }
       : async (body: string): Promise<ReplayHandoffResult> => {
-          const url = await handoff.queueUrl(names.targetQueue(target.name));
-          const [refused] = await handoff.sendBatch(url, [{ id: 'replay', body }]);
+          const url = await handoff.queueUrl(names.targetQueue(target));
+          const [refused] = await handoff.sendBatch(url, [
+            { id: 'replay', body, ...fifoFields(target, body) },
+          ]);
           if (refused) throw new HandoffError(`SendMessage: ${refused.reason}`, refused.retryable);
           return { ok: true };
         };
@@ -110,5 +115,25 @@ async function invokeAndWait(
     ok: true,
     ...(delivered === undefined ? {} : { delivered }),
     ...(skipped === undefined ? {} : { skipped }),
+  };
+}
+
+/**
+ * An ordered target's queue is FIFO: a replayed envelope goes back to the message group the dispatcher gave it
+ * (all its records share one: the group of their partition keys), with a deduplication id of its content, so
+ * a replay that is retried within SQS's 5-minute window is not queued twice.
+ */
+function fifoFields(target: TargetConfig, body: string): { groupId?: string; deduplicationId?: string } {
+  if (!target.ordered) return {};
+  let envelope: { records?: Array<{ pk?: string }>; dest?: string } = {};
+  try {
+    envelope = JSON.parse(body) as typeof envelope;
+  } catch {
+    // Not JSON: the worker will refuse it with the reason; any group will do.
+  }
+  const pk = envelope.records?.[0]?.pk ?? '';
+  return {
+    groupId: messageGroupOf(pk, target.messageGroups ?? DEFAULT_MESSAGE_GROUPS, envelope.dest),
+    deduplicationId: createHash('sha256').update(body).digest('base64url'),
   };
 }

@@ -62,7 +62,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
   const { target, names, signal } = request;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
-  const dlq = names.targetDlq(target.name);
+  const dlq = names.targetDlq(target);
   const reader = new QueueReader(deps.sqs, await queueUrlOf(deps.sqs, dlq), {
     visibilityTimeoutSeconds:
       request.visibilityTimeoutSeconds ?? (request.wait ? Math.max(60, 2 * target.timeout + 30) : 60),

@@ -83,7 +83,7 @@ export async function collectAwsStatus(
         id: `t${i}_dlq_age`,
         namespace: 'AWS/SQS',
         metric: 'ApproximateAgeOfOldestMessage',
-        dimension: queue(names.targetDlq(t.name)),
+        dimension: queue(names.targetDlq(t)),
         stat: 'Maximum',
       },
     );
@@ -126,8 +126,8 @@ export async function collectAwsStatus(
       config.targets.map(async (t) => ({
         t,
         live: await live(t),
-        dlq: await depth(names.targetDlq(t.name)),
-        queue: t.via === 'queue' ? await depth(names.targetQueue(t.name)) : undefined,
+        dlq: await depth(names.targetDlq(t)),
+        queue: t.via === 'queue' ? await depth(names.targetQueue(t)) : undefined,
       })),
     ),
   ]);

@@ -1,0 +1,138 @@
+/** Ordered targets on the worker side: waves of one record per partition key, a failed key held back. */
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createWorker, DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
+import { orderedWaves } from '../../lib/delivery/ordered.js';
+import { encodeEnvelope } from '../../lib/envelope/index.js';
+import { recordingTelemetry } from '../../lib/observability/index.js';
+import { compileTransform } from '../../lib/routing/transform.js';
+import { configFactory } from '../support/factories.js';
+import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+
+const logOf = (data: Buffer): number => Number(/Record (\d+)/.exec(data.toString())?.[1]);
+
+function deps(adapter: FakeAdapter, extra: Record<string, unknown> = {}) {
+  return {
+    adapter,
+    store: memoryKeyStore(),
+    telemetry: recordingTelemetry(),
+    deadline: Date.now() + 30_000,
+    maxAttempts: 2,
+    sleep: async () => {},
+    ordered: true,
+    ...extra,
+  };
+}
+
+describe('orderedWaves', () => {
+  it('puts the n-th item of every key in wave n, keeping each key’s order', () => {
+    const items = ['a1', 'a2', 'b1', 'a3', 'c1', 'b2'];
+    expect(orderedWaves(items, (i) => i[0]!)).toEqual([['a1', 'b1', 'c1'], ['a2', 'b2'], ['a3']]);
+  });
+});
+
+describe('deliverEnvelope, ordered', () => {
+  it('never puts two records of one key in one call, and delivers each key in order', async () => {
+    // Records 0-8 over keys key-0, key-1, key-2 (i % 3).
+    const adapter = new FakeAdapter();
+    await deliverEnvelope(envelopeFactory(9), deps(adapter));
+    for (const call of adapter.calls) {
+      const keys = call.map((r) => r.partitionKey);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    expect(adapter.calls.map((c) => c.map((r) => logOf(r.data)))).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7, 8],
+    ]);
+  });
+
+  it('holds back the later records of a key whose record failed, and delivers the other keys', async () => {
+    // Record 4 (key-1) fails for good: 7 (key-1) must not overtake it; key-0 and key-2 go on.
+    const adapter = new FakeAdapter(undefined, (r) =>
+      logOf(r.data) === 4 ? { ok: false, retryable: false, reason: 'ValidationException' } : { ok: true },
+    );
+    const error = (await deliverEnvelope(envelopeFactory(9), deps(adapter)).catch(
+      (e: unknown) => e,
+    )) as DeliveryError;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(adapter.delivered.map((r) => logOf(r.data))).toEqual([0, 1, 2, 3, 5, 6, 8]);
+    expect(error.failures.map((f) => [f.retryable, f.reason])).toEqual([
+      [false, 'ValidationException'],
+      [true, 'held back to keep order: an earlier record of partition key "key-1" was not delivered'],
+    ]);
+  });
+
+  it('holds back only what comes after a record the transform refused, not what comes before', async () => {
+    const envelope = envelopeFactory(7);
+    // Record 3 (key-0) is not JSON: record 0 (before it) is delivered, 6 (after it) is held back.
+    envelope.records[3]!.d = Buffer.from('not json').toString('base64');
+    const adapter = new FakeAdapter();
+    const error = (await deliverEnvelope(
+      envelope,
+      deps(adapter, { transform: compileTransform({ log: '$.log' }, 'ordered') }),
+    ).catch((e: unknown) => e)) as DeliveryError;
+    expect(adapter.delivered.map((r) => JSON.parse(r.data.toString()).log)).toEqual([
+      'Record 0',
+      'Record 1',
+      'Record 2',
+      'Record 4',
+      'Record 5',
+    ]);
+    expect(error.failures.map((f) => [f.sequenceNumber, f.retryable])).toEqual([
+      [envelope.records[3]!.seq, false],
+      [envelope.records[6]!.seq, true],
+    ]);
+  });
+});
+
+describe('worker of an ordered target', () => {
+  const target = { ...configFactory().targets[0]!, ordered: true, via: 'queue' as const };
+  const fifoEvent = (bodies: Array<{ group: string; body: string }>): SQSEvent => ({
+    Records: bodies.map(({ group, body }, i) => ({
+      messageId: `m-${i}`,
+      receiptHandle: `r-${i}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '1',
+        MessageGroupId: group,
+        MessageDeduplicationId: `d-${i}`,
+        SequenceNumber: String(i),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:fanout-dev-output1-queue.fifo',
+      awsRegion: 'us-east-1',
+    })),
+  });
+
+  it('stops a message group at its first failure and goes on with the other groups', async () => {
+    // m-0 (group a) fails; m-1 (b) and m-3 (b) are delivered; m-2 (a) is not even tried.
+    const adapter = new FakeAdapter(undefined, (r) =>
+      logOf(r.data) === 0 ? { ok: false, retryable: false, reason: 'boom' } : { ok: true },
+    );
+    const handler = createWorker({
+      target,
+      adapter,
+      store: memoryKeyStore(),
+      telemetry: recordingTelemetry(),
+      sleep: async () => {},
+    });
+    const body = (first: number) => encodeEnvelope(envelopeFactory(1, 'output1', first));
+    const result = await handler(
+      fifoEvent([
+        { group: 'a', body: body(0) },
+        { group: 'b', body: body(1) },
+        { group: 'a', body: body(2) },
+        { group: 'b', body: body(3) },
+      ]),
+      { getRemainingTimeInMillis: () => 30_000 },
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-2' }] });
+    expect(adapter.calls.flat().map((r) => logOf(r.data))).toEqual([0, 1, 3]);
+  });
+});
