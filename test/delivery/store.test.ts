@@ -82,14 +82,12 @@ describe('DynamoKeyStore when the table is briefly unreachable', () => {
   });
 
   it('throws at once for an error retrying cannot fix', async () => {
-    dynamo
-      .on(BatchGetItemCommand)
-      .rejects(
-        Object.assign(new Error('denied'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    dynamo.on(BatchGetItemCommand).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     await expect(store().filterDelivered(['t#1'])).rejects.toThrow('denied');
     expect(dynamo.commandCalls(BatchGetItemCommand)).toHaveLength(1);
   });
