@@ -61,8 +61,8 @@ function sent(answer: ProxyAnswer, options: SqsFaultOptions): ProxyAnswer {
   return answer;
 }
 
-/** Records a PutRecords call applied: the stream, and each applied record's data. */
-export type OnPut = (stream: string, data: Buffer[]) => ProxyAnswer['after'] | undefined;
+/** Records a PutRecords call applied: the stream, each applied record's data, when the request arrived. */
+export type OnPut = (stream: string, data: Buffer[], arrivedAt: number) => ProxyAnswer['after'] | undefined;
 
 export interface KinesisFaultOptions {
   random: Random;
@@ -76,6 +76,7 @@ export interface KinesisFaultOptions {
 export function kinesisFaults(options: KinesisFaultOptions): ProxyHandler {
   return async (request, forward) => {
     if (request.operation !== 'Kinesis_20131202.PutRecords') return forward(request);
+    const arrivedAt = Date.now();
     const input = JSON.parse(request.body.toString('utf8')) as {
       StreamName?: string;
       Records: Array<{ Data: string }>;
@@ -95,6 +96,7 @@ export function kinesisFaults(options: KinesisFaultOptions): ProxyHandler {
     const after = options.onPut?.(
       input.StreamName ?? '',
       applied.map((r) => Buffer.from(r.Data, 'base64')),
+      arrivedAt,
     );
     if (!fails.includes(true) && answer) return { ...answer, ...(after ? { after } : {}) };
     let next = 0;

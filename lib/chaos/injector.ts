@@ -9,8 +9,8 @@ import type { ChaosPlan, Fault } from './plan.js';
 import { faultStream, pickPoints } from './prng.js';
 import type { FaultProxy } from './proxy.js';
 
-/** How long after a worker's kill its in-flight requests may still be applied (and count as its own). */
-const KILL_SETTLE_MS = 500;
+/** How long after a worker's kill its in-flight requests may still land (and count as its own). */
+const KILL_SETTLE_MS = 2_000;
 
 /** A target of the run, as the injector needs to know it. */
 export interface ChaosTarget {
@@ -84,9 +84,9 @@ export function startInjector(deps: InjectorDeps): Injector {
    * whose keys are not in the store are what its retry can deliver again. Its invocations started at most its
    * timeout ago; the look-up runs once the processes are gone, so nothing of theirs is recorded after it.
    */
-  const unrecordedOf = async (target: ChaosTarget, from: number, to: number): Promise<number[]> => {
+  const unrecordedOf = async (target: ChaosTarget, indexes: Iterable<number>): Promise<number[]> => {
     const keys = new Map<string, number>();
-    for (const i of log.between(target.name, from, to)) {
+    for (const i of indexes) {
       const key = deps.keyOf(target.name, i);
       if (key) keys.set(key, i);
     }
@@ -101,11 +101,15 @@ export function startInjector(deps: InjectorDeps): Injector {
     return recorded ? [...keys].filter(([key]) => !recorded.has(key)).map(([, i]) => i) : [];
   };
   const workerDied = async (target: ChaosTarget, at: number): Promise<void> => {
-    const before = await unrecordedOf(target, at - target.timeoutSeconds * 1000 - 1_000, at);
-    // Requests the dead worker had sent still reach the destination for a moment; its retry cannot start as
-    // soon (an async retry waits for the exit and its delay, a queue message for its visibility timeout).
+    const from = at - target.timeoutSeconds * 1000 - 1_000;
+    const first = new Set(log.between(target.name, from, at));
+    const before = await unrecordedOf(target, first);
+    // Requests the dead worker had sent still land for a moment (logged at their arrival, so possibly before
+    // `at`); its retry cannot record them as soon: an async retry waits for the exit and its delay and then
+    // for the envelope lock (until the dead invocation's deadline), a queue message for its visibility timeout.
     await sleep(KILL_SETTLE_MS);
-    const after = await unrecordedOf(target, at + 1, at + KILL_SETTLE_MS);
+    const late = new Set(log.between(target.name, from, at + KILL_SETTLE_MS).filter((i) => !first.has(i)));
+    const after = await unrecordedOf(target, late);
     log.died(target.name, at, [...new Set([...before, ...after])]);
   };
   pipeline.runtime.events.on('invocation', (event) => {
@@ -210,8 +214,7 @@ export function startInjector(deps: InjectorDeps): Injector {
     ]),
   );
   const calls = new Map<string, number>();
-  const applied = (target: ChaosTarget, data: Buffer[]): (() => void) | undefined => {
-    const now = Date.now();
+  const applied = (target: ChaosTarget, data: Buffer[], now = Date.now()): (() => void) | undefined => {
     for (const d of data) {
       const index = deps.indexOf(d);
       if (index !== undefined) log.applied(target.name, index, now);
@@ -238,9 +241,10 @@ export function startInjector(deps: InjectorDeps): Injector {
     onFault: (n) => {
       log.counts.kinesisFailedEntries += n;
     },
-    onPut: (stream, data) => {
+    // Logged at the request's arrival: the write lands later (a busy emulator), but was sent before a kill.
+    onPut: (stream, data, arrivedAt) => {
       const target = byStream.get(stream);
-      return target ? applied(target, data) : undefined;
+      return target ? applied(target, data, arrivedAt) : undefined;
     },
   });
 

@@ -5,6 +5,7 @@ import { queueDepth } from '../operate/queue.js';
 export interface QuiesceOptions {
   /** Records the source mapping must have read at least (every record put). */
   sourceRecords: number;
+  /** Longest time without any progress (an invocation ending, records read) before giving up. */
   timeoutMs: number;
   /** Quiet polls in a row that count as quiescence (default 4, 500 ms apart). */
   quietPolls?: number;
@@ -14,7 +15,8 @@ export interface QuiesceOptions {
 /**
  * Waits until the pipeline has nothing left to do: the source mapping read every record and has no batch in
  * flight, no function runs, the async queues are empty (retries included), the target queues are empty
- * (visible and in flight), and nothing moved for a few polls. Throws when `timeoutMs` passes first.
+ * (visible and in flight), and nothing moved for a few polls. Throws when nothing moved for `timeoutMs` while
+ * the pipeline was busy (a slow machine only makes it take longer; a stuck one fails).
  */
 export async function waitForQuiescence(
   pipeline: LocalPipeline,
@@ -22,7 +24,7 @@ export async function waitForQuiescence(
   options: QuiesceOptions,
 ): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = Date.now() + options.timeoutMs;
+  let deadline = Date.now() + options.timeoutMs;
   const queues = pipeline.stack.targets.flatMap((t) => (t.queueUrl ? [t.queueUrl] : []));
   let quiet = 0;
   let last = '';
@@ -44,11 +46,12 @@ export async function waitForQuiescence(
       stats.mappings.map((m) => m.received),
     ]);
     quiet = busy || progress !== last ? 0 : quiet + 1;
+    if (progress !== last) deadline = Date.now() + options.timeoutMs;
     last = progress;
     if (quiet >= (options.quietPolls ?? 4)) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `the pipeline did not quiesce within ${options.timeoutMs} ms: ${JSON.stringify({
+        `the pipeline made no progress for ${options.timeoutMs} ms and is not quiet: ${JSON.stringify({
           source: source && { received: source.received, inFlight: source.inFlight },
           functions: stats.functions.map((f) => ({
             name: f.name,

@@ -13,12 +13,13 @@ const MAX_RECORD_BYTES = 6_291_456;
 export const HTTP_CONCURRENCY = 16;
 
 /**
- * One request per record, so a "call" is a group of requests: 100 records per deliver call, no byte limit
- * beyond each record's own.
+ * One request per record, so a "call" is a group of requests: as many records per deliver call as requests run
+ * at once, no byte limit beyond each record's own. Small on purpose: the worker records a call's delivered keys
+ * when the whole call has answered, so the records a crash can make it deliver again are one call's.
  */
 export const HTTP_LIMITS: TargetLimits = Object.freeze({
-  maxRecords: 100,
-  maxBytes: 100 * MAX_RECORD_BYTES,
+  maxRecords: HTTP_CONCURRENCY,
+  maxBytes: HTTP_CONCURRENCY * MAX_RECORD_BYTES,
   maxRecordBytes: MAX_RECORD_BYTES,
   parallelCalls: HTTP_CONCURRENCY,
 });

