@@ -28,13 +28,14 @@ interface Variant {
 }
 
 /**
- * The example fanout.yml's settings first (batchSize 100, store idempotency), at increasing rates; then each of
- * the two knobs that move the CPU per record the most, alone, at the goal's rate and above.
+ * The example fanout.yml's settings (batchSize 100, store idempotency) at increasing rates, then the same without
+ * the idempotency store, the knob that moves the CPU per record the most, at the goal's rate and above. (A batch
+ * size of 1,000 was tried too and dropped: in a trial run it did not lower the CPU per record, 4.9 ms against
+ * 3.4 ms, and its warm-up took four minutes to drain.)
  */
 function plan(quick: boolean): { seconds: number; drainMs: number; variants: Variant[] } {
   const store100 = { label: 'store, batch 100', batchSize: 100 };
   const none100 = { label: 'none, batch 100', batchSize: 100, idempotency: 'none' as const };
-  const store1000 = { label: 'store, batch 1,000', batchSize: 1_000 };
   return quick
     ? {
         seconds: 6,
@@ -42,7 +43,6 @@ function plan(quick: boolean): { seconds: number; drainMs: number; variants: Var
         variants: [
           { ...store100, rates: [1_000, 2_000] },
           { ...none100, rates: [2_000] },
-          { ...store1000, rates: [2_000] },
         ],
       }
     : {
@@ -51,7 +51,6 @@ function plan(quick: boolean): { seconds: number; drainMs: number; variants: Var
         variants: [
           { ...store100, rates: [500, 1_000, 2_000, 4_000] },
           { ...none100, rates: [2_000, 4_000] },
-          { ...store1000, rates: [2_000, 4_000] },
         ],
       };
 }
@@ -117,6 +116,18 @@ function sustained(step: StepResult, target: string): boolean {
   );
 }
 
+/** Issue 3's goal over every configuration: met by any step at or above the goal's rate, or why not. */
+function goalVerdict(results: VariantResult[]): string {
+  const steps = results.flatMap((r) => r.steps.map((step) => ({ label: r.variant.label, step })));
+  const allSustained = (step: StepResult): boolean =>
+    Object.keys(step.targets).every((t) => sustained(step, t));
+  const met = steps.find(({ step }) => step.rate >= GOAL_RATE && allSustained(step));
+  if (met)
+    return `Goal (issue 3): PASS: ${met.label} sustained ${count(met.step.rate)} records/s through 3 targets, p50 under 1 s.`;
+  const best = steps.filter(({ step }) => allSustained(step)).sort((a, b) => b.step.rate - a.step.rate)[0];
+  return `Goal (issue 3): MISS: ${best ? `the highest rate sustained with p50 under 1 s was ${count(best.step.rate)} records/s (${best.label})` : 'no rate run was sustained with p50 under 1 s'}. What bounds it is CPU: see 4b (the pipeline's CPU per record against the 2 cores, and what else ran on them).`;
+}
+
 function throughputTable(results: VariantResult[], seconds: number): ReportTable {
   const rows: string[][] = [];
   for (const { variant, steps, skipped } of results) {
@@ -159,7 +170,8 @@ function throughputTable(results: VariantResult[], seconds: number): ReportTable
       "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 20 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
       "p50/p99: put -> delivered of each record (PutRecords sent -> ApproximateArrivalTimestamp on the target stream, or SentTimestamp on the target queue, both stamped by the emulator when the worker's call reached it; read after the input stopped), over all the rate's records, those delivered after the input stopped included.",
       'drained after: seconds after the input stopped until every target had every record (no: not within the wait; the count delivered). A rate is not run when the one before it did not drain.',
-      "goal (issue 3): put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Configuration: idempotency of every target (store: the default; none) and the source's batchSize; always 1 shard, batchWindow 0, parallelizationFactor 1, targets at concurrency 5. Each configuration runs on a pipeline of its own, after a warm-up (2,000 records/s for 2 s, drained).",
+      goalVerdict(results),
+      "Last column, per target at rates from the goal's up: put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Configuration: idempotency of every target (store: the default; none); always 1 shard, batchSize 100, batchWindow 0, parallelizationFactor 1, targets at concurrency 5. Each configuration runs on a pipeline of its own, after a warm-up (2,000 records/s for 2 s, drained).",
     ],
   };
 }
@@ -213,10 +225,10 @@ function cpuTable(results: VariantResult[]): ReportTable {
     ],
     rows,
     notes: [
-      'CPU time (utime + stime from /proc) of each process the bench started, grouped: bench process = the local Lambda runtime (Kinesis and SQS mappings, async queues, Invoke API, EMF parsing), the HTTP receiver, the producer, and reading the target streams; workers by target (every container of the function).',
+      "CPU time (utime + stime from /proc) of each process the bench started, from the input's start to the drain's end, over the records the targets received by then (RecordsDelivered, mean of the 3): bench process = the local Lambda runtime (Kinesis and SQS mappings, async queues, Invoke API, EMF parsing) and the producer (the targets are read after the drain, outside this window); workers by target (every container of the function).",
       'CPU % (of one core; 200 % = the whole machine) while the input ran: machine = all processes; other = outside the pipeline (other sessions on the machine); pipeline = the processes above.',
       'ceiling: 2 cores divided by the total CPU per record, the rate an otherwise idle machine could sustain if nothing but CPU bounded it. CPU per record is steadier under load than wall time, but contention inflates it somewhat.',
-      'cold starts: containers started while the input ran (each loads the bundled handler: ~0.5-1 s of CPU that Lambda would not bill to this machine). dispatcher: warm invocation time over the input time (one shard, one lane: batches run one at a time, so 100 % is its ceiling), their median, and the mean records per batch the Kinesis mapping delivered (batchSize 100 at most).',
+      'cold starts: containers started while the input ran (each loads the bundled handler: ~0.5-1 s of CPU that Lambda would not bill to this machine). dispatcher: warm invocation time over the input time (one shard, one lane: batches run one at a time, so 100 % is its ceiling), their median, and the mean records per batch the Kinesis mapping delivered (at most the configured batch size).',
     ],
   };
 }

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -64,14 +67,19 @@ export interface LocalPipeline {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const port = (offset: number): number | undefined =>
     options.portBase ? options.portBase + offset : undefined;
+  const buildDir = mkdtempSync(join(tmpdir(), 'fanout-build-'));
   const [bundles, emulators] = await Promise.all([
-    bundleFunctions(),
+    // A folder of its own: parallel pipelines (tests, chaos runs) must not rewrite bundles others' containers load.
+    bundleFunctions(buildDir),
     startEmulators({
       ...(options.portBase ? { portBase: options.portBase } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     }),
   ]);
-  const stops: Array<() => Promise<void>> = [() => emulators.stop()];
+  const stops: Array<() => Promise<void>> = [
+    async () => rmSync(buildDir, { recursive: true, force: true }),
+    () => emulators.stop(),
+  ];
   const stop = async (): Promise<void> => {
     for (const s of stops.reverse()) await s().catch(() => {});
   };
