@@ -3,12 +3,7 @@
  * kinesalite input stream and read back as Lambda's event source mapping would hand them over, then
  * dispatcher -> SQS (fauxqs) -> worker -> Kinesis output streams, with the idempotency store on dynalite.
  */
-import {
-  type _Record,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { type _Record, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +20,7 @@ import {
   lambdaContext,
   localClients,
   readStream,
+  streamAsKinesisEvent,
 } from '../support/aws.js';
 import { aggregateRecords } from '../support/kpl.js';
 
@@ -94,29 +90,7 @@ async function kinesisEvent(
       Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: Buffer.from(r.data) })),
     }),
   );
-  const shardId = 'shardId-000000000000';
-  const iterator = await clients.kinesis.send(
-    new GetShardIteratorCommand({ StreamName: 'input', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
-  );
-  const out = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
-  return {
-    Records: (out.Records ?? []).map((r: _Record) => ({
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: r.PartitionKey ?? '',
-        sequenceNumber: r.SequenceNumber ?? '',
-        data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${shardId}:${r.SequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::000000000000:role/dispatcher',
-      awsRegion: 'us-east-1',
-      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/input',
-    })),
-  };
+  return streamAsKinesisEvent(clients.kinesis, 'input');
 }
 
 /** Runs a target's worker on everything in its queue, as the SQS event source mapping would. */

@@ -9,7 +9,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { ClientPool } from '../../lib/aws/clients.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
@@ -90,5 +90,35 @@ export function lambdaContext(functionName: string, remainingMs = 60_000): Conte
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+/** Every record of a one-shard stream, as Lambda's Kinesis event source mapping would hand them over. */
+export async function streamAsKinesisEvent(
+  kinesis: KinesisClient,
+  stream: string,
+): Promise<KinesisStreamEvent> {
+  const shardId = 'shardId-000000000000';
+  const iterator = await kinesis.send(
+    new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
+  const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
+  return {
+    Records: (out.Records ?? []).map((r: _Record) => ({
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.PartitionKey ?? '',
+        sequenceNumber: r.SequenceNumber ?? '',
+        data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${shardId}:${r.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/dispatcher',
+      awsRegion: 'us-east-1',
+      eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`,
+    })),
   };
 }
