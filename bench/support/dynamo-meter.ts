@@ -15,10 +15,11 @@ export interface DynamoMeter {
 
 type Input = {
   RequestItems?: Record<string, { Keys?: unknown[] } | unknown[]>;
+  TransactItems?: unknown[];
 };
 
 /**
- * Counts every call the client sends, whoever sends it (the batched key store and Powertools' lock alike),
+ * Counts every call the client sends, whoever sends it (the batched key store's claims, reads and writes),
  * from the request itself: what the application asks for, whatever the emulator answers.
  */
 export function meterDynamo(client: DynamoDBClient): DynamoMeter {
@@ -33,6 +34,8 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
       if (command === 'BatchGetItem')
         for (const t of items) counts.reads += (t as { Keys?: unknown[] }).Keys?.length ?? 0;
       else if (command === 'BatchWriteItem') for (const t of items) counts.writes += (t as unknown[]).length;
+      // A transactional write is billed as two writes of the item (whether the transaction goes through or not).
+      else if (command === 'TransactWriteItems') counts.writes += 2 * (input.TransactItems?.length ?? 0);
       else if (command === 'GetItem') counts.reads++;
       else if (command === 'PutItem' || command === 'UpdateItem' || command === 'DeleteItem') counts.writes++;
       return next(args);

@@ -18,6 +18,12 @@ export interface DeliverDeps {
   telemetry: Telemetry;
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
+  /**
+   * Epoch ms until which this invocation's claims on its records hold (the end of the invocation); another
+   * invocation can claim a record only after it, if this one neither delivered nor released it (it crashed).
+   * Default: `deadline` + {@link LEASE_MARGIN_MS}.
+   */
+  leaseUntil?: number;
   /** Attempts per destination call, the first included. */
   maxAttempts?: number;
   now?: () => number;
@@ -46,6 +52,10 @@ export interface EnvelopeEntry {
 }
 
 const NO_DATA = Buffer.alloc(0);
+/** Time between the deadline (no new call after it) and the end of the invocation's claims. */
+export const LEASE_MARGIN_MS = 5_000;
+export const BUSY_REASON =
+  'being delivered by another invocation (an overlapping envelope); retried after it, then skipped if it was delivered';
 
 /**
  * Decodes an envelope's records for delivery: data from base64 once, the idempotency key from the delivery
@@ -68,17 +78,23 @@ export function envelopeEntries(envelope: Envelope): EnvelopeEntry[] {
 }
 
 /**
- * Delivers an envelope's records through the target's adapter: skip keys already delivered, read claim-checked
- * data, pack calls up to the adapter's declared limits, retry only the records that failed retryably (jittered
- * backoff, within the deadline), remember each call's successes at once. Throws {@link DeliveryError} if any
- * record is left.
+ * Delivers an envelope's records through the target's adapter: claim the keys (skipping those delivered, and
+ * leaving those another invocation holds for a retry), read claim-checked data, pack calls up to the adapter's
+ * declared limits, retry only the records that failed retryably (jittered backoff, within the deadline),
+ * remember each call's successes at once, release the claims of what was left. Throws {@link DeliveryError} if
+ * any record is left.
  */
 export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Promise<DeliverySummary> {
   const { adapter, store, telemetry } = deps;
   const now = deps.now ?? Date.now;
   const target = envelope.target;
   const all = uniqueByKey(envelopeEntries(envelope));
-  const done = await store.filterDelivered(all.map((e) => e.record.key));
+  const claim = await store.claim(
+    all.map((e) => e.record.key),
+    deps.leaseUntil ?? deps.deadline + LEASE_MARGIN_MS,
+  );
+  const done = new Set(claim.delivered);
+  const busy = new Set(claim.busy);
   const pending = all.filter((e) => !done.has(e.record.key));
   const skipped = all.length - pending.length;
   if (skipped > 0) telemetry.count(METRICS.duplicatesSkipped, skipped, target);
@@ -94,7 +110,18 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
-  const prepared = await prepare(pending, deps, retry);
+  const ready = await prepare(
+    pending.filter((e) => !busy.has(e.record.key)),
+    deps,
+    retry,
+  );
+  let next = 0;
+  // Envelope order kept (an ordered target holds back a busy record's partition key).
+  const prepared = pending.map((e) =>
+    busy.has(e.record.key)
+      ? { record: e.record, failure: { retryable: true, reason: BUSY_REASON } }
+      : ready[next++]!,
+  );
 
   let delivered = 0;
   /** One call's worth of records, retried until done; returns the records that were not delivered. */
@@ -177,6 +204,18 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   }
 
   telemetry.count(METRICS.delivered, delivered, target);
+  const claimed = new Set(claim.claimed);
+  const undelivered = failures.filter((f) => claimed.has(f.key)).map((f) => f.key);
+  if (undelivered.length > 0) {
+    // Best effort: a claim that stays only delays the retry until the lease ends.
+    await store.release(undelivered).catch((error: unknown) =>
+      telemetry.warn('could not release claims; their retry waits for the lease to end', {
+        target,
+        keys: undelivered.length,
+        error: (error as Error).message,
+      }),
+    );
+  }
   if (failures.length > 0) {
     telemetry.count(METRICS.deliveryFailed, failures.length, target);
     throw new DeliveryError(target, failures, delivered);

@@ -7,16 +7,11 @@ export {
 } from './deliver.js';
 export { DeliveryError, type FailedRecord, MisroutedEnvelopeError } from './errors.js';
 export {
-  type EnvelopeClaim,
-  type EnvelopeLock,
-  envelopeClaim,
-  noEnvelopeLock,
-  powertoolsEnvelopeLock,
-} from './lock.js';
-export {
+  type ClaimOutcome,
   type DeliveredKeyStore,
   DynamoKeyStore,
   deliveredItemId,
+  KEY_STATUS,
   noKeyStore,
   type StoreStats,
 } from './store.js';

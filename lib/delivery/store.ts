@@ -2,24 +2,51 @@ import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
+  type CancellationReason,
   type DynamoDBClient,
   type KeysAndAttributes,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, classifyError, sleep } from '../aws/retry.js';
 
 /**
- * Remembers which idempotency keys were delivered. Batched on purpose: one conditional write per record per
- * target (Powertools' per-call model) would cost 10,000 writes/s for one shard fanned out to 10 targets.
- * Here a worker reads an envelope's keys in BatchGetItem calls of 100 and writes the delivered ones in
- * BatchWriteItem calls of 25, right after each destination call (the deliver-then-die window is one call).
+ * Remembers which idempotency keys were delivered, and lets one invocation at a time deliver a key. Batched on
+ * purpose: a conditional write per record per call (Powertools' per-record model) would cost 10,000 calls/s for
+ * one shard fanned out to 10 targets. Here a worker claims an envelope's keys with one TransactWriteItems call
+ * per 100 keys (conditional puts: all or nothing, and a refusal names each refused key with its item), and
+ * writes the delivered ones in BatchWriteItem calls of 25, right after each destination call (the
+ * deliver-then-die window is one call).
+ *
+ * The claim is what makes overlapping envelopes safe: after a dispatcher retry, a bisected batch or a replay,
+ * two envelopes with different records can hold the same record, and run at once. Only one of them can hold
+ * its claim; the other reports it busy (retried later, when it is delivered and skipped) instead of
+ * delivering it too.
  */
 export interface DeliveredKeyStore {
-  /** The keys among `keys` that were already delivered. */
+  /** The keys among `keys` that were already delivered (a read: replay tooling and audits). */
   filterDelivered(keys: readonly string[]): Promise<Set<string>>;
-  /** Records `keys` as delivered. */
+  /**
+   * Claims the keys not delivered yet and not claimed by a live invocation, until `leaseUntil` (epoch ms: the
+   * end of the claiming invocation; a claim left by a crash is free again after it).
+   */
+  claim(keys: readonly string[], leaseUntil: number): Promise<ClaimOutcome>;
+  /** Records `keys` as delivered (and so ends their claims). */
   markDelivered(keys: readonly string[]): Promise<void>;
+  /** Gives up claims on keys that were not delivered, so their retry need not wait for the lease to end. */
+  release(keys: readonly string[]): Promise<void>;
   /** Operations so far: calls and items, for the cost metrics. */
   readonly stats: StoreStats;
+}
+
+export interface ClaimOutcome {
+  /** Claimed now by this invocation: deliver them, then mark or release them. */
+  claimed: string[];
+  /** Delivered before: skip. */
+  delivered: string[];
+  /** Claimed by another invocation that may still be delivering them: retry later. */
+  busy: string[];
 }
 
 export interface StoreStats {
@@ -27,18 +54,40 @@ export interface StoreStats {
   readItems: number;
   writeCalls: number;
   writeItems: number;
+  /** TransactWriteItems calls and the items in them (each is billed as two writes). */
+  claimCalls: number;
+  claimItems: number;
 }
 
-const newStats = (): StoreStats => ({ readCalls: 0, readItems: 0, writeCalls: 0, writeItems: 0 });
+const newStats = (): StoreStats => ({
+  readCalls: 0,
+  readItems: 0,
+  writeCalls: 0,
+  writeItems: 0,
+  claimCalls: 0,
+  claimItems: 0,
+});
 
-/** For `idempotency: native | none`: no store operations at all. */
+/** For `idempotency: native | none`: no store operations at all; every key is claimed. */
 export function noKeyStore(): DeliveredKeyStore {
   return {
     filterDelivered: async () => new Set(),
+    claim: async (keys) => ({ claimed: [...new Set(keys)], delivered: [], busy: [] }),
     markDelivered: async () => {},
+    release: async () => {},
     stats: newStats(),
   };
 }
+
+/** Status of a key's item: claimed by an invocation that is delivering it, or delivered. */
+export const KEY_STATUS = { inProgress: 'IN_PROGRESS', completed: 'COMPLETED' } as const;
+/** Cancellation reasons that say "try this item again" rather than "this item is taken". */
+const TRANSIENT_REASONS = new Set([
+  'None',
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
 
 export interface DynamoKeyStoreOptions {
   client: DynamoDBClient;
@@ -68,6 +117,8 @@ export class DynamoKeyStore implements DeliveredKeyStore {
       let request: Record<string, KeysAndAttributes> | undefined = {
         [this.#o.tableName]: {
           Keys: unique.slice(i, i + 100).map((k) => ({ id: { S: deliveredItemId(k) } })),
+          ProjectionExpression: 'id, #status',
+          ExpressionAttributeNames: { '#status': 'status' },
           // A key written by the previous attempt a moment ago must be seen.
           ConsistentRead: true,
         },
@@ -86,7 +137,8 @@ export class DynamoKeyStore implements DeliveredKeyStore {
         for (const item of out.Responses?.[this.#o.tableName] ?? []) {
           this.stats.readItems++;
           const id = item.id?.S;
-          if (id) found.add(id.slice('delivered#'.length));
+          // A claim (IN_PROGRESS) is not a delivery; items without a status predate claims and are deliveries.
+          if (id && item.status?.S !== KEY_STATUS.inProgress) found.add(id.slice('delivered#'.length));
         }
         const next: KeysAndAttributes | undefined = out.UnprocessedKeys?.[this.#o.tableName];
         request = next?.Keys?.length ? { [this.#o.tableName]: { ...next, ConsistentRead: true } } : undefined;
@@ -107,13 +159,124 @@ export class DynamoKeyStore implements DeliveredKeyStore {
 
   async markDelivered(keys: readonly string[]): Promise<void> {
     const expiration = String(Math.floor(this.#o.now() / 1000) + this.#o.ttlSeconds);
-    const unique = [...new Set(keys)];
-    for (let i = 0; i < unique.length; i += 25) {
-      let writes = unique.slice(i, i + 25).map((k) => ({
+    await this.#batchWrite(
+      [...new Set(keys)].map((k) => ({
         PutRequest: {
-          Item: { id: { S: deliveredItemId(k) }, expiration: { N: expiration }, status: { S: 'COMPLETED' } },
+          Item: {
+            id: { S: deliveredItemId(k) },
+            expiration: { N: expiration },
+            status: { S: KEY_STATUS.completed },
+          },
         },
-      }));
+      })),
+    );
+  }
+
+  async release(keys: readonly string[]): Promise<void> {
+    // Unconditional: a claim is only released before its lease ends, so no one else can hold it yet.
+    await this.#batchWrite(
+      [...new Set(keys)].map((k) => ({ DeleteRequest: { Key: { id: { S: deliveredItemId(k) } } } })),
+    );
+  }
+
+  async claim(keys: readonly string[], leaseUntil: number): Promise<ClaimOutcome> {
+    const outcome: ClaimOutcome = { claimed: [], delivered: [], busy: [] };
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 100) {
+      const part = await this.#claimUpTo100(unique.slice(i, i + 100), leaseUntil);
+      outcome.claimed.push(...part.claimed);
+      outcome.delivered.push(...part.delivered);
+      outcome.busy.push(...part.busy);
+    }
+    return outcome;
+  }
+
+  /**
+   * One transaction of conditional puts: each key's item must be absent, or a claim whose lease has ended. If
+   * any is refused, nothing is written and the reasons say, per key, what holds it (the item is returned): a
+   * delivery (skip it) or a live claim (busy). The keys that were not refused go again in the next round.
+   */
+  async #claimUpTo100(keys: string[], leaseUntil: number): Promise<ClaimOutcome> {
+    const outcome: ClaimOutcome = { claimed: [], delivered: [], busy: [] };
+    const expiration = String(Math.floor(this.#o.now() / 1000) + this.#o.ttlSeconds);
+    let pending = keys;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= this.#o.maxAttempts)
+        throw new Error(
+          `TransactWriteItems on ${this.#o.tableName}: ${pending.length} keys still unclaimed after ${attempt} attempts`,
+        );
+      const now = this.#o.now();
+      this.stats.claimCalls++;
+      this.stats.claimItems += pending.length;
+      const request = pending;
+      const reasons = await this.#o.client
+        .send(
+          new TransactWriteItemsCommand({
+            TransactItems: request.map((k) => ({
+              Put: {
+                TableName: this.#o.tableName,
+                Item: {
+                  id: { S: deliveredItemId(k) },
+                  status: { S: KEY_STATUS.inProgress },
+                  lease: { N: String(leaseUntil) },
+                  expiration: { N: expiration },
+                },
+                ConditionExpression: 'attribute_not_exists(id) OR (#status = :claimed AND #lease < :now)',
+                ExpressionAttributeNames: { '#status': 'status', '#lease': 'lease' },
+                ExpressionAttributeValues: {
+                  ':claimed': { S: KEY_STATUS.inProgress },
+                  ':now': { N: String(now) },
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            })),
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: unknown): CancellationReason[] | null => {
+            if (
+              error instanceof TransactionCanceledException &&
+              error.CancellationReasons?.length === request.length
+            )
+              return error.CancellationReasons;
+            // Throttled or unreachable: the whole request again (nothing was written).
+            this.#transient(error, attempt);
+            return null;
+          },
+        );
+      if (reasons === undefined) {
+        outcome.claimed.push(...request);
+        return outcome;
+      }
+      pending = [];
+      let again = false;
+      (reasons ?? request.map((): CancellationReason => ({ Code: 'TransactionConflict' }))).forEach(
+        (reason, j) => {
+          const key = request[j] as string;
+          if (reason.Code === 'ConditionalCheckFailed') {
+            const status = reason.Item?.status?.S;
+            (status === KEY_STATUS.inProgress ? outcome.busy : outcome.delivered).push(key);
+          } else if (TRANSIENT_REASONS.has(reason.Code ?? '')) {
+            pending.push(key);
+            if (reason.Code !== 'None') again = true;
+          } else {
+            throw new Error(
+              `TransactWriteItems on ${this.#o.tableName}: key ${key} refused (${reason.Code}: ${reason.Message ?? 'no message'})`,
+            );
+          }
+        },
+      );
+      // Only refusals: the rest may go at once. A conflict or throttle: back off first.
+      if (again && pending.length > 0) await sleep(backoffDelay(attempt + 1, { baseMs: 50 }));
+    }
+    return outcome;
+  }
+
+  /** BatchWriteItem in calls of 25, retrying unprocessed items and transient errors. */
+  async #batchWrite(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let writes = requests.slice(i, i + 25);
       for (let attempt = 0; writes.length > 0; attempt++) {
         if (attempt >= this.#o.maxAttempts)
           throw new Error(
@@ -129,7 +292,7 @@ export class DynamoKeyStore implements DeliveredKeyStore {
           this.stats.writeItems -= writes.length;
           continue;
         }
-        writes = (out.UnprocessedItems?.[this.#o.tableName] ?? []) as typeof writes;
+        writes = out.UnprocessedItems?.[this.#o.tableName] ?? [];
         this.stats.writeItems -= writes.length;
       }
     }

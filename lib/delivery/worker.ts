@@ -9,12 +9,11 @@ import type { ClaimStore } from '../claims/types.js';
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/types.js';
-import { METRICS, type Telemetry } from '../observability/telemetry.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
-import { type EnvelopeLock, envelopeClaim, noEnvelopeLock } from './lock.js';
 import type { DeliveredKeyStore } from './store.js';
 
 /** A target with many destinations (`discover`): one adapter per destination an envelope names. */
@@ -34,7 +33,6 @@ export interface WorkerDeps {
   claims?: ClaimStore;
   store: DeliveredKeyStore;
   telemetry: Telemetry;
-  lock?: EnvelopeLock;
   maxAttempts?: number;
   now?: () => number;
   random?: () => number;
@@ -58,7 +56,6 @@ function isSqsEvent(event: unknown): event is SQSEvent {
  */
 export function createWorker(deps: WorkerDeps): WorkerHandler {
   const now = deps.now ?? Date.now;
-  const lock = deps.lock ?? noEnvelopeLock;
   // Compiled once per container (the config validated it already).
   const transform =
     deps.target.transform === undefined
@@ -95,33 +92,25 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     const adapter = adapterOf(envelope);
     const remaining = context.getRemainingTimeInMillis();
     const deadline = now() + remaining - Math.min(3_000, Math.max(500, remaining * 0.1));
-    let ran = false;
-    const summary = await lock.run(envelopeClaim(envelope), () => {
-      ran = true;
-      return deliverEnvelope(envelope, {
-        adapter,
-        store: deps.store,
-        telemetry: deps.telemetry,
-        deadline,
-        now,
-        ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
-        ...(deps.random ? { random: deps.random } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        ...(transform ? { transform } : {}),
-        ...(deps.claims ? { claims: deps.claims } : {}),
-        ...(deps.target.ordered ? { ordered: true } : {}),
-      });
+    // Claims hold until the invocation ends (Lambda stops it then), and a moment more for clock skew.
+    const leaseUntil = now() + remaining + 1_000;
+    return deliverEnvelope(envelope, {
+      adapter,
+      store: deps.store,
+      telemetry: deps.telemetry,
+      deadline,
+      leaseUntil,
+      now,
+      ...(deps.maxAttempts ? { maxAttempts: deps.maxAttempts } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(transform ? { transform } : {}),
+      ...(deps.claims ? { claims: deps.claims } : {}),
+      ...(deps.target.ordered ? { ordered: true } : {}),
     });
-    if (!ran) {
-      // The whole envelope was completed before (a duplicate event or a replay): nothing was delivered again.
-      deps.telemetry.count(METRICS.duplicatesSkipped, envelope.records.length, deps.target.name);
-      return { ...summary, delivered: 0, skipped: envelope.records.length };
-    }
-    return summary;
   }
 
   return async (event, context) => {
-    if (context.functionName) lock.registerContext(context as Context);
     if (isSqsEvent(event)) {
       const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
       if (deps.target.ordered) {

@@ -6,6 +6,7 @@
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { dynaliteWithTransactions } from './dynamodb-transactions.js';
 
 const require = createRequire(import.meta.url);
 const [kind, portArg, dataDir] = process.argv.slice(2);
@@ -24,7 +25,8 @@ async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
             ...(dataDir ? { path: dataDir } : {}),
           }
         : { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) };
-    const server = factory(options);
+    // dynalite lacks TransactWriteItems, which the worker's record claims use: added on its own store.
+    const server = kind === 'dynamodb' ? dynaliteWithTransactions(factory, options) : factory(options);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

@@ -7,7 +7,6 @@ import { ConfigError } from '../config/errors.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
-import { powertoolsEnvelopeLock } from '../delivery/lock.js';
 import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
 import { powertoolsTelemetry } from '../observability/powertools.js';
@@ -59,15 +58,6 @@ export function buildWorker(container: Container): WorkerHandler {
             ttlSeconds: env.config.idempotency.ttlSeconds,
           })
         : noKeyStore(),
-    ...(idempotency === 'store'
-      ? {
-          lock: powertoolsEnvelopeLock({
-            client: dynamo,
-            tableName: env.idempotencyTable,
-            expiresAfterSeconds: env.config.idempotency.ttlSeconds,
-          }),
-        }
-      : {}),
     telemetry: powertoolsTelemetry(logger, metrics, target.name),
   });
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { BUSY_REASON } from '../../lib/delivery/deliver.js';
 import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
+import { idempotencyKey } from '../../lib/envelope/keys.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
 
@@ -38,6 +40,83 @@ describe('deliverEnvelope', () => {
       envelopeFactory(3, 'output1', 6).records.map((r) => r.seq),
     );
     expect(d.telemetry.counter(METRICS.duplicatesSkipped, 'output1')).toBe(3);
+  });
+
+  it('delivers a record held by two overlapping envelopes running at once only once', async () => {
+    // After a dispatcher retry or a bisected batch, records 0-5 and 3-8 can be in flight at the same time.
+    const store = memoryKeyStore();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const slow = new FakeAdapter();
+    const deliver = slow.deliver.bind(slow);
+    slow.deliver = async (records) => {
+      await gate;
+      return deliver(records);
+    };
+    const first = deliverEnvelope(envelopeFactory(6), deps(slow, store));
+    await new Promise((r) => setTimeout(r, 10));
+    const other = new FakeAdapter();
+    const error = (await deliverEnvelope(envelopeFactory(6, 'output1', 3), deps(other, store)).catch(
+      (e: unknown) => e,
+    )) as DeliveryError;
+    expect(error).toBeInstanceOf(DeliveryError);
+    // Its own records (6-8) went out; the ones the first envelope holds are left for its retry.
+    expect(other.delivered.map((r) => r.data.toString())).toEqual(
+      [6, 7, 8].map((i) => `{"log":"Record ${i}"}`),
+    );
+    expect(error.failures.map((f) => [f.retryable, f.reason])).toEqual(
+      Array.from({ length: 3 }, () => [true, BUSY_REASON]),
+    );
+    open();
+    await first;
+    // The retry of the second envelope: the first delivered records 3-5 meanwhile, so it skips them.
+    const retry = new FakeAdapter();
+    expect(await deliverEnvelope(envelopeFactory(6, 'output1', 3), deps(retry, store))).toMatchObject({
+      delivered: 0,
+      skipped: 6,
+    });
+    expect(slow.delivered).toHaveLength(6);
+    expect(store.claims.size).toBe(0);
+  });
+
+  it("waits for a crashed invocation's claims until their lease ends, then delivers", async () => {
+    let now = 1_000_000;
+    const store = memoryKeyStore(() => now);
+    const envelope = envelopeFactory(2);
+    // An invocation claimed both records and died before delivering or releasing them.
+    const claimed = await store.claim(
+      envelope.records.map((r) => idempotencyKey('output1', r.id)),
+      now + 30_000,
+    );
+    expect(claimed.claimed).toHaveLength(2);
+    const adapter = new FakeAdapter();
+    await expect(
+      deliverEnvelope(envelope, { ...deps(adapter, store), now: () => now, deadline: now + 60_000 }),
+    ).rejects.toThrow(DeliveryError);
+    expect(adapter.calls).toHaveLength(0);
+    now += 30_001;
+    expect(
+      await deliverEnvelope(envelope, { ...deps(adapter, store), now: () => now, deadline: now + 60_000 }),
+    ).toMatchObject({
+      delivered: 2,
+    });
+  });
+
+  it('releases the claims of records it could not deliver, so their retry need not wait', async () => {
+    const store = memoryKeyStore();
+    const failing = new FakeAdapter(undefined, (r) =>
+      r.sequenceNumber.endsWith('1') ? { ok: false, retryable: false, reason: 'refused' } : { ok: true },
+    );
+    await expect(deliverEnvelope(envelopeFactory(3), deps(failing, store))).rejects.toThrow(DeliveryError);
+    expect(store.claims.size).toBe(0);
+    expect(store.keys.size).toBe(2);
+    const retry = new FakeAdapter();
+    expect(await deliverEnvelope(envelopeFactory(3), deps(retry, store))).toMatchObject({
+      delivered: 1,
+      skipped: 2,
+    });
   });
 
   it('retries only the records that failed retryably, then succeeds', async () => {

@@ -1,4 +1,10 @@
-import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoKeyStore } from '../../lib/delivery/index.js';
@@ -55,6 +61,96 @@ describe('DynamoKeyStore', () => {
       status: { S: 'COMPLETED' },
     });
     expect(s.stats).toMatchObject({ writeCalls: 3, writeItems: 30 });
+  });
+});
+
+const cancelled = (codes: Array<string | [string, string]>) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: codes.map((c) =>
+      Array.isArray(c) ? { Code: c[0], Item: { status: { S: c[1] } } } : { Code: c },
+    ),
+  });
+
+describe('DynamoKeyStore claims', () => {
+  it('claims keys with one conditional transaction per 100 keys, until the lease given', async () => {
+    dynamo.on(TransactWriteItemsCommand).resolves({});
+    const s = store();
+    const keys = Array.from({ length: 130 }, (_, i) => `t#${i}`);
+    expect(await s.claim(keys, 2_000_000)).toEqual({ claimed: keys, delivered: [], busy: [] });
+    const calls = dynamo
+      .commandCalls(TransactWriteItemsCommand)
+      .map((c) => c.args[0].input.TransactItems ?? []);
+    expect(calls.map((c) => c.length)).toEqual([100, 30]);
+    expect(calls[0]?.[0]?.Put).toEqual({
+      TableName: 'keys',
+      Item: {
+        id: { S: 'delivered#t#0' },
+        status: { S: 'IN_PROGRESS' },
+        lease: { N: '2000000' },
+        expiration: { N: '1100' },
+      },
+      ConditionExpression: 'attribute_not_exists(id) OR (#status = :claimed AND #lease < :now)',
+      ExpressionAttributeNames: { '#status': 'status', '#lease': 'lease' },
+      ExpressionAttributeValues: { ':claimed': { S: 'IN_PROGRESS' }, ':now': { N: '1000000' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(s.stats).toMatchObject({ claimCalls: 2, claimItems: 130 });
+  });
+
+  it('sorts refused keys into delivered and busy by their item, and claims the rest in another round', async () => {
+    dynamo
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(
+        cancelled([
+          'None',
+          ['ConditionalCheckFailed', 'COMPLETED'],
+          ['ConditionalCheckFailed', 'IN_PROGRESS'],
+          'None',
+        ]),
+      )
+      .rejectsOnce(cancelled(['TransactionConflict', 'None']))
+      .resolves({});
+    const s = store();
+    expect(await s.claim(['t#0', 't#1', 't#2', 't#3'], 2_000_000)).toEqual({
+      claimed: ['t#0', 't#3'],
+      delivered: ['t#1'],
+      busy: ['t#2'],
+    });
+    const calls = dynamo
+      .commandCalls(TransactWriteItemsCommand)
+      .map((c) => (c.args[0].input.TransactItems ?? []).map((t) => t.Put?.Item?.id?.S));
+    expect(calls).toEqual([
+      ['delivered#t#0', 'delivered#t#1', 'delivered#t#2', 'delivered#t#3'],
+      ['delivered#t#0', 'delivered#t#3'],
+      ['delivered#t#0', 'delivered#t#3'],
+    ]);
+  });
+
+  it('fails with the reason when the table refuses a key for another cause', async () => {
+    dynamo.on(TransactWriteItemsCommand).rejects(cancelled(['ValidationError']));
+    await expect(store().claim(['t#0'], 2_000_000)).rejects.toThrow(/t#0 refused \(ValidationError/);
+  });
+
+  it('releases claims with deletes, and counts only deliveries (not claims) as delivered', async () => {
+    dynamo.on(BatchWriteItemCommand).resolves({});
+    dynamo.on(BatchGetItemCommand).resolves({
+      Responses: {
+        keys: [
+          { id: { S: 'delivered#t#1' }, status: { S: 'COMPLETED' } },
+          { id: { S: 'delivered#t#2' }, status: { S: 'IN_PROGRESS' } },
+          { id: { S: 'delivered#t#3' } },
+        ],
+      },
+    });
+    const s = store();
+    await s.release(['t#1', 't#2']);
+    expect(dynamo.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.keys).toEqual([
+      { DeleteRequest: { Key: { id: { S: 'delivered#t#1' } } } },
+      { DeleteRequest: { Key: { id: { S: 'delivered#t#2' } } } },
+    ]);
+    expect(await s.filterDelivered(['t#1', 't#2', 't#3'])).toEqual(new Set(['t#1', 't#3']));
   });
 });
 

@@ -65,21 +65,47 @@ export class FakeAdapter implements TargetAdapter {
   }
 }
 
-/** An in-memory key store with the same contract as the DynamoDB one. */
-export function memoryKeyStore(): DeliveredKeyStore & { keys: Set<string> } {
+/** An in-memory key store with the same contract as the DynamoDB one: delivered keys, and claims with a lease. */
+export function memoryKeyStore(
+  now: () => number = Date.now,
+): DeliveredKeyStore & { keys: Set<string>; claims: Map<string, number> } {
   const keys = new Set<string>();
-  const stats = { readCalls: 0, readItems: 0, writeCalls: 0, writeItems: 0 };
+  /** Claimed key -> lease end (epoch ms). */
+  const claims = new Map<string, number>();
+  const stats = { readCalls: 0, readItems: 0, writeCalls: 0, writeItems: 0, claimCalls: 0, claimItems: 0 };
   return {
     keys,
+    claims,
     stats,
     async filterDelivered(asked) {
       stats.readCalls++;
       return new Set(asked.filter((k) => keys.has(k)));
     },
+    async claim(asked, leaseUntil) {
+      stats.claimCalls++;
+      const outcome = { claimed: [] as string[], delivered: [] as string[], busy: [] as string[] };
+      for (const k of new Set(asked)) {
+        stats.claimItems++;
+        if (keys.has(k)) outcome.delivered.push(k);
+        else if ((claims.get(k) ?? 0) >= now()) outcome.busy.push(k);
+        else {
+          claims.set(k, leaseUntil);
+          outcome.claimed.push(k);
+        }
+      }
+      return outcome;
+    },
     async markDelivered(done) {
       stats.writeCalls++;
       stats.writeItems += done.length;
-      for (const k of done) keys.add(k);
+      for (const k of done) {
+        keys.add(k);
+        claims.delete(k);
+      }
+    },
+    async release(undone) {
+      stats.writeCalls++;
+      for (const k of undone) claims.delete(k);
     },
   };
 }

@@ -1,11 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  createWorker,
-  DeliveryError,
-  type EnvelopeLock,
-  MisroutedEnvelopeError,
-} from '../../lib/delivery/index.js';
+import { createWorker, DeliveryError, MisroutedEnvelopeError } from '../../lib/delivery/index.js';
 import { EnvelopeError, encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { configFactory } from '../support/factories.js';
@@ -14,7 +9,7 @@ import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
 const context = { getRemainingTimeInMillis: () => 30_000 };
 const target = configFactory().targets[0]!;
 
-function workerWith(adapter = new FakeAdapter(), lock?: EnvelopeLock) {
+function workerWith(adapter = new FakeAdapter()) {
   const store = memoryKeyStore();
   const handler = createWorker({
     target,
@@ -22,7 +17,6 @@ function workerWith(adapter = new FakeAdapter(), lock?: EnvelopeLock) {
     store,
     telemetry: recordingTelemetry(),
     sleep: async () => {},
-    ...(lock ? { lock } : {}),
   });
   return { handler, adapter, store };
 }
@@ -109,13 +103,30 @@ describe('worker', () => {
     expect(adapter.calls).toHaveLength(0);
   });
 
-  it('returns the stored summary without delivering when the lock says the envelope was completed', async () => {
-    const completed: EnvelopeLock = {
-      run: async () => ({ target: 'output1', records: 3, delivered: 3, skipped: 0 }) as never,
-      registerContext: () => {},
+  it('claims records until the invocation ends: a duplicate event while the first runs delivers nothing', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const adapter = new FakeAdapter();
+    const deliver = adapter.deliver.bind(adapter);
+    adapter.deliver = async (records) => {
+      await gate;
+      return deliver(records);
     };
-    const { handler, adapter } = workerWith(new FakeAdapter(), completed);
+    const { handler, store } = workerWith(adapter);
+    const first = handler(envelopeFactory(3), context);
+    await new Promise((r) => setTimeout(r, 10));
+    // Lambda may hand the same async event over twice: the second finds every record claimed.
+    const second = await handler(envelopeFactory(3), context).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(DeliveryError);
+    expect((second as DeliveryError).failures.every((f) => f.retryable)).toBe(true);
+    const lease = [...store.claims.values()][0]!;
+    expect(lease).toBeGreaterThanOrEqual(Date.now() + 29_000);
+    open();
+    expect(await first).toMatchObject({ delivered: 3 });
+    // Its retry, later: everything delivered, skipped.
     expect(await handler(envelopeFactory(3), context)).toMatchObject({ delivered: 0, skipped: 3 });
-    expect(adapter.calls).toHaveLength(0);
+    expect(adapter.delivered).toHaveLength(3);
   });
 });
