@@ -15,15 +15,13 @@ export type PolicyStatement = {
   Resource: CfnValue[];
 };
 
-/** What the Powertools DynamoDB persistence layer calls on the idempotency table. */
-export const IDEMPOTENCY_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-];
+/**
+ * What the worker's key store (lib/delivery/store.ts) calls on the idempotency table: TransactWriteItems of
+ * conditional puts (authorised as `PutItem`, the action of each item; there is no TransactWriteItems action)
+ * to claim records, with `GetItem` for the refused items they return (ReturnValuesOnConditionCheckFailure);
+ * BatchWriteItem to record deliveries and release claims. Docs: "Using IAM with DynamoDB transactions".
+ */
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
 
 /** What Lambda's Kinesis poller calls with the function's role (plus the two EFO calls when reading a consumer). */
 const STREAM_READ_ACTIONS = [

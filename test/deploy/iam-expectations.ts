@@ -119,14 +119,7 @@ export function expectedWorker(
   if (idempotencyModeOf(target) === 'store') {
     grant(
       permissions,
-      [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-      ],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
       [arn('IdempotencyTable')],
     );
   }

@@ -1,0 +1,43 @@
+/**
+ * The chaos run at CI size: every fault on, 3 targets (kinesis/invoke, http/queue, http/invoke), DLQs
+ * replayed, every destination audited. Nothing may be missing and every duplicate must be one a
+ * deliver-then-die window explains (lib/chaos/audit.ts). The larger runs are `npm run chaos:check` (2,000
+ * records) and `npm run chaos -- --records 100000` (docs/chaos.md).
+ */
+import { describe, expect, it } from 'vitest';
+import { FAULTS } from '../../lib/chaos/plan.js';
+import { runChaos } from '../../lib/chaos/run.js';
+
+const RECORDS = 1_000;
+
+describe('chaos run (all faults, small)', () => {
+  it(`delivers ${RECORDS} records to every target with nothing missing and no unexplained duplicate`, async () => {
+    const report = await runChaos({ records: RECORDS, targets: 3, faults: FAULTS, seed: 1 });
+    const summary = report.targets.map((t) => ({
+      target: t.target,
+      missing: t.missing,
+      unexplained: t.unexplainedDuplicates,
+      examples: t.examples,
+    }));
+    expect(summary).toEqual(
+      report.targets.map((t) => ({
+        target: t.target,
+        missing: 0,
+        unexplained: 0,
+        examples: { missing: [], unexplained: [] },
+      })),
+    );
+    expect(report.targets.map((t) => [t.expected, t.delivered, t.inDlq])).toEqual(
+      report.targets.map(() => [RECORDS, RECORDS, 0]),
+    );
+    expect(report.ok).toBe(true);
+    // The faults did happen: a run where the injector did nothing would prove nothing.
+    const { injected } = report;
+    expect(injected.dispatcherCrashes).toBeGreaterThan(0);
+    expect(injected.workerCrashes).toBeGreaterThan(0);
+    expect(injected.storeRestarts).toBe(1);
+    expect(injected.kinesisFailedEntries).toBeGreaterThan(0);
+    expect(injected.httpOutageRefusals).toBeGreaterThan(0);
+    expect(injected.invokeThrottles + injected.sqsThrottles + injected.sqsFailedEntries).toBeGreaterThan(0);
+  }, 600_000);
+});
