@@ -70,6 +70,8 @@ export interface KinesisFaultOptions {
   entryFailureRate: () => number;
   /** Called with what the stream accepted; may return what to do once the answer is sent. */
   onPut?: OnPut;
+  /** The caller never read the answer to a PutRecords that wrote `data` (it will write them again). */
+  onLost?: (stream: string, data: Buffer[]) => void;
   onFault?: (failedEntries: number) => void;
 }
 
@@ -93,12 +95,15 @@ export function kinesisFaults(options: KinesisFaultOptions): ProxyHandler {
         .Records;
     }
     const applied = kept.filter((_, i) => results[i] && !results[i].ErrorCode);
-    const after = options.onPut?.(
-      input.StreamName ?? '',
-      applied.map((r) => Buffer.from(r.Data, 'base64')),
-      arrivedAt,
-    );
-    if (!fails.includes(true) && answer) return { ...answer, ...(after ? { after } : {}) };
+    const data = applied.map((r) => Buffer.from(r.Data, 'base64'));
+    const after = options.onPut?.(input.StreamName ?? '', data, arrivedAt);
+    // A worker killed as the answer goes out (after) is explained by its death: one window per delivery.
+    const extra: Pick<ProxyAnswer, 'after' | 'lost'> = after
+      ? { after }
+      : options.onLost && data.length > 0
+        ? { lost: () => options.onLost?.(input.StreamName ?? '', data) }
+        : {};
+    if (!fails.includes(true) && answer) return { ...answer, ...extra };
     let next = 0;
     const merged = fails.map((failed) =>
       failed
@@ -116,7 +121,7 @@ export function kinesisFaults(options: KinesisFaultOptions): ProxyHandler {
         'content-type': 'application/x-amz-json-1.1',
       },
     );
-    return after ? { ...out, after } : out;
+    return { ...out, ...extra };
   };
 }
 

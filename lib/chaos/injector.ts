@@ -19,7 +19,7 @@ export interface ChaosTarget {
   worker: string;
   /** Destination calls the run will make to it, about (to place one-off faults inside the run). */
   expectedCalls: number;
-  /** The worker's timeout: how long an invocation (and the envelope lock it holds) lasts at most. */
+  /** The worker's timeout: how long an invocation (and the claims on its records) lasts at most. */
   timeoutSeconds: number;
 }
 
@@ -106,7 +106,7 @@ export function startInjector(deps: InjectorDeps): Injector {
     const before = await unrecordedOf(target, first);
     // Requests the dead worker had sent still land for a moment (logged at their arrival, so possibly before
     // `at`); its retry cannot record them as soon: an async retry waits for the exit and its delay and then
-    // for the envelope lock (until the dead invocation's deadline), a queue message for its visibility timeout.
+    // for the dead invocation's record claims (until it would have ended), a queue message for its visibility timeout.
     await sleep(KILL_SETTLE_MS);
     const late = new Set(log.between(target.name, from, at + KILL_SETTLE_MS).filter((i) => !first.has(i)));
     const after = await unrecordedOf(target, late);
@@ -234,6 +234,14 @@ export function startInjector(deps: InjectorDeps): Injector {
     };
   };
 
+  /** The destination applied a record, but its caller never saw the answer: its retry applies it again. */
+  const answerLost = (target: ChaosTarget, data: Buffer): void => {
+    const index = deps.indexOf(data);
+    if (index === undefined) return;
+    log.counts.answersLost++;
+    log.answerLost(target.name, index);
+  };
+
   const kinesisRandom = rng('kinesis-partial');
   deps.kinesisProxy.handler = kinesisFaults({
     random: kinesisRandom,
@@ -245,6 +253,10 @@ export function startInjector(deps: InjectorDeps): Injector {
     onPut: (stream, data, arrivedAt) => {
       const target = byStream.get(stream);
       return target ? applied(target, data, arrivedAt) : undefined;
+    },
+    onLost: (stream, data) => {
+      const target = byStream.get(stream);
+      if (target) for (const d of data) answerLost(target, d);
     },
   });
 
@@ -270,10 +282,7 @@ export function startInjector(deps: InjectorDeps): Injector {
     },
     onAnswerLost: (path, body) => {
       const target = byPath.get(path);
-      const index = deps.indexOf(body);
-      if (!target || index === undefined) return;
-      log.counts.answersLost++;
-      log.answerLost(target.name, index);
+      if (target) answerLost(target, body);
     },
   };
 

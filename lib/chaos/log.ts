@@ -13,7 +13,7 @@ export interface FaultCounts {
   storeRestarts: number;
   /** Observed, not injected: worker invocations Lambda's timeout ended (the runtime's Sandbox.Timedout). */
   workerTimeouts: number;
-  /** Observed: http requests the destination applied whose caller went away before the answer was sent. */
+  /** Observed: records a destination applied whose caller never saw the answer (went away, or aborted unread). */
   answersLost: number;
 }
 
@@ -54,7 +54,7 @@ export class FaultLog {
   readonly #died = new Map<string, Map<number, number>>();
   readonly #answerLost = new Map<string, Set<number>>();
   readonly #dispatcherCrashes: number[] = [];
-  /** When a worker last died (crash or timeout): its envelope locks stay in progress until its deadline. */
+  /** When a worker last died (crash or timeout): its record claims stay in progress until it would have ended. */
   lastDeath: number | undefined;
   #storeDown: number | undefined;
   #storeUp: number | undefined;

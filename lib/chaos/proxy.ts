@@ -1,5 +1,5 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** A request as the proxy received it, body read. */
 export interface ProxyRequest {
@@ -17,6 +17,11 @@ export interface ProxyAnswer {
   body: Buffer;
   /** Runs once the answer is written to the socket (a fault that strikes "when the response is sent"). */
   after?: () => void;
+  /**
+   * Runs if the caller never read the answer: it aborted (its deadline, a stalled process) with the answer
+   * still unread in its socket buffer, so the kernel reset the connection right after it (see lastAnswer).
+   */
+  lost?: () => void;
 }
 
 export type Forward = (request: ProxyRequest) => Promise<ProxyAnswer>;
@@ -68,7 +73,20 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
       out.end(req.body);
     });
   };
+  /** Per connection, the `lost` of the answer last written on it, until the next request or a reset. */
+  const lastAnswer = new WeakMap<Socket, () => void>();
+  const watched = new WeakSet<Socket>();
   const server: Server = createServer((req, res) => {
+    const socket = req.socket;
+    lastAnswer.delete(socket);
+    if (!watched.has(socket)) {
+      watched.add(socket);
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        const lost = lastAnswer.get(socket);
+        lastAnswer.delete(socket);
+        if (lost && error.code === 'ECONNRESET') lost();
+      });
+    }
     readAll(req)
       .then((body) =>
         proxy.handler(
@@ -86,7 +104,10 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
       .catch(() => jsonAnswer(503, { message: 'chaos proxy: upstream unreachable' }))
       .then((answer) => {
         res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
-        res.end(answer.body, answer.after);
+        res.end(answer.body, () => {
+          answer.after?.();
+          if (answer.lost) lastAnswer.set(socket, answer.lost);
+        });
       });
   });
   server.keepAliveTimeout = 30_000;

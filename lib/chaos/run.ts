@@ -154,17 +154,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     }
     const replay: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
-    // A worker that died holds its envelopes' locks (Powertools idempotency, IN_PROGRESS) until its deadline:
-    // a replay before that fails with IdempotencyAlreadyInProgressError. Real Lambda retries after 1 and 2
-    // minutes, past any worker timeout; here wait for the locks to expire, replay synchronously, and go again
-    // while the DLQs shrink.
+    // A worker that died holds the claims on its records (IN_PROGRESS) until its invocation would have ended:
+    // a replay before that finds them busy. Real Lambda retries after 1 and 2 minutes, past any worker timeout;
+    // here wait for the claims to expire, replay synchronously, and go again while the DLQs shrink.
     for (let round = 1, before = await leftInDlqs(); before > 0 && round <= 4; round++) {
-      const lockFree = (injector.lastDeath() ?? 0) + maxTimeoutMs + 1_000;
-      if (Date.now() < lockFree) {
+      const claimsFree = (injector.lastDeath() ?? 0) + maxTimeoutMs + 1_000;
+      if (Date.now() < claimsFree) {
         phase(
-          `waiting ${Math.ceil((lockFree - Date.now()) / 1000)} s for dead workers' envelope locks to expire`,
+          `waiting ${Math.ceil((claimsFree - Date.now()) / 1000)} s for dead workers' record claims to expire`,
         );
-        await new Promise((r) => setTimeout(r, lockFree - Date.now()));
+        await new Promise((r) => setTimeout(r, claimsFree - Date.now()));
       }
       phase(`replaying the DLQs (round ${round}, ${before} message(s))`);
       const done = await replayEverything(pipeline, {

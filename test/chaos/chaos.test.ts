@@ -1,13 +1,15 @@
 /**
  * The chaos harness's own logic: seeded fault decisions, the SQS fault proxy, and the audit's attribution of
- * duplicates. The full run under every fault (`npm run chaos:check`, 2,000 records, seed 1) is not part of
- * `npm test`: on a busy 2-core machine it takes minutes, and a test must never be flaky (docs/chaos.md).
+ * duplicates. The run itself, at CI size, is test/chaos/run.test.ts.
  */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { auditTarget } from '../../lib/chaos/audit.js';
 import { sqsFaults } from '../../lib/chaos/aws-faults.js';
+import { startHttpDestination } from '../../lib/chaos/http-destination.js';
 import type { Attribution } from '../../lib/chaos/log.js';
 import { seededRandom } from '../../lib/chaos/prng.js';
+import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
 import { chaosRecord, recordIndexOf } from '../../lib/chaos/records.js';
 
 const attribution = (over: Partial<Attribution> = {}): Attribution => ({
@@ -78,4 +80,53 @@ describe('chaos', () => {
     });
     expect(report.examples.unexplained).toEqual([0]);
   });
+
+  it('counts an answer its caller never read (a reset right after it) as lost, and not one it read', async () => {
+    const lost: string[] = [];
+    const destination = await startHttpDestination();
+    destination.faults = {
+      error: () => false,
+      down: () => false,
+      onAnswerLost: (_path, body) => lost.push(body.toString()),
+    };
+    const proxy = await startFaultProxy(async (request) => ({
+      ...jsonAnswer(200, {}),
+      lost: () => lost.push(`proxy:${request.body.toString()}`),
+    }));
+    try {
+      for (const url of [destination.url, proxy.url]) {
+        await rawPost(url, 'read', 'read, then close');
+        await rawPost(url, 'unread', 'abort unread');
+      }
+      await waitFor(() => lost.length >= 2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(lost.sort()).toEqual(['proxy:unread', 'unread']);
+    } finally {
+      await destination.stop();
+      await proxy.stop();
+    }
+  });
 });
+
+/** A POST on a connection of its own: read the answer and close it, or abort with the answer unread (a reset). */
+async function rawPost(url: string, body: string, how: 'read, then close' | 'abort unread'): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  if (how === 'read, then close') {
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.end();
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return;
+  }
+  // Give the answer time to arrive in the socket's buffer, unread (the socket is paused), then abort.
+  socket.pause();
+  await new Promise((r) => setTimeout(r, 200));
+  socket.resetAndDestroy();
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !condition() && Date.now() < end; )
+    await new Promise((r) => setTimeout(r, 20));
+}

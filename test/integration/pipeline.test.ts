@@ -1,6 +1,6 @@
 /**
  * The core across the wire: dispatcher -> SQS queue -> worker -> Kinesis output stream, with the idempotency
- * store and envelope lock on DynamoDB, all against real emulators (kinesalite, fauxqs, dynalite).
+ * store and its record claims on DynamoDB, all against real emulators (kinesalite, fauxqs, dynalite).
  */
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -163,7 +163,7 @@ describe('dispatcher -> SQS -> worker -> Kinesis, on emulators', () => {
     });
     await ack();
 
-    // A replayed envelope (as `fanout replay` or a duplicate async event hands it over): skipped by the lock.
+    // A replayed envelope (as `fanout replay` or a duplicate async event hands it over): every record skipped (its claim finds it delivered).
     const envelope = JSON.parse(again.Records[0]?.body ?? '{}') as unknown;
     const replay = (await worker(
       envelope,
