@@ -34,7 +34,8 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
       if (command === 'BatchGetItem')
         for (const t of items) counts.reads += (t as { Keys?: unknown[] }).Keys?.length ?? 0;
       else if (command === 'BatchWriteItem') for (const t of items) counts.writes += (t as unknown[]).length;
-      // A transactional write is billed as two writes of the item (whether the transaction goes through or not).
+      // A transactional write is billed as two writes of the item; counted so even when the transaction is
+      // cancelled (an upper bound).
       else if (command === 'TransactWriteItems') counts.writes += 2 * (input.TransactItems?.length ?? 0);
       else if (command === 'GetItem') counts.reads++;
       else if (command === 'PutItem' || command === 'UpdateItem' || command === 'DeleteItem') counts.writes++;
