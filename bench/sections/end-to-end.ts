@@ -175,7 +175,7 @@ function throughputTable(results: VariantResult[], seconds: number): ReportTable
     ],
     rows,
     notes: [
-      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 20 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
+      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 100 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
       "p50/p99: put -> delivered of each record (PutRecords sent -> ApproximateArrivalTimestamp on the target stream, or SentTimestamp on the target queue, both stamped by the emulator when the worker's call reached it; read after the input stopped), over all the rate's records, those delivered after the input stopped included.",
       'drained after: seconds after the input stopped until every target had every record (no: not within the wait; the count delivered). A rate is not run when the one before it did not drain.',
       goalVerdict(results),
