@@ -6,6 +6,8 @@
  *   npm run bench -- --quick            a fast smoke run: fewer cases and iterations
  *   npm run bench -- --only baseline    only the named sections (repeat or comma-separate)
  *   npm run bench -- --cpu-prof DIR     write a V8 CPU profile of each measured case process to DIR
+ *   npm run bench -- --only end-to-end --rates 2000 --seconds 10 --variants none
+ *                                       one load level of one configuration (end-to-end only)
  *
  * Starts what it needs (the stub endpoint, dynalite) as child processes and stops them before it exits.
  */
@@ -27,13 +29,17 @@ function parseOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'string' },
+      rates: { type: 'string' },
+      seconds: { type: 'string' },
+      variants: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   const names = SECTIONS.map((s) => s.name);
   if (values.help) {
     process.stdout.write(
-      `usage: npm run bench -- [--json] [--quick] [--only ${names.join('|')}] [--cpu-prof DIR]\n`,
+      `usage: npm run bench -- [--json] [--quick] [--only ${names.join('|')}] [--cpu-prof DIR]\n` +
+        '  end-to-end only: [--rates 2000,4000] [--seconds 20] [--variants store,none]\n',
     );
     process.exit(0);
   }
@@ -43,6 +49,20 @@ function parseOptions(argv: string[]): BenchOptions {
     throw new Error(`unknown section ${unknown.join(', ')}; expected ${names.join(', ')}`);
   const options: BenchOptions = { json: values.json, quick: values.quick, only };
   if (values['cpu-prof']) options.cpuProfDir = resolve(values['cpu-prof']);
+  const list = (value: string | undefined): string[] => (value ?? '').split(',').filter(Boolean);
+  const positive = (name: string, value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} ${value}: expected a positive number`);
+    return n;
+  };
+  if (values.rates) options.rates = list(values.rates).map((r) => positive('rates', r));
+  if (values.seconds) options.seconds = positive('seconds', values.seconds);
+  if (values.variants) {
+    const variants = list(values.variants);
+    const bad = variants.filter((v) => v !== 'store' && v !== 'none');
+    if (bad.length > 0) throw new Error(`--variants ${bad.join(',')}: expected store and/or none`);
+    options.variants = variants as Array<'store' | 'none'>;
+  }
   return options;
 }
 

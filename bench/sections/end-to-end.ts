@@ -3,7 +3,7 @@ import { parseConfig } from '../../lib/config/load.js';
 import { startBenchPipeline } from '../local/pipeline.js';
 import { StepDriver, type StepResult } from '../local/step.js';
 import { count, ms, verdict } from '../support/format.js';
-import type { Section, SectionContext, SectionReport } from '../support/section.js';
+import type { BenchOptions, Section, SectionContext, SectionReport } from '../support/section.js';
 import type { ReportTable } from '../support/table.js';
 
 const WARM_UP = { rate: 2_000, seconds: 2 };
@@ -33,7 +33,15 @@ interface Variant {
  * size of 1,000 was tried too and dropped: in a trial run it did not lower the CPU per record, 4.9 ms against
  * 3.4 ms, and its warm-up took four minutes to drain.)
  */
-function plan(quick: boolean): { seconds: number; drainMs: number; variants: Variant[] } {
+function plan(options: BenchOptions): { seconds: number; drainMs: number; variants: Variant[] } {
+  const planned = defaultPlan(options.quick);
+  const variants = planned.variants
+    .filter((v) => !options.variants || options.variants.includes(v.idempotency ?? 'store'))
+    .map((v) => (options.rates ? { ...v, rates: options.rates } : v));
+  return { ...planned, ...(options.seconds ? { seconds: options.seconds } : {}), variants };
+}
+
+function defaultPlan(quick: boolean): { seconds: number; drainMs: number; variants: Variant[] } {
   const store100 = { label: 'store, batch 100', batchSize: 100 };
   const none100 = { label: 'none, batch 100', batchSize: 100, idempotency: 'none' as const };
   return quick
@@ -167,7 +175,7 @@ function throughputTable(results: VariantResult[], seconds: number): ReportTable
     ],
     rows,
     notes: [
-      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 20 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
+      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 100 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
       "p50/p99: put -> delivered of each record (PutRecords sent -> ApproximateArrivalTimestamp on the target stream, or SentTimestamp on the target queue, both stamped by the emulator when the worker's call reached it; read after the input stopped), over all the rate's records, those delivered after the input stopped included.",
       'drained after: seconds after the input stopped until every target had every record (no: not within the wait; the count delivered). A rate is not run when the one before it did not drain.',
       goalVerdict(results),
@@ -234,7 +242,7 @@ function cpuTable(results: VariantResult[]): ReportTable {
 }
 
 async function run(context: SectionContext): Promise<SectionReport> {
-  const { seconds, drainMs, variants } = plan(context.options.quick);
+  const { seconds, drainMs, variants } = plan(context.options);
   const results: VariantResult[] = [];
   for (const variant of variants) results.push(await runVariant(context, variant, seconds, drainMs));
   return { tables: [throughputTable(results, seconds), cpuTable(results)], data: results };

@@ -11,6 +11,12 @@ export interface BenchOptions {
   only: string[];
   /** Directory for `node --cpu-prof` profiles of the measured child processes, when profiling. */
   cpuProfDir?: string;
+  /** end-to-end: input rates to run instead of the plan's (records/s). */
+  rates?: number[];
+  /** end-to-end: seconds of input per rate instead of the plan's. */
+  seconds?: number;
+  /** end-to-end: idempotency configurations to run (store, none) instead of both. */
+  variants?: Array<'store' | 'none'>;
 }
 
 /** What a section gets: the options, progress output, and the resources shared by sections of one run. */

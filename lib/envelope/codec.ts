@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import { formatPath } from '../config/parse.js';
 import { EnvelopeError } from './errors.js';
+import { fastCheckEnvelope } from './fast-check.js';
 import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope, type EnvelopeRecord } from './types.js';
 
 /** The part of an envelope before its records; its length is the envelope's fixed overhead. */
@@ -129,6 +130,9 @@ export function decodeEnvelope(input: unknown): Envelope {
       throw new EnvelopeError(`not an envelope: body is not JSON (${why}; ${input.length} characters)`);
     }
   }
+  // A well-formed envelope (nearly all of them) passes the hand-written check; the schema judges the rest.
+  const checked = fastCheckEnvelope(value);
+  if (checked) return checked;
   // reportInput: the issue carries the bad value, so its type can be named (the value itself never is).
   const result = envelopeSchema.safeParse(value, { reportInput: true });
   if (!result.success) {

@@ -13,8 +13,10 @@ export interface FunctionBundles {
 
 /**
  * Bundles functions/dispatcher.ts and functions/worker.ts with esbuild, as the deploy does (one ESM file each,
- * SDK included), so local containers run the code that ships and cold-start in a fraction of the time it takes
- * to compile the TypeScript graph on the fly.
+ * SDK included, minified, ESM builds of dependencies preferred), so local containers run the code that ships and
+ * cold-start in a fraction of the time it takes to compile the TypeScript graph on the fly. Minified, the worker
+ * is a third of its size and a container's start costs less CPU (every container parses the whole bundle);
+ * `keepNames` and the source map keep stack traces readable.
  */
 export async function bundleFunctions(outDir = resolve(ROOT, '.fanout/build')): Promise<FunctionBundles> {
   mkdirSync(outDir, { recursive: true });
@@ -29,7 +31,13 @@ export async function bundleFunctions(outDir = resolve(ROOT, '.fanout/build')): 
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    minify: true,
+    keepNames: true,
+    // Prefer the ESM builds of dependencies (the AWS SDK ships both), as the deploy does (lib/deploy/functions.ts).
+    mainFields: ['module', 'main'],
     sourcemap: 'linked',
+    // Mappings are enough for stack traces; the sources would only make a bigger file to write.
+    sourcesContent: false,
     logLevel: 'error',
     // Some CommonJS dependencies call require(); give the ESM bundle one.
     banner: {

@@ -8,7 +8,10 @@ export interface Container {
   env: FunctionEnvironment;
   clients: ClientPool;
   logger: Logger;
+  /** The invocation's metrics, flushed by the `logMetrics` middleware. */
   metrics: Metrics;
+  /** Same namespace and service, for the dispatcher's per-target EMF documents (one per target per invocation). */
+  targetMetrics: Metrics;
 }
 
 export function createContainer(
@@ -18,10 +21,12 @@ export function createContainer(
   const env = readFunctionEnvironment(processEnv);
   const serviceName = `${env.names.prefix}-${role === 'worker' ? (env.target ?? 'worker') : 'dispatcher'}`;
   const logger = new Logger({ serviceName });
-  const metrics = new Metrics({
+  const metricsOptions = {
     serviceName,
     namespace: processEnv.POWERTOOLS_METRICS_NAMESPACE ?? 'KinesisFanout',
-  });
+  };
+  const metrics = new Metrics(metricsOptions);
+  const targetMetrics = new Metrics(metricsOptions);
   const clients = new ClientPool({ maxSockets: Math.max(64, env.config.dispatcher.handoffConcurrency * 2) });
-  return { env, clients, logger, metrics };
+  return { env, clients, logger, metrics, targetMetrics };
 }

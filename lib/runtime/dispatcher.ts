@@ -14,9 +14,9 @@ import type { Container } from './container.js';
 // Kept apart from the worker's wiring so the dispatcher bundle carries no target adapters or idempotency code.
 /** The dispatcher of this container's configuration. */
 export function buildDispatcher(container: Container): DispatchHandler {
-  const { env, clients, logger, metrics } = container;
-  const telemetry = powertoolsTelemetry(logger, metrics);
-  return createDispatcher({
+  const { env, clients, logger, metrics, targetMetrics } = container;
+  const telemetry = powertoolsTelemetry(logger, metrics, undefined, targetMetrics);
+  const dispatch = createDispatcher({
     config: env.config,
     names: env.names,
     handoff: awsHandoff(clients.get(LambdaClient), clients.get(SQSClient)),
@@ -30,6 +30,19 @@ export function buildDispatcher(container: Container): DispatchHandler {
       ? { discovery: streamDiscovery(env, clients, telemetry) }
       : {}),
   });
+  return async (event, context) => {
+    try {
+      return await dispatch(event, context);
+    } finally {
+      // One EMF document per target per invocation, beside the invocation's own (the logMetrics middleware).
+      // A metrics failure must not fail a batch that was handed off: Lambda would dispatch it all again.
+      try {
+        telemetry.publishTargetMetrics();
+      } catch (error) {
+        logger.error('per-target metrics not published', { error });
+      }
+    }
+  };
 }
 
 /** `discover`'s streams, listed once per `refreshSeconds` per container; the Kinesis client loads on first use. */

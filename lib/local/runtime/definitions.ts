@@ -54,8 +54,11 @@ const kinesisMappingSchema = z
     /** `FunctionResponseTypes: [ReportBatchItemFailures]`. */
     reportBatchItemFailures: z.boolean().default(false),
     onFailureQueueUrl: queueUrl.optional(),
-    /** Milliseconds between GetRecords calls on an idle shard (Lambda polls about once a second). */
-    pollIntervalMs: int(10, 10_000).default(100),
+    /**
+     * Milliseconds between the starts of two GetRecords calls on a shard, busy or idle: Kinesis allows 5 calls a
+     * second per shard (Lambda polls an idle shard about once a second).
+     */
+    pollIntervalMs: int(10, 10_000).default(200),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 /**
- * Messages between the runtime and a container process (Node IPC, JSON), and the error objects Lambda's
+ * Messages between the runtime and a container process (Node IPC, V8 serialization), and the error objects Lambda's
  * Node.js runtime reports. Shared by both sides, so it imports nothing from the parent.
  */
 

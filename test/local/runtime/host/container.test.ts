@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { heapFlags } from '../../../../lib/local/runtime/host/container.js';
 import { LocalLambdaRuntime } from '../../../../lib/local/runtime/index.js';
 import { fixture } from '../helpers.js';
 
@@ -153,6 +154,13 @@ describe.concurrent('function host', () => {
   it('caps the V8 heap at the function memory: running out is Runtime.OutOfMemory', async ({ expect }) => {
     const outcome = await runtime.invoke('hogs', {});
     expect(!outcome.ok && outcome.error.errorType).toBe('Runtime.OutOfMemory');
+  });
+
+  it("sizes the heap as Lambda's Node.js runtime does: a tenth young generation, the rest old space", ({
+    expect,
+  }) => {
+    expect(heapFlags(512)).toEqual(['--max-semi-space-size=25', '--max-old-space-size=461']);
+    expect(heapFlags(128)).toEqual(['--max-semi-space-size=6', '--max-old-space-size=116']);
   });
 
   it('never runs more containers than the reserved concurrency; callers wait their turn', async ({
