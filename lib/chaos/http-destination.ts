@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { lostAnswers } from './lost-answers.js';
 
 /** One request an http destination accepted. */
 export interface Accepted {
@@ -43,28 +44,10 @@ export async function startHttpDestination(): Promise<HttpDestination> {
     faults: undefined,
     stop: async () => {},
   };
-  /**
-   * Per connection, the accepted record whose 200 was the last thing sent on it. A caller that aborts a request
-   * (its deadline, a stalled process) destroys the connection; if the 200 was still unread in its socket buffer,
-   * the kernel resets the connection instead of closing it. A reset right after a 200, before any new request
-   * on the connection, is an answer the caller never saw: it applied the record and will deliver it again.
-   */
-  const lastAnswer = new WeakMap<Socket, { path: string; body: Buffer }>();
-  const watched = new WeakSet<Socket>();
+  const lost = lostAnswers();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://destination').pathname;
-    const socket = req.socket;
-    lastAnswer.delete(socket);
-    if (!watched.has(socket)) {
-      watched.add(socket);
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        const last = lastAnswer.get(socket);
-        if (last && error.code === 'ECONNRESET') {
-          lastAnswer.delete(socket);
-          destination.faults?.onAnswerLost?.(last.path, last.body);
-        }
-      });
-    }
+    lost.request(req);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -88,7 +71,7 @@ export async function startHttpDestination(): Promise<HttpDestination> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}', () => {
         // A worker killed here (after) is explained by its death already: one window per delivery.
         if (after) after();
-        else lastAnswer.set(socket, { path, body });
+        else lost.answered(req, () => destination.faults?.onAnswerLost?.(path, body));
       });
     });
   });

@@ -1,5 +1,6 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { lostAnswers } from './lost-answers.js';
 
 /** A request as the proxy received it, body read. */
 export interface ProxyRequest {
@@ -19,7 +20,7 @@ export interface ProxyAnswer {
   after?: () => void;
   /**
    * Runs if the caller never read the answer: it aborted (its deadline, a stalled process) with the answer
-   * still unread in its socket buffer, so the kernel reset the connection right after it (see lastAnswer).
+   * still unread in its socket buffer, so the kernel reset the connection right after it (lost-answers.ts).
    */
   lost?: () => void;
 }
@@ -73,20 +74,9 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
       out.end(req.body);
     });
   };
-  /** Per connection, the `lost` of the answer last written on it, until the next request or a reset. */
-  const lastAnswer = new WeakMap<Socket, () => void>();
-  const watched = new WeakSet<Socket>();
+  const lost = lostAnswers();
   const server: Server = createServer((req, res) => {
-    const socket = req.socket;
-    lastAnswer.delete(socket);
-    if (!watched.has(socket)) {
-      watched.add(socket);
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        const lost = lastAnswer.get(socket);
-        lastAnswer.delete(socket);
-        if (lost && error.code === 'ECONNRESET') lost();
-      });
-    }
+    lost.request(req);
     readAll(req)
       .then((body) =>
         proxy.handler(
@@ -106,7 +96,7 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
         res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
         res.end(answer.body, () => {
           answer.after?.();
-          if (answer.lost) lastAnswer.set(socket, answer.lost);
+          if (answer.lost) lost.answered(req, answer.lost);
         });
       });
   });

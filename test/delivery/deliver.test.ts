@@ -3,7 +3,7 @@ import { BUSY_REASON } from '../../lib/delivery/deliver.js';
 import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import { idempotencyKey } from '../../lib/envelope/keys.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, gatedAdapter, memoryKeyStore } from './support.js';
 
 const deps = (adapter: FakeAdapter, store = memoryKeyStore()) => ({
   adapter,
@@ -45,16 +45,7 @@ describe('deliverEnvelope', () => {
   it('delivers a record held by two overlapping envelopes running at once only once', async () => {
     // After a dispatcher retry or a bisected batch, records 0-5 and 3-8 can be in flight at the same time.
     const store = memoryKeyStore();
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const slow = new FakeAdapter();
-    const deliver = slow.deliver.bind(slow);
-    slow.deliver = async (records) => {
-      await gate;
-      return deliver(records);
-    };
+    const { adapter: slow, open } = gatedAdapter();
     const first = deliverEnvelope(envelopeFactory(6), deps(slow, store));
     await new Promise((r) => setTimeout(r, 10));
     const other = new FakeAdapter();

@@ -65,6 +65,21 @@ export class FakeAdapter implements TargetAdapter {
   }
 }
 
+/** A FakeAdapter whose calls wait until `open()`: an invocation holding its claims while another one runs. */
+export function gatedAdapter(): { adapter: FakeAdapter; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const adapter = new FakeAdapter();
+  const deliver = adapter.deliver.bind(adapter);
+  adapter.deliver = async (records) => {
+    await gate;
+    return deliver(records);
+  };
+  return { adapter, open };
+}
+
 /** An in-memory key store with the same contract as the DynamoDB one: delivered keys, and claims with a lease. */
 export function memoryKeyStore(
   now: () => number = Date.now,

@@ -4,7 +4,7 @@ import { createWorker, DeliveryError, MisroutedEnvelopeError } from '../../lib/d
 import { EnvelopeError, encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { configFactory } from '../support/factories.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, gatedAdapter, memoryKeyStore } from './support.js';
 
 const context = { getRemainingTimeInMillis: () => 30_000 };
 const target = configFactory().targets[0]!;
@@ -104,16 +104,7 @@ describe('worker', () => {
   });
 
   it('claims records until the invocation ends: a duplicate event while the first runs delivers nothing', async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const adapter = new FakeAdapter();
-    const deliver = adapter.deliver.bind(adapter);
-    adapter.deliver = async (records) => {
-      await gate;
-      return deliver(records);
-    };
+    const { adapter, open } = gatedAdapter();
     const { handler, store } = workerWith(adapter);
     const first = handler(envelopeFactory(3), context);
     await new Promise((r) => setTimeout(r, 10));
