@@ -19,8 +19,9 @@ export interface ProxyAnswer {
   /** Runs once the answer is written to the socket (a fault that strikes "when the response is sent"). */
   after?: () => void;
   /**
-   * Runs if the caller never read the answer: it aborted (its deadline, a stalled process) with the answer
-   * still unread in its socket buffer, so the kernel reset the connection right after it (lost-answers.ts).
+   * Runs if the caller never read the answer: it went away before the answer was written, or it aborted (its
+   * deadline, a stalled process) with the answer still unread in its socket buffer, so the kernel reset the
+   * connection right after it (lost-answers.ts).
    */
   lost?: () => void;
 }
@@ -93,6 +94,12 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
       // An emulator that is down (restarting) looks like a connection error to the client too.
       .catch(() => jsonAnswer(503, { message: 'chaos proxy: upstream unreachable' }))
       .then((answer) => {
+        // The caller went away while the emulator worked (it aborted the call: its deadline); the effect may
+        // have happened all the same, and the caller, which saw a failure, will try again.
+        if (res.destroyed || req.socket.destroyed) {
+          answer.lost?.();
+          return;
+        }
         res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
         res.end(answer.body, () => {
           answer.after?.();

@@ -81,6 +81,31 @@ describe('chaos', () => {
     expect(report.examples.unexplained).toEqual([0]);
   });
 
+  it('counts a call whose caller went away before the answer as lost in the AWS proxy', async () => {
+    const lost: string[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const proxy = await startFaultProxy(async (request) => {
+      await slow;
+      return { ...jsonAnswer(200, {}), lost: () => lost.push(request.body.toString()) };
+    });
+    try {
+      const aborted = new AbortController();
+      const call = fetch(`${proxy.url}/`, { method: 'POST', body: 'applied', signal: aborted.signal });
+      await new Promise((r) => setTimeout(r, 100));
+      aborted.abort();
+      await call.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await waitFor(() => lost.length > 0);
+      expect(lost).toEqual(['applied']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('counts an answer its caller never read (a reset right after it) as lost, and not one it read', async () => {
     const lost: string[] = [];
     const destination = await startHttpDestination();
