@@ -208,7 +208,7 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   const undelivered = failures.filter((f) => claimed.has(f.key)).map((f) => f.key);
   if (undelivered.length > 0) {
     // Best effort: a claim that stays only delays the retry until the lease ends.
-    await store.release(undelivered).catch((error: unknown) =>
+    await store.release(undelivered, claim.owner).catch((error: unknown) =>
       telemetry.warn('could not release claims; their retry waits for the lease to end', {
         target,
         keys: undelivered.length,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
@@ -6,6 +8,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -34,13 +37,18 @@ export interface DeliveredKeyStore {
   claim(keys: readonly string[], leaseUntil: number): Promise<ClaimOutcome>;
   /** Records `keys` as delivered (and so ends their claims). */
   markDelivered(keys: readonly string[]): Promise<void>;
-  /** Gives up claims on keys that were not delivered, so their retry need not wait for the lease to end. */
-  release(keys: readonly string[]): Promise<void>;
+  /**
+   * Gives up `owner`'s claims on keys it did not deliver, so their retry need not wait for the lease to end; a
+   * key no longer claimed by `owner` (its lease ended and another invocation took it) is left alone.
+   */
+  release(keys: readonly string[], owner: string): Promise<void>;
   /** Operations so far: calls and items, for the cost metrics. */
   readonly stats: StoreStats;
 }
 
 export interface ClaimOutcome {
+  /** Names this claim's items (the invocation holding them), for {@link DeliveredKeyStore.release}. */
+  owner: string;
   /** Claimed now by this invocation: deliver them, then mark or release them. */
   claimed: string[];
   /** Delivered before: skip. */
@@ -54,7 +62,7 @@ export interface StoreStats {
   readItems: number;
   writeCalls: number;
   writeItems: number;
-  /** TransactWriteItems calls and the items in them (each is billed as two writes). */
+  /** TransactWriteItems calls (claims, releases) and the items in them (each is billed as two writes). */
   claimCalls: number;
   claimItems: number;
 }
@@ -72,7 +80,7 @@ const newStats = (): StoreStats => ({
 export function noKeyStore(): DeliveredKeyStore {
   return {
     filterDelivered: async () => new Set(),
-    claim: async (keys) => ({ claimed: [...new Set(keys)], delivered: [], busy: [] }),
+    claim: async (keys) => ({ owner: 'none', claimed: [...new Set(keys)], delivered: [], busy: [] }),
     markDelivered: async () => {},
     release: async () => {},
     stats: newStats(),
@@ -172,66 +180,81 @@ export class DynamoKeyStore implements DeliveredKeyStore {
     );
   }
 
-  async release(keys: readonly string[]): Promise<void> {
-    // Unconditional: a claim is only released before its lease ends, so no one else can hold it yet.
-    await this.#batchWrite(
-      [...new Set(keys)].map((k) => ({ DeleteRequest: { Key: { id: { S: deliveredItemId(k) } } } })),
-    );
+  async release(keys: readonly string[], owner: string): Promise<void> {
+    // Conditional: only a claim this invocation still holds. Had its lease ended (a stalled process), another
+    // invocation may hold the key now, or have delivered it; deleting that would let a third deliver it again.
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 100) {
+      await this.#transactRounds(
+        unique.slice(i, i + 100),
+        (k) => ({
+          Delete: {
+            TableName: this.#o.tableName,
+            Key: { id: { S: deliveredItemId(k) } },
+            ConditionExpression: '#status = :claimed AND #owner = :me',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: { ':claimed': { S: KEY_STATUS.inProgress }, ':me': { S: owner } },
+          },
+        }),
+        () => {},
+      );
+    }
   }
 
   async claim(keys: readonly string[], leaseUntil: number): Promise<ClaimOutcome> {
-    const outcome: ClaimOutcome = { claimed: [], delivered: [], busy: [] };
+    const owner = randomUUID();
+    const outcome: ClaimOutcome = { owner, claimed: [], delivered: [], busy: [] };
+    const expiration = String(Math.floor(this.#o.now() / 1000) + this.#o.ttlSeconds);
     const unique = [...new Set(keys)];
     for (let i = 0; i < unique.length; i += 100) {
-      const part = await this.#claimUpTo100(unique.slice(i, i + 100), leaseUntil);
-      outcome.claimed.push(...part.claimed);
-      outcome.delivered.push(...part.delivered);
-      outcome.busy.push(...part.busy);
+      const now = String(this.#o.now());
+      const claimed = await this.#transactRounds(
+        unique.slice(i, i + 100),
+        (k) => ({
+          Put: {
+            TableName: this.#o.tableName,
+            Item: {
+              id: { S: deliveredItemId(k) },
+              status: { S: KEY_STATUS.inProgress },
+              owner: { S: owner },
+              lease: { N: String(leaseUntil) },
+              expiration: { N: expiration },
+            },
+            ConditionExpression: 'attribute_not_exists(id) OR (#status = :claimed AND #lease < :now)',
+            ExpressionAttributeNames: { '#status': 'status', '#lease': 'lease' },
+            ExpressionAttributeValues: { ':claimed': { S: KEY_STATUS.inProgress }, ':now': { N: now } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        }),
+        (key, item) =>
+          (item?.status?.S === KEY_STATUS.inProgress ? outcome.busy : outcome.delivered).push(key),
+      );
+      outcome.claimed.push(...claimed);
     }
     return outcome;
   }
 
   /**
-   * One transaction of conditional puts: each key's item must be absent, or a claim whose lease has ended. If
-   * any is refused, nothing is written and the reasons say, per key, what holds it (the item is returned): a
-   * delivery (skip it) or a live claim (busy). The keys that were not refused go again in the next round.
+   * Writes one item per key (at most 100) in one transaction, conditions and all. If any condition fails,
+   * nothing is written and the reasons say which: `refused` gets those keys (with the item, when asked for
+   * with ALL_OLD), and the others go again in the next round. Returns the keys written.
    */
-  async #claimUpTo100(keys: string[], leaseUntil: number): Promise<ClaimOutcome> {
-    const outcome: ClaimOutcome = { claimed: [], delivered: [], busy: [] };
-    const expiration = String(Math.floor(this.#o.now() / 1000) + this.#o.ttlSeconds);
+  async #transactRounds(
+    keys: string[],
+    itemFor: (key: string) => TransactWriteItem,
+    refused: (key: string, item: Record<string, AttributeValue> | undefined) => void,
+  ): Promise<string[]> {
     let pending = keys;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= this.#o.maxAttempts)
         throw new Error(
-          `TransactWriteItems on ${this.#o.tableName}: ${pending.length} keys still unclaimed after ${attempt} attempts`,
+          `TransactWriteItems on ${this.#o.tableName}: ${pending.length} keys still not written after ${attempt} attempts`,
         );
-      const now = this.#o.now();
       this.stats.claimCalls++;
       this.stats.claimItems += pending.length;
       const request = pending;
       const reasons = await this.#o.client
-        .send(
-          new TransactWriteItemsCommand({
-            TransactItems: request.map((k) => ({
-              Put: {
-                TableName: this.#o.tableName,
-                Item: {
-                  id: { S: deliveredItemId(k) },
-                  status: { S: KEY_STATUS.inProgress },
-                  lease: { N: String(leaseUntil) },
-                  expiration: { N: expiration },
-                },
-                ConditionExpression: 'attribute_not_exists(id) OR (#status = :claimed AND #lease < :now)',
-                ExpressionAttributeNames: { '#status': 'status', '#lease': 'lease' },
-                ExpressionAttributeValues: {
-                  ':claimed': { S: KEY_STATUS.inProgress },
-                  ':now': { N: String(now) },
-                },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            })),
-          }),
-        )
+        .send(new TransactWriteItemsCommand({ TransactItems: request.map(itemFor) }))
         .then(
           () => undefined,
           (error: unknown): CancellationReason[] | null => {
@@ -245,19 +268,14 @@ export class DynamoKeyStore implements DeliveredKeyStore {
             return null;
           },
         );
-      if (reasons === undefined) {
-        outcome.claimed.push(...request);
-        return outcome;
-      }
+      if (reasons === undefined) return request;
       pending = [];
       let again = false;
       (reasons ?? request.map((): CancellationReason => ({ Code: 'TransactionConflict' }))).forEach(
         (reason, j) => {
           const key = request[j] as string;
-          if (reason.Code === 'ConditionalCheckFailed') {
-            const status = reason.Item?.status?.S;
-            (status === KEY_STATUS.inProgress ? outcome.busy : outcome.delivered).push(key);
-          } else if (TRANSIENT_REASONS.has(reason.Code ?? '')) {
+          if (reason.Code === 'ConditionalCheckFailed') refused(key, reason.Item);
+          else if (TRANSIENT_REASONS.has(reason.Code ?? '')) {
             pending.push(key);
             if (reason.Code !== 'None') again = true;
           } else {
@@ -270,7 +288,7 @@ export class DynamoKeyStore implements DeliveredKeyStore {
       // Only refusals: the rest may go at once. A conflict or throttle: back off first.
       if (again && pending.length > 0) await sleep(backoffDelay(attempt + 1, { baseMs: 50 }));
     }
-    return outcome;
+    return [];
   }
 
   /** BatchWriteItem in calls of 25, retrying unprocessed items and transient errors. */

@@ -16,12 +16,17 @@ export type PolicyStatement = {
 };
 
 /**
- * What the worker's key store (lib/delivery/store.ts) calls on the idempotency table: TransactWriteItems of
- * conditional puts (authorised as `PutItem`, the action of each item; there is no TransactWriteItems action)
- * to claim records, with `GetItem` for the refused items they return (ReturnValuesOnConditionCheckFailure);
- * BatchWriteItem to record deliveries and release claims. Docs: "Using IAM with DynamoDB transactions".
+ * What the worker's key store (lib/delivery/store.ts) calls on the idempotency table: TransactWriteItems (no IAM
+ * action of its own: each item is authorised as the action it performs) of conditional puts to claim records
+ * (`PutItem`, and `GetItem` for the refused items they return) and of conditional deletes to release them
+ * (`DeleteItem`); BatchWriteItem to record deliveries. Docs: "Using IAM with DynamoDB transactions".
  */
-export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 /** What Lambda's Kinesis poller calls with the function's role (plus the two EFO calls when reading a consumer). */
 const STREAM_READ_ACTIONS = [

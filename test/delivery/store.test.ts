@@ -78,7 +78,8 @@ describe('DynamoKeyStore claims', () => {
     dynamo.on(TransactWriteItemsCommand).resolves({});
     const s = store();
     const keys = Array.from({ length: 130 }, (_, i) => `t#${i}`);
-    expect(await s.claim(keys, 2_000_000)).toEqual({ claimed: keys, delivered: [], busy: [] });
+    const outcome = await s.claim(keys, 2_000_000);
+    expect(outcome).toEqual({ owner: expect.any(String), claimed: keys, delivered: [], busy: [] });
     const calls = dynamo
       .commandCalls(TransactWriteItemsCommand)
       .map((c) => c.args[0].input.TransactItems ?? []);
@@ -88,6 +89,7 @@ describe('DynamoKeyStore claims', () => {
       Item: {
         id: { S: 'delivered#t#0' },
         status: { S: 'IN_PROGRESS' },
+        owner: { S: outcome.owner },
         lease: { N: '2000000' },
         expiration: { N: '1100' },
       },
@@ -114,6 +116,7 @@ describe('DynamoKeyStore claims', () => {
       .resolves({});
     const s = store();
     expect(await s.claim(['t#0', 't#1', 't#2', 't#3'], 2_000_000)).toEqual({
+      owner: expect.any(String),
       claimed: ['t#0', 't#3'],
       delivered: ['t#1'],
       busy: ['t#2'],
@@ -133,8 +136,27 @@ describe('DynamoKeyStore claims', () => {
     await expect(store().claim(['t#0'], 2_000_000)).rejects.toThrow(/t#0 refused \(ValidationError/);
   });
 
-  it('releases claims with deletes, and counts only deliveries (not claims) as delivered', async () => {
-    dynamo.on(BatchWriteItemCommand).resolves({});
+  it('releases only its own claims, with conditional deletes: a key another invocation took is left alone', async () => {
+    dynamo
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(cancelled(['None', 'ConditionalCheckFailed']))
+      .resolves({});
+    const s = store();
+    await s.release(['t#1', 't#2'], 'me');
+    const calls = dynamo
+      .commandCalls(TransactWriteItemsCommand)
+      .map((c) => c.args[0].input.TransactItems ?? []);
+    expect(calls.map((c) => c.map((t) => t.Delete?.Key?.id?.S))).toEqual([
+      ['delivered#t#1', 'delivered#t#2'],
+      ['delivered#t#1'],
+    ]);
+    expect(calls[0]?.[0]?.Delete).toMatchObject({
+      ConditionExpression: '#status = :claimed AND #owner = :me',
+      ExpressionAttributeValues: { ':claimed': { S: 'IN_PROGRESS' }, ':me': { S: 'me' } },
+    });
+  });
+
+  it('counts only deliveries, not claims, as delivered', async () => {
     dynamo.on(BatchGetItemCommand).resolves({
       Responses: {
         keys: [
@@ -144,13 +166,7 @@ describe('DynamoKeyStore claims', () => {
         ],
       },
     });
-    const s = store();
-    await s.release(['t#1', 't#2']);
-    expect(dynamo.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.keys).toEqual([
-      { DeleteRequest: { Key: { id: { S: 'delivered#t#1' } } } },
-      { DeleteRequest: { Key: { id: { S: 'delivered#t#2' } } } },
-    ]);
-    expect(await s.filterDelivered(['t#1', 't#2', 't#3'])).toEqual(new Set(['t#1', 't#3']));
+    expect(await store().filterDelivered(['t#1', 't#2', 't#3'])).toEqual(new Set(['t#1', 't#3']));
   });
 });
 

@@ -85,8 +85,10 @@ export function memoryKeyStore(
   now: () => number = Date.now,
 ): DeliveredKeyStore & { keys: Set<string>; claims: Map<string, number> } {
   const keys = new Set<string>();
-  /** Claimed key -> lease end (epoch ms). */
+  /** Claimed key -> lease end (epoch ms) and owner. */
   const claims = new Map<string, number>();
+  const owners = new Map<string, string>();
+  let claimCount = 0;
   const stats = { readCalls: 0, readItems: 0, writeCalls: 0, writeItems: 0, claimCalls: 0, claimItems: 0 };
   return {
     keys,
@@ -98,13 +100,15 @@ export function memoryKeyStore(
     },
     async claim(asked, leaseUntil) {
       stats.claimCalls++;
-      const outcome = { claimed: [] as string[], delivered: [] as string[], busy: [] as string[] };
+      const owner = `owner-${++claimCount}`;
+      const outcome = { owner, claimed: [] as string[], delivered: [] as string[], busy: [] as string[] };
       for (const k of new Set(asked)) {
         stats.claimItems++;
         if (keys.has(k)) outcome.delivered.push(k);
         else if ((claims.get(k) ?? 0) >= now()) outcome.busy.push(k);
         else {
           claims.set(k, leaseUntil);
+          owners.set(k, owner);
           outcome.claimed.push(k);
         }
       }
@@ -118,9 +122,9 @@ export function memoryKeyStore(
         claims.delete(k);
       }
     },
-    async release(undone) {
-      stats.writeCalls++;
-      for (const k of undone) claims.delete(k);
+    async release(undone, owner) {
+      stats.claimCalls++;
+      for (const k of undone) if (owners.get(k) === owner) claims.delete(k);
     },
   };
 }

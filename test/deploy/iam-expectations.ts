@@ -119,7 +119,7 @@ export function expectedWorker(
   if (idempotencyModeOf(target) === 'store') {
     grant(
       permissions,
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
       [arn('IdempotencyTable')],
     );
   }
