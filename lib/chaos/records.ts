@@ -17,14 +17,16 @@ export interface SourcePosition {
 
 /**
  * Puts records 0..count-1 into the source stream, 500 per call (the PutRecords limit), failed entries again;
- * returns each record's position, from which the audit derives its idempotency key at every target.
+ * fills `positions` (index -> position) as each call is answered, from which the audit derives a record's
+ * idempotency key at every target. Filled as it goes, not at the end: the pipeline delivers (and workers die)
+ * while a large run is still putting, and a death's look-up needs the keys of what was delivered before it.
  */
 export async function putChaosRecords(
   kinesis: KinesisClient,
   stream: string,
   count: number,
-): Promise<SourcePosition[]> {
-  const positions: SourcePosition[] = new Array(count);
+  positions: SourcePosition[],
+): Promise<void> {
   for (let start = 0; start < count; start += 500) {
     let pending = Array.from({ length: Math.min(500, count - start) }, (_, n) => start + n);
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -44,5 +46,4 @@ export async function putChaosRecords(
       pending = pending.filter((_, n) => out.Records?.[n]?.ErrorCode);
     }
   }
-  return positions;
 }

@@ -16,7 +16,7 @@ import type { FaultCounts } from './log.js';
 import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
 import { startFaultProxy } from './proxy.js';
 import { waitForQuiescence } from './quiesce.js';
-import { putChaosRecords, recordIndexOf } from './records.js';
+import { putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
 import { chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
@@ -101,7 +101,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     timeoutSeconds: timeoutOf(s.config.name),
   }));
   const maxTimeoutMs = Math.max(...targets.map((t) => t.timeoutSeconds)) * 1000;
-  let positions: Array<{ shard: string; sequenceNumber: string }> = [];
+  const positions: SourcePosition[] = [];
   const keyOf = (target: string, index: number): string | undefined => {
     const p = positions[index];
     return p && idempotencyKey(target, recordId('chaos-input', p.shard, p.sequenceNumber));
@@ -130,7 +130,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     phase(`putting ${options.records} records`);
-    positions = await putChaosRecords(kinesis, 'chaos-input', options.records);
+    await putChaosRecords(kinesis, 'chaos-input', options.records, positions);
     phase('waiting for quiescence under faults');
     await waitForQuiescence(pipeline, sqs, quiesce);
     await injector.stop();

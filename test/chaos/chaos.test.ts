@@ -3,6 +3,8 @@
  * duplicates. The run itself, at CI size, is test/chaos/run.test.ts.
  */
 import { connect } from 'node:net';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { auditTarget } from '../../lib/chaos/audit.js';
 import { sqsFaults } from '../../lib/chaos/aws-faults.js';
@@ -10,7 +12,7 @@ import { startHttpDestination } from '../../lib/chaos/http-destination.js';
 import type { Attribution } from '../../lib/chaos/log.js';
 import { seededRandom } from '../../lib/chaos/prng.js';
 import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
-import { chaosRecord, recordIndexOf } from '../../lib/chaos/records.js';
+import { chaosRecord, putChaosRecords, recordIndexOf, type SourcePosition } from '../../lib/chaos/records.js';
 
 const attribution = (over: Partial<Attribution> = {}): Attribution => ({
   diedAfterDelivery: new Map(),
@@ -56,6 +58,29 @@ describe('chaos', () => {
     );
     expect(forwarded).toEqual([]);
     expect(JSON.parse(answer.body.toString()).Failed).toHaveLength(2);
+  });
+
+  it("knows each record's position as soon as its PutRecords is answered, not after the last one", async () => {
+    // Workers deliver (and die) while a large run is still putting; a death's look-up needs the keys of
+    // what was delivered before it.
+    const kinesis = mockClient(KinesisClient);
+    const positions: SourcePosition[] = [];
+    const seenBySecondCall: Array<SourcePosition | undefined> = [];
+    let call = 0;
+    kinesis.on(PutRecordsCommand).callsFake(async (input: { Records: unknown[] }) => {
+      call++;
+      if (call === 2) seenBySecondCall.push(positions[0], positions[499]);
+      return {
+        Records: input.Records.map((_, n) => ({ ShardId: 'shardId-0', SequenceNumber: `${call}-${n}` })),
+      };
+    });
+    await putChaosRecords(new KinesisClient({ region: 'us-east-1' }), 'in', 600, positions);
+    expect(seenBySecondCall).toEqual([
+      { shard: 'shardId-0', sequenceNumber: '1-0' },
+      { shard: 'shardId-0', sequenceNumber: '1-499' },
+    ]);
+    expect(positions[599]).toEqual({ shard: 'shardId-0', sequenceNumber: '2-99' });
+    kinesis.restore();
   });
 
   it('counts missing records and duplicates no window explains', () => {
