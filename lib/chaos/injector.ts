@@ -52,6 +52,13 @@ export interface Injector {
   timeline(target: string, index: number): unknown;
   /** The dynalite started by a store restart, if any: the run stops it (the pipeline knows only the first). */
   restartedStore(): Emulator | undefined;
+  /**
+   * After the store restart, once the pipeline is quiet and before any DLQ replay: the records applied within a
+   * worker's timeout before the outage whose keys are still unrecorded. A worker marks a call's records after
+   * the whole call answered, so a call under way when the store went down applied records whose marks then
+   * failed (on a busy machine, seconds before the outage); their retry applies them again.
+   */
+  settleStoreOutage(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -295,6 +302,14 @@ export function startInjector(deps: InjectorDeps): Injector {
     lastDeath: () => log.lastDeath,
     timeline: (target, index) => log.timeline(target, index),
     restartedStore: () => store,
+    settleStoreOutage: async () => {
+      const outage = log.storeOutage();
+      if (!outage) return;
+      for (const target of targets) {
+        const before = log.between(target.name, outage[0] - target.timeoutSeconds * 1000 - 1_000, outage[0]);
+        log.leftUnrecordedByStore(target.name, await unrecordedOf(target, before));
+      }
+    },
     // The proxies and the http destination keep their handlers (inactive: no fault) so that every later
     // delivery is still logged for the audit's attribution.
     stop: async () => {

@@ -58,6 +58,8 @@ export class FaultLog {
   lastDeath: number | undefined;
   #storeDown: number | undefined;
   #storeUp: number | undefined;
+  /** Per target: records applied before the outage whose keys it left unrecorded (settled after the run). */
+  readonly #leftByStore = new Map<string, Set<number>>();
 
   applied(target: string, index: number, at: number): void {
     const list = this.#applied.get(target) ?? [];
@@ -92,6 +94,20 @@ export class FaultLog {
     this.#storeUp = at;
   }
 
+  /** The store's outage window, once it is back: [went down, came back] (ms epoch). */
+  storeOutage(): [number, number] | undefined {
+    return this.#storeDown !== undefined && this.#storeUp !== undefined
+      ? [this.#storeDown, this.#storeUp]
+      : undefined;
+  }
+
+  /** Records applied shortly before the outage whose keys were still unrecorded once everything settled. */
+  leftUnrecordedByStore(target: string, indexes: readonly number[]): void {
+    const set = this.#leftByStore.get(target) ?? new Set<number>();
+    for (const i of indexes) set.add(i);
+    this.#leftByStore.set(target, set);
+  }
+
   attribution(): Attribution {
     const storeOutage = new Map<string, Set<number>>();
     if (this.#storeDown !== undefined) {
@@ -99,7 +115,10 @@ export class FaultLog {
       for (const target of this.#applied.keys()) {
         storeOutage.set(
           target,
-          new Set(this.between(target, this.#storeDown - STORE_WINDOW_MS.before, up + STORE_WINDOW_MS.after)),
+          new Set([
+            ...this.between(target, this.#storeDown - STORE_WINDOW_MS.before, up + STORE_WINDOW_MS.after),
+            ...(this.#leftByStore.get(target) ?? []),
+          ]),
         );
       }
     }

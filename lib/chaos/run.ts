@@ -136,6 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await injector.stop();
     phase('faults off; waiting for quiescence');
     await waitForQuiescence(pipeline, sqs, quiesce);
+    await injector.settleStoreOutage();
     const dlqs = [...pipeline.stack.targets.map((t) => t.dlqUrl), pipeline.stack.failureQueueUrl];
     const leftInDlqs = async (): Promise<number> =>
       (await Promise.all(dlqs.map((url) => dlqMessages(sqs, url)))).reduce((a, b) => a + b, 0);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { auditTarget } from '../../lib/chaos/audit.js';
 import { sqsFaults } from '../../lib/chaos/aws-faults.js';
 import { startHttpDestination } from '../../lib/chaos/http-destination.js';
-import type { Attribution } from '../../lib/chaos/log.js';
+import { type Attribution, FaultLog } from '../../lib/chaos/log.js';
 import { seededRandom } from '../../lib/chaos/prng.js';
 import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
 import { chaosRecord, putChaosRecords, recordIndexOf, type SourcePosition } from '../../lib/chaos/records.js';
@@ -81,6 +81,18 @@ describe('chaos', () => {
     ]);
     expect(positions[599]).toEqual({ shard: 'shardId-0', sequenceNumber: '2-99' });
     kinesis.restore();
+  });
+
+  it('lets the store outage explain what it left unrecorded before it, found once the run settled', () => {
+    const log = new FaultLog();
+    log.applied('t', 1, 1_000);
+    log.applied('t', 2, 8_000);
+    log.applied('t', 3, 9_500);
+    log.storeDown(10_000);
+    log.storeUp(12_000);
+    // Record 2 was applied 2 s before the outage and its key never recorded; record 1 was recorded.
+    log.leftUnrecordedByStore('t', [2]);
+    expect([...(log.attribution().storeOutage.get('t') ?? [])].sort()).toEqual([2, 3]);
   });
 
   it('counts missing records and duplicates no window explains', () => {
