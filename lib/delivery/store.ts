@@ -291,28 +291,35 @@ export class DynamoKeyStore implements DeliveredKeyStore {
     return [];
   }
 
-  /** BatchWriteItem in calls of 25, retrying unprocessed items and transient errors. */
+  /**
+   * BatchWriteItem in calls of 25, sent together (one round trip for a 100-record call's keys, not four),
+   * each retrying its unprocessed items and transient errors.
+   */
   async #batchWrite(requests: WriteRequest[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += 25) {
-      let writes = requests.slice(i, i + 25);
-      for (let attempt = 0; writes.length > 0; attempt++) {
-        if (attempt >= this.#o.maxAttempts)
-          throw new Error(
-            `BatchWriteItem on ${this.#o.tableName}: items still unprocessed after ${attempt} attempts`,
-          );
-        if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 100 }));
-        this.stats.writeCalls++;
-        this.stats.writeItems += writes.length;
-        const out = await this.#o.client
-          .send(new BatchWriteItemCommand({ RequestItems: { [this.#o.tableName]: writes } }))
-          .catch((error: unknown) => this.#transient(error, attempt));
-        if (!out) {
-          this.stats.writeItems -= writes.length;
-          continue;
-        }
-        writes = out.UnprocessedItems?.[this.#o.tableName] ?? [];
+    const chunks: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+    await Promise.all(chunks.map((chunk) => this.#batchWriteChunk(chunk)));
+  }
+
+  async #batchWriteChunk(chunk: WriteRequest[]): Promise<void> {
+    let writes = chunk;
+    for (let attempt = 0; writes.length > 0; attempt++) {
+      if (attempt >= this.#o.maxAttempts)
+        throw new Error(
+          `BatchWriteItem on ${this.#o.tableName}: items still unprocessed after ${attempt} attempts`,
+        );
+      if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 100 }));
+      this.stats.writeCalls++;
+      this.stats.writeItems += writes.length;
+      const out = await this.#o.client
+        .send(new BatchWriteItemCommand({ RequestItems: { [this.#o.tableName]: writes } }))
+        .catch((error: unknown) => this.#transient(error, attempt));
+      if (!out) {
         this.stats.writeItems -= writes.length;
+        continue;
       }
+      writes = out.UnprocessedItems?.[this.#o.tableName] ?? [];
+      this.stats.writeItems -= writes.length;
     }
   }
 }

@@ -160,6 +160,10 @@ export async function transactWrite(
     );
   }
   const operations: Operation[] = [];
+  // The items of one transaction usually share their condition (the worker's 100 claims do): parse each
+  // distinct expression once, and read each table's description once, not once per item.
+  const conditions = new Map<string, unknown>();
+  const tables = new Map<string, Table>();
   for (const [i, raw] of items.entries()) {
     const entry = (raw ?? {}) as Record<string, Record<string, unknown> | undefined>;
     const kinds = Object.keys(entry).filter((k) => entry[k] !== undefined);
@@ -187,9 +191,31 @@ export async function transactWrite(
     }
     const check = kind === 'Put' ? putValidation : deleteValidation;
     // Throws dynalite's own ValidationException (statusCode and body) for a malformed item or expression.
-    const data = validations.checkTypes(rest, check.types) as Operation['data'];
+    const expression = JSON.stringify([
+      rest.ConditionExpression,
+      rest.ExpressionAttributeNames,
+      rest.ExpressionAttributeValues,
+    ]);
+    const parsed = conditions.get(expression);
+    const data = validations.checkTypes(
+      parsed === undefined
+        ? rest
+        : {
+            ...rest,
+            ConditionExpression: undefined,
+            ExpressionAttributeNames: undefined,
+            ExpressionAttributeValues: undefined,
+          },
+      check.types,
+    ) as Operation['data'] & { _condition?: unknown };
     validations.checkValidations(data, check.types, check.custom, store);
-    const table = await promised<Table>((cb) => store.getTable(data.TableName, cb));
+    if (parsed === undefined) conditions.set(expression, data._condition ?? null);
+    else if (parsed !== null) data._condition = parsed;
+    let table = tables.get(data.TableName);
+    if (!table) {
+      table = await promised<Table>((cb) => store.getTable(data.TableName, cb));
+      tables.set(data.TableName, table);
+    }
     const invalid =
       kind === 'Put' ? db.validateItem(data.Item ?? {}, table) : db.validateKey(data.Key ?? {}, table);
     if (invalid) throw invalid;
@@ -210,10 +236,10 @@ export async function transactWrite(
   const byTable = new Map<string, Operation[]>();
   for (const op of operations)
     byTable.set(op.data.TableName, [...(byTable.get(op.data.TableName) ?? []), op]);
-  const tables = [...byTable.keys()].sort();
+  const lockOrder = [...byTable.keys()].sort();
   const releases: Array<() => void> = [];
   try {
-    for (const name of tables) {
+    for (const name of lockOrder) {
       const itemDb = store.getItemDb(name);
       const keys = [...new Set((byTable.get(name) ?? []).map((op) => op.key))].sort();
       await new Promise<void>((resolve) =>
