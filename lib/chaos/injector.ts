@@ -119,11 +119,22 @@ export function startInjector(deps: InjectorDeps): Injector {
     const after = await unrecordedOf(target, late);
     log.died(target.name, at, [...new Set([...before, ...after])]);
   };
+  /** When the injector last killed a worker function's containers (their invocations then end in exit errors). */
+  const injectedKill = new Map<string, number>();
   pipeline.runtime.events.on('invocation', (event) => {
     const target = workers.get(event.functionName);
-    if (!target || event.error?.errorType !== 'Sandbox.Timedout') return;
-    log.counts.workerTimeouts++;
-    track(workerDied(target, Date.now()));
+    const type = event.error?.errorType;
+    if (!target) return;
+    if (type === 'Sandbox.Timedout') {
+      log.counts.workerTimeouts++;
+      track(workerDied(target, Date.now()));
+    } else if (type === 'Runtime.ExitError' || type === 'Runtime.OutOfMemory') {
+      // A process that died on its own (out of memory, a signal) is a deliver-then-die window too; the ones
+      // the injector killed a moment ago are looked up already.
+      if (Date.now() - (injectedKill.get(target.name) ?? 0) < KILL_SETTLE_MS) return;
+      log.counts.workerExits++;
+      track(workerDied(target, Date.now()));
+    }
   });
 
   const throttle = rng('invoke-throttle');
@@ -234,6 +245,7 @@ export function startInjector(deps: InjectorDeps): Injector {
     return () => {
       // The kill signals go out synchronously: look at the store at once, before a retry of the dead
       // invocation (after the processes exited) can record the keys it delivers again.
+      injectedKill.set(target.name, Date.now());
       const killed = pipeline.runtime.crash(target.worker);
       log.counts.workerCrashes++;
       track(workerDied(target, Date.now()));

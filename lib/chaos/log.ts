@@ -13,6 +13,8 @@ export interface FaultCounts {
   storeRestarts: number;
   /** Observed, not injected: worker invocations Lambda's timeout ended (the runtime's Sandbox.Timedout). */
   workerTimeouts: number;
+  /** Observed: worker processes that exited on their own (out of memory, a signal), not killed by the injector. */
+  workerExits: number;
   /** Observed: records a destination applied whose caller never saw the answer (went away, or aborted unread). */
   answersLost: number;
 }
@@ -45,6 +47,7 @@ export class FaultLog {
     workerCrashes: 0,
     storeRestarts: 0,
     workerTimeouts: 0,
+    workerExits: 0,
     answersLost: 0,
   };
   /** Per target: [time, record index] as applied, in time order. */
