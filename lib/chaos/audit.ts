@@ -1,10 +1,6 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { readWholeStream } from '../aws/kinesis-read.js';
 import { queueDepth } from '../operate/queue.js';
 import type { HttpDestination } from './http-destination.js';
 import type { Attribution } from './log.js';
@@ -30,30 +26,6 @@ export interface TargetAudit {
   inDlq: number;
   /** A few missing and unexplained record indexes, to start looking from. */
   examples: { missing: number[]; unexplained: number[] };
-}
-
-/** Every record of a stream, from the start of each shard (the audit reads the emulator directly). */
-export async function readWholeStream(kinesis: KinesisClient, stream: string): Promise<Buffer[]> {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
-  const out: Buffer[] = [];
-  for (const shard of shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const r of page.Records ?? []) out.push(Buffer.from(r.Data ?? new Uint8Array()));
-      if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
-      iterator = page.NextShardIterator;
-    }
-  }
-  return out;
 }
 
 /** Counts arrivals per record and splits duplicates into the windows that explain them. */
@@ -120,7 +92,10 @@ export async function arrivals(
   target: { name: string; type: string },
   deps: { kinesis: KinesisClient; http: HttpDestination },
 ): Promise<Buffer[]> {
-  if (target.type === 'kinesis') return readWholeStream(deps.kinesis, target.name);
+  if (target.type === 'kinesis')
+    return (await readWholeStream(deps.kinesis, target.name)).map((r) =>
+      Buffer.from(r.Data ?? new Uint8Array()),
+    );
   return deps.http.accepted(`/${target.name}`).map((a) => a.body);
 }
 

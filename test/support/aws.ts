@@ -6,11 +6,11 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
-  ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { ClientPool } from '../../lib/aws/clients.js';
+import { readWholeStream } from '../../lib/aws/kinesis-read.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
 export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
@@ -51,28 +51,7 @@ export async function createIdempotencyTable(dynamo: DynamoDBClient, name: strin
 }
 
 /** Every record of a stream, from TRIM_HORIZON, over all shards. */
-export async function readStream(kinesis: KinesisClient, name: string): Promise<_Record[]> {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: name }))).Shards ?? [];
-  const records: _Record[] = [];
-  for (const shard of shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: name,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      records.push(...(out.Records ?? []));
-      if (!out.Records?.length) break;
-      iterator = out.NextShardIterator;
-    }
-  }
-  return records;
-}
+export const readStream = readWholeStream;
 
 /** A Lambda context for handlers run in-process. */
 export function lambdaContext(functionName: string, remainingMs = 60_000): Context {
