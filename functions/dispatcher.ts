@@ -6,13 +6,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { createContainer } from '../lib/runtime/container.js';
+import { createContainer, HANDLER_OPTIONS } from '../lib/runtime/container.js';
 import { buildDispatcher } from '../lib/runtime/dispatcher.js';
 
 const container = createContainer('dispatcher');
 const dispatch = buildDispatcher(container);
 
-export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
+export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>(HANDLER_OPTIONS)
   // Never log the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds record payloads (docs/security.md).
   .use(injectLambdaContext(container.logger, { logEvent: false }))
   .use(logMetrics(container.metrics))

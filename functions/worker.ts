@@ -5,13 +5,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createContainer } from '../lib/runtime/container.js';
+import { createContainer, HANDLER_OPTIONS } from '../lib/runtime/container.js';
 import { buildWorker } from '../lib/runtime/worker.js';
 
 const container = createContainer('worker');
 const work = buildWorker(container);
 
-export const handler = middy<unknown, unknown>()
+export const handler = middy<unknown, unknown>(HANDLER_OPTIONS)
   // Never log the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds record payloads (docs/security.md).
   .use(injectLambdaContext(container.logger, { logEvent: false }))
   .use(logMetrics(container.metrics))

@@ -4,7 +4,7 @@ import type { LocalPipeline } from '../local/pipeline.js';
 import { errorResponse, route } from '../local/runtime/index.js';
 import { kinesisFaults, sqsFaults } from './aws-faults.js';
 import type { HttpDestination } from './http-destination.js';
-import { type Attribution, type FaultCounts, FaultLog } from './log.js';
+import { type Attribution, type FaultCounts, FaultLog, type Timeline } from './log.js';
 import type { ChaosPlan, Fault } from './plan.js';
 import { faultStream, pickPoints } from './prng.js';
 import type { FaultProxy } from './proxy.js';
@@ -49,7 +49,7 @@ export interface Injector {
   attribution(): Promise<Attribution>;
   /** When a worker last died (crash or timeout), if one did. */
   lastDeath(): number | undefined;
-  timeline(target: string, index: number): unknown;
+  timeline(target: string, index: number): Timeline;
   /** The dynalite started by a store restart, if any: the run stops it (the pipeline knows only the first). */
   restartedStore(): Emulator | undefined;
   /**

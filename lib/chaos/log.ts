@@ -34,6 +34,15 @@ export interface Attribution {
 /** Before the store went down (a write already under way) and after it came back (SDK retries in flight). */
 export const STORE_WINDOW_MS = { before: 1_000, after: 1_000 };
 
+/** A record's story at one target, for debugging: times in ms after `t0` (epoch ms of the first event). */
+export interface Timeline {
+  t0: number;
+  applied: number[];
+  crashes: number[];
+  dispatcherCrashes: number[];
+  store: Array<number | null>;
+}
+
 export class FaultLog {
   readonly counts: FaultCounts = {
     invokeThrottles: 0,
@@ -129,9 +138,10 @@ export class FaultLog {
   }
 
   /** Times (ms after the first event) a record was applied at a target, and the fault events (debugging). */
-  timeline(target: string, index: number): unknown {
+  timeline(target: string, index: number): Timeline {
     const t0 = [...this.#applied.values()].flat()[0]?.[0] ?? 0;
     return {
+      t0,
       applied: (this.#applied.get(target) ?? []).filter(([, i]) => i === index).map(([at]) => at - t0),
       crashes: this.#crashes.filter((c) => c.target === target).map((c) => c.at - t0),
       dispatcherCrashes: this.#dispatcherCrashes.map((at) => at - t0),

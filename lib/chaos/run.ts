@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../config/index.js';
 import { DynamoKeyStore } from '../delivery/store.js';
 import { idempotencyKey, recordId } from '../envelope/keys.js';
 import { startLocalPipeline } from '../local/pipeline.js';
 import { arrivals, auditTarget, dlqMessages, type TargetAudit } from './audit.js';
+import { type DlqReason, dlqReasons, WorkerLogs } from './debug.js';
 import { startHttpDestination } from './http-destination.js';
 import { type ChaosTarget, startInjector } from './injector.js';
 import type { FaultCounts } from './log.js';
@@ -61,6 +62,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     startFaultProxy(),
     startHttpDestination(),
   ]);
+  const debug = process.env.CHAOS_DEBUG ? new WorkerLogs() : undefined;
   const dataDir = plan.faults.has('store-restart') ? mkdtempSync(join(tmpdir(), 'fanout-chaos-')) : undefined;
   const specs = chaosTargets(options.targets, http.url);
   const config = parseConfig({
@@ -74,8 +76,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     timeScale: 0.01,
     keepBodies: false,
     ...(dataDir ? { dataDir } : {}),
+    ...(debug ? { onLog: debug.collect } : {}),
     functionEnv: { AWS_ENDPOINT_URL_SQS: sqsProxy.url, AWS_ENDPOINT_URL_KINESIS: kinesisProxy.url },
   });
+  if (debug) pipeline.runtime.events.on('invocation', debug.invocation);
   sqsProxy.upstream = pipeline.emulators.sqs.endpoint;
   kinesisProxy.upstream = pipeline.emulators.kinesis.endpoint;
   const sqs = pipeline.clients.get(SQSClient);
@@ -140,19 +144,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const dlqs = [...pipeline.stack.targets.map((t) => t.dlqUrl), pipeline.stack.failureQueueUrl];
     const leftInDlqs = async (): Promise<number> =>
       (await Promise.all(dlqs.map((url) => dlqMessages(sqs, url)))).reduce((a, b) => a + b, 0);
-    if (process.env.CHAOS_DEBUG) {
+    const reasons = new Map<string, DlqReason[]>();
+    if (debug) {
       // Why envelopes are in the DLQs (Lambda's invocation records: responsePayload is the last error).
-      for (const t of pipeline.stack.targets) {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: t.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
-        );
-        for (const m of out.Messages ?? []) {
-          const body = JSON.parse(m.Body ?? '{}') as { responsePayload?: { errorType?: string } };
+      for (const t of pipeline.stack.targets) reasons.set(t.name, await dlqReasons(sqs, t.dlqUrl));
+      for (const [name, list] of reasons)
+        for (const r of list)
           process.stderr.write(
-            `${t.name} DLQ: ${body.responsePayload?.errorType ?? m.Body?.slice(0, 120)}\n`,
+            `${name} DLQ: ${r.errorType}: ${r.errorMessage.slice(0, 300)} (${r.records.length} records)\n`,
           );
-        }
-      }
     }
     const replay: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
     // A worker that died holds the claims on its records (IN_PROGRESS) until its invocation would have ended:
@@ -201,7 +201,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }),
       );
     }
-    if (process.env.CHAOS_DEBUG) {
+    if (debug) {
       for (const target of targets.filter((t) => t.type === 'http')) {
         const wrong = http
           .accepted(`/${target.name}`)
@@ -209,8 +209,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         process.stderr.write(`${target.name}: ${wrong} accepted request(s) with another key than expected\n`);
       }
       for (const a of audits)
-        for (const i of [...a.examples.unexplained, ...a.examples.missing].slice(0, 6))
-          process.stderr.write(`${a.target} #${i}: ${JSON.stringify(injector.timeline(a.target, i))}\n`);
+        for (const i of [...a.examples.unexplained, ...a.examples.missing].slice(0, 6)) {
+          const timeline = injector.timeline(a.target, i);
+          process.stderr.write(`${a.target} #${i}: ${JSON.stringify(timeline)}\n`);
+          for (const r of reasons.get(a.target) ?? [])
+            if (r.records.includes(i)) process.stderr.write(`  in DLQ: ${r.errorType}: ${r.errorMessage}\n`);
+          const first = timeline.t0 + (timeline.applied[0] ?? 0);
+          const worker = targets.find((t) => t.name === a.target)?.worker ?? '';
+          for (const line of debug?.near(worker, first - 2_000, first + 40_000) ?? [])
+            process.stderr.write(`  log: ${line}\n`);
+        }
     }
     return {
       records: options.records,
