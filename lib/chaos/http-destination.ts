@@ -65,14 +65,18 @@ export async function startHttpDestination(): Promise<HttpDestination> {
       accepted.set(path, list);
       const after = faults?.onAccepted?.(path, body);
       // A caller that aborted (its deadline) applied the record without knowing it: it will deliver it again.
+      let reported = false;
+      const answerLost = (): void => {
+        if (reported) return;
+        reported = true;
+        destination.faults?.onAnswerLost?.(path, body);
+      };
       res.once('close', () => {
-        if (!res.writableFinished) faults?.onAnswerLost?.(path, body);
+        if (!res.writableFinished) answerLost();
       });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}', () => {
-        // A worker killed here (after) is explained by its death already: one window per delivery.
-        if (after) after();
-        else lost.answered(req, () => destination.faults?.onAnswerLost?.(path, body));
-      });
+      // A worker killed once the 200 is sent (after) is explained by its death already: one window per delivery.
+      if (!after) lost.answered(req, answerLost);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}', () => after?.());
     });
   });
   server.keepAliveTimeout = 30_000;

@@ -100,11 +100,9 @@ export async function startFaultProxy(handler: ProxyHandler = passThrough): Prom
           answer.lost?.();
           return;
         }
+        if (answer.lost) lost.answered(req, answer.lost);
         res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
-        res.end(answer.body, () => {
-          answer.after?.();
-          if (answer.lost) lost.answered(req, answer.lost);
-        });
+        res.end(answer.body, () => answer.after?.());
       });
   });
   server.keepAliveTimeout = 30_000;

@@ -165,6 +165,9 @@ export function createHttpAdapter(context: AdapterContext, options: HttpAdapterO
       const location = response.headers.get('location');
       return outcomeOfResponse(response.status, body, location === null ? null : redactUrl(location));
     } catch (error) {
+      // The invocation's deadline (the caller's timeout signal), not this request's own timeout: say which.
+      if (!timeout.aborted && (signal?.reason as Error | undefined)?.name === 'TimeoutError')
+        return failed(true, "HTTP request stopped at the invocation's deadline (its outcome is unknown)");
       return outcomeOfRequestError(error, http.timeoutMs);
     }
   };

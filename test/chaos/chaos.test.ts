@@ -2,7 +2,8 @@
  * The chaos harness's own logic: seeded fault decisions, the SQS fault proxy, and the audit's attribution of
  * duplicates. The run itself, at CI size, is test/chaos/run.test.ts.
  */
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { auditTarget } from '../../lib/chaos/audit.js';
 import { sqsFaults } from '../../lib/chaos/aws-faults.js';
 import { startHttpDestination } from '../../lib/chaos/http-destination.js';
 import { type Attribution, FaultLog } from '../../lib/chaos/log.js';
+import { lostAnswers } from '../../lib/chaos/lost-answers.js';
 import { seededRandom } from '../../lib/chaos/prng.js';
 import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
 import { chaosRecord, putChaosRecords, recordIndexOf, type SourcePosition } from '../../lib/chaos/records.js';
@@ -143,7 +145,7 @@ describe('chaos', () => {
     }
   });
 
-  it('counts an answer its caller never read (a reset right after it) as lost, and not one it read', async () => {
+  it('counts an answer its caller never read (it closed before or right after it) as lost, and not one it read', async () => {
     const lost: string[] = [];
     const destination = await startHttpDestination();
     destination.faults = {
@@ -151,41 +153,99 @@ describe('chaos', () => {
       down: () => false,
       onAnswerLost: (_path, body) => lost.push(body.toString()),
     };
-    const proxy = await startFaultProxy(async (request) => ({
-      ...jsonAnswer(200, {}),
-      lost: () => lost.push(`proxy:${request.body.toString()}`),
-    }));
+    const proxy = await startFaultProxy(async (request) => {
+      // The caller that closes before the answer: answer once its FIN is in (the emulator was slow).
+      if (request.body.toString() === 'closed') await new Promise((r) => setTimeout(r, 100));
+      return { ...jsonAnswer(200, {}), lost: () => lost.push(`proxy:${request.body.toString()}`) };
+    });
+    const open: Array<Socket | undefined> = [];
     try {
       for (const url of [destination.url, proxy.url]) {
-        await rawPost(url, 'read', 'read, then close');
+        open.push(await rawPost(url, 'read', 'read, then reuse'));
         await rawPost(url, 'unread', 'abort unread');
       }
-      await waitFor(() => lost.length >= 2);
+      await rawPost(proxy.url, 'closed', 'close before the answer');
+      await waitFor(() => lost.length >= 3);
       await new Promise((r) => setTimeout(r, 100));
-      expect(lost.sort()).toEqual(['proxy:unread', 'unread']);
+      expect(lost.sort()).toEqual(['proxy:closed', 'proxy:unread', 'unread']);
     } finally {
+      for (const socket of open) socket?.destroy();
       await destination.stop();
       await proxy.stop();
     }
   });
+
+  it('does not count a close long after the answer (an idle keep-alive connection) as lost', async () => {
+    const lost: string[] = [];
+    const watcher = lostAnswers(50);
+    const server = createServer((req, res) => {
+      watcher.request(req);
+      req.resume();
+      req.on('end', () => {
+        watcher.answered(req, () => lost.push('lost'));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await rawPost(url, 'read', 'read, then close after 200 ms');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(lost).toEqual([]);
+      await rawPost(url, 'read', 'read, then close');
+      await waitFor(() => lost.length > 0);
+      expect(lost).toEqual(['lost']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
 
-/** A POST on a connection of its own: read the answer and close it, or abort with the answer unread (a reset). */
-async function rawPost(url: string, body: string, how: 'read, then close' | 'abort unread'): Promise<void> {
+type RawPost =
+  | 'read, then reuse'
+  | 'read, then close'
+  | 'read, then close after 200 ms'
+  | 'abort unread'
+  | 'close before the answer';
+
+/**
+ * A POST on a connection of its own, then: read the answer and send another request on the connection (a
+ * caller that saw it), or close it at once or later, or abort with the answer unread (a reset), or close it
+ * right after sending (the caller's deadline struck before the answer came).
+ */
+async function rawPost(url: string, body: string, how: RawPost): Promise<Socket | undefined> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(`POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-  if (how === 'read, then close') {
-    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  const request = (b: string): string =>
+    `POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: ${b.length}\r\n\r\n${b}`;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => undefined);
+  socket.write(request(body));
+  if (how === 'close before the answer') {
     socket.end();
-    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    return;
+    await closed;
+    return undefined;
   }
-  // Give the answer time to arrive in the socket's buffer, unread (the socket is paused), then abort.
-  socket.pause();
-  await new Promise((r) => setTimeout(r, 200));
-  socket.resetAndDestroy();
+  if (how === 'abort unread') {
+    // Give the answer time to arrive in the socket's buffer, unread (the socket is paused), then abort.
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 200));
+    socket.resetAndDestroy();
+    return undefined;
+  }
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  if (how === 'read, then reuse') {
+    socket.write(request('next'));
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    // Still open: its owner closes it after the check (a close now would be right after the second answer).
+    return socket;
+  }
+  if (how === 'read, then close after 200 ms') await new Promise((r) => setTimeout(r, 200));
+  socket.end();
+  await closed;
+  return undefined;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

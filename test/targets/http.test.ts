@@ -125,6 +125,19 @@ describe('http adapter', () => {
     expect(outcome).toEqual({ ok: false, retryable: true, reason: 'HTTP request timed out after 100 ms' });
   });
 
+  it("names the invocation's deadline, not its own timeout, when the deadline stops a request", async () => {
+    const [outcome] = await adapterFor('/hang', { timeoutMs: 5_000 }).deliver(
+      [deliveryRecordFactory()],
+      AbortSignal.timeout(50),
+    );
+
+    expect(outcome).toEqual({
+      ok: false,
+      retryable: true,
+      reason: "HTTP request stopped at the invocation's deadline (its outcome is unknown)",
+    });
+  });
+
   it('stops when the caller aborts, retryably', async () => {
     const controller = new AbortController();
     const pending = adapterFor('/hang').deliver([deliveryRecordFactory()], controller.signal);
