@@ -88,14 +88,17 @@ let keyCounter = 0;
 const freshKeys = (n: number): string[] =>
   Array.from({ length: n }, () => `out#${run}:${String(++keyCounter).padStart(56, '0')}`);
 
+// Every adapter call of the worker gets its own deadline signal (lib/delivery/deliver.ts), and the SDK listens to it.
+const deadline = (): AbortSignal => AbortSignal.timeout(60_000);
+
 const CALLS: Record<SdkCall, { records: number; run: () => Promise<void> }> = {
   'sqs-send-batch': {
     records: 10,
-    run: async () => expectDelivered(await sqs.deliver(sqsRecords), 'SendMessageBatch'),
+    run: async () => expectDelivered(await sqs.deliver(sqsRecords, deadline()), 'SendMessageBatch'),
   },
   'kinesis-put-records': {
     records: 100,
-    run: async () => expectDelivered(await kinesis.deliver(kinesisRecords), 'PutRecords'),
+    run: async () => expectDelivered(await kinesis.deliver(kinesisRecords, deadline()), 'PutRecords'),
   },
   'dynamo-claim': {
     records: 100,
