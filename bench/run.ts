@@ -6,7 +6,7 @@
  *   npm run bench -- --quick            a fast smoke run: fewer cases and iterations
  *   npm run bench -- --only baseline    only the named sections (repeat or comma-separate)
  *   npm run bench -- --cpu-prof DIR     write a V8 CPU profile of each measured case process to DIR
- *   npm run bench -- --only end-to-end --rates 2000 --seconds 10 --variants none
+ *   npm run bench -- --only end-to-end --rates 2000 --seconds 10 --variants none --batch-size 500
  *                                       one load level of one configuration (end-to-end only)
  *
  * Starts what it needs (the stub endpoint, dynalite) as child processes and stops them before it exits.
@@ -32,6 +32,7 @@ function parseOptions(argv: string[]): BenchOptions {
       rates: { type: 'string' },
       seconds: { type: 'string' },
       variants: { type: 'string' },
+      'batch-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -39,7 +40,7 @@ function parseOptions(argv: string[]): BenchOptions {
   if (values.help) {
     process.stdout.write(
       `usage: npm run bench -- [--json] [--quick] [--only ${names.join('|')}] [--cpu-prof DIR]\n` +
-        '  end-to-end only: [--rates 2000,4000] [--seconds 20] [--variants store,none]\n',
+        '  end-to-end only: [--rates 2000,4000] [--seconds 20] [--variants store,none] [--batch-size 100]\n',
     );
     process.exit(0);
   }
@@ -57,6 +58,12 @@ function parseOptions(argv: string[]): BenchOptions {
   };
   if (values.rates) options.rates = list(values.rates).map((r) => positive('rates', r));
   if (values.seconds) options.seconds = positive('seconds', values.seconds);
+  if (values['batch-size']) {
+    const size = positive('batch-size', values['batch-size']);
+    if (!Number.isInteger(size) || size > 10_000)
+      throw new Error(`--batch-size ${values['batch-size']}: expected a whole number from 1 to 10000`);
+    options.batchSize = size;
+  }
   if (values.variants) {
     const variants = list(values.variants);
     const bad = variants.filter((v) => v !== 'store' && v !== 'none');

@@ -17,6 +17,8 @@ export interface BenchOptions {
   seconds?: number;
   /** end-to-end: idempotency configurations to run (store, none) instead of both. */
   variants?: Array<'store' | 'none'>;
+  /** end-to-end: the source's batchSize instead of 100. */
+  batchSize?: number;
 }
 
 /** What a section gets: the options, progress output, and the resources shared by sections of one run. */
