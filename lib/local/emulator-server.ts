@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dynaliteWithTransactions } from './dynamodb-transactions.js';
+import { speedUpKinesaliteSequences } from './kinesalite-sequences.js';
 
 const require = createRequire(import.meta.url);
 const [kind, portArg, dataDir] = process.argv.slice(2);
@@ -25,6 +26,8 @@ async function start(): Promise<{ port: number; stop: () => Promise<void> }> {
             ...(dataDir ? { path: dataDir } : {}),
           }
         : { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) };
+    // kinesalite's sequence numbers through BigInt instead of bignumber.js: same numbers, a third of its CPU.
+    if (kind === 'kinesis') speedUpKinesaliteSequences();
     // dynalite lacks TransactWriteItems, which the worker's record claims use: added on its own store.
     const server = kind === 'dynamodb' ? dynaliteWithTransactions(factory, options) : factory(options);
     await new Promise<void>((resolve, reject) => {
