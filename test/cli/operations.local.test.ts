@@ -8,7 +8,6 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
-import { produce } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { encodeEnvelope } from '../../lib/envelope/codec.js';
 import { writeLocalEnv } from '../../lib/local/env-file.js';
@@ -18,7 +17,7 @@ import type { SourceReplayReport } from '../../lib/operate/replay/source-report.
 import { waitFor } from '../local/support.js';
 import { envelopeFactory } from '../operate/factories.js';
 import { depthOf, putMessages } from '../operate/support.js';
-import { readStream } from '../support/aws.js';
+import { produceLogRecords, readStream } from '../support/aws.js';
 import { captureIo, folderWith } from './support.js';
 
 const N = 30;
@@ -116,19 +115,7 @@ describe('fanout replay --source (local mode)', () => {
     const late = pipeline.stack.targets.find((t) => t.name === 'late');
     await sqs.send(new DeleteQueueCommand({ QueueUrl: late?.queueUrl }));
     const kinesis = pipeline.clients.get(KinesisClient);
-    await produce(
-      {
-        stream: 'input',
-        count: N,
-        rate: 0,
-        template: '{"log":"Record {i}"}',
-        partitionKey: 'key-{i}',
-        stdin: false,
-        progress: false,
-      },
-      { out: () => {}, err: () => {} },
-      kinesis,
-    );
+    await produceLogRecords(kinesis, 'input', N);
     await waitFor(async () => (await readStream(kinesis, 'output1')).length >= N, 30_000, 'output1');
     await waitFor(
       async () =>

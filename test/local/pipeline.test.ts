@@ -7,10 +7,9 @@ import { promisify } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { produce } from '../../lib/cli/produce.js';
 import { parseConfig } from '../../lib/config/index.js';
 import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { readStream } from '../support/aws.js';
+import { produceLogRecords, readStream } from '../support/aws.js';
 import { decodeMessage, receiveAll } from '../targets/queue-reader.js';
 import { awsCli, waitFor } from './support.js';
 
@@ -28,7 +27,6 @@ const config = parseConfig({
 });
 
 let pipeline: LocalPipeline;
-const silent = { out: () => {}, err: () => {} };
 
 beforeAll(async () => {
   // 0.01: async retries after 0.6 s and 1.2 s, events expire after 216 s (Lambda: 6 h), far beyond this test.
@@ -46,19 +44,7 @@ const body = (i: number): string => `{"log":"Record ${i}"}`;
 describe('local mode', () => {
   it('delivers N records to every target exactly once, identical, per-key order kept', async () => {
     const kinesis = pipeline.clients.get(KinesisClient);
-    await produce(
-      {
-        stream: 'input',
-        count: N,
-        rate: 0,
-        template: '{"log":"Record {i}"}',
-        partitionKey: 'key-{i}',
-        stdin: false,
-        progress: false,
-      },
-      silent,
-      kinesis,
-    );
+    await produceLogRecords(kinesis, 'input', N);
     const expected = Array.from({ length: N }, (_, i) => body(i));
     await waitFor(
       async () =>
