@@ -43,6 +43,12 @@ export interface ClientPoolOptions {
   maxAttempts?: number;
   /** Credentials of every client of the pool (default: the SDK's chain, i.e. the function's role). */
   credentials?: CredentialsProvider;
+  /**
+   * Longest time a call may take, connection included (default 30 s): a hung endpoint fails the call with a
+   * retryable TimeoutError instead of holding it until the function's timeout. A call that lasts longer by
+   * design (a synchronous Invoke) passes its own `requestTimeout` to `send`.
+   */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -67,7 +73,9 @@ export class ClientPool {
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
         connectionTimeout: 5_000,
-        requestTimeout: 30_000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        // Without it, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes.
+        throwOnRequestTimeout: true,
       });
   }
 

@@ -74,6 +74,7 @@ export function waitingLambda(timeoutSeconds: number): LambdaClient {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: (timeoutSeconds + 30) * 1000,
+      throwOnRequestTimeout: true,
     }),
   });
 }
