@@ -5,7 +5,7 @@ import { loadConfigFile } from '../config/load.js';
 import { LOCAL_ENV_FILE, writeLocalEnv } from '../local/env-file.js';
 import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
 import { renderStatus } from '../local/status.js';
-import { produce } from './produce.js';
+import { produceDemoRecords } from './produce.js';
 import type { CommandIo } from './validate.js';
 
 export interface LocalOptions {
@@ -95,22 +95,11 @@ async function demoProducer(
   while (!signal.aborted) {
     const start = i;
     i += rate;
-    await produce(
-      {
-        stream: pipeline.stack.sourceStream,
-        count: rate,
-        rate,
-        template: '{"log":"Record {i}"}',
-        partitionKey: 'key-{i}',
-        stdin: false,
-        progress: false,
+    await produceDemoRecords(kinesis, pipeline.stack.sourceStream, rate, { rate, first: start }).catch(
+      (error: Error) => {
+        if (!signal.aborted) io.err(`demo producer: ${error.message}`);
       },
-      { out: () => {}, err: () => {} },
-      kinesis,
-      start,
-    ).catch((error: Error) => {
-      if (!signal.aborted) io.err(`demo producer: ${error.message}`);
-    });
+    );
   }
 }
 

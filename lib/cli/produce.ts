@@ -93,3 +93,30 @@ export async function produce(
   );
   return written;
 }
+
+/**
+ * The demo records of `fanout local` (the classic fan-out experiment): `{"log":"Record <i>"}` with partition key
+ * `key-<i>`, for i = first..first+count-1, at `rate` per second (0: as fast as it goes), silently.
+ */
+export function produceDemoRecords(
+  kinesis: KinesisClient,
+  stream: string,
+  count: number,
+  options: { rate?: number; first?: number } = {},
+): Promise<number> {
+  const rate = options.rate ?? 0;
+  return produce(
+    {
+      stream,
+      count,
+      rate,
+      template: '{"log":"Record {i}"}',
+      partitionKey: 'key-{i}',
+      stdin: false,
+      progress: false,
+    },
+    { out: () => {}, err: () => {} },
+    kinesis,
+    options.first ?? 0,
+  );
+}

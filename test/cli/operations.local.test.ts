@@ -8,6 +8,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
+import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { encodeEnvelope } from '../../lib/envelope/codec.js';
 import { writeLocalEnv } from '../../lib/local/env-file.js';
@@ -17,7 +18,7 @@ import type { SourceReplayReport } from '../../lib/operate/replay/source-report.
 import { waitFor } from '../local/support.js';
 import { envelopeFactory } from '../operate/factories.js';
 import { depthOf, putMessages } from '../operate/support.js';
-import { produceLogRecords, readStream } from '../support/aws.js';
+import { readStream } from '../support/aws.js';
 import { captureIo, folderWith } from './support.js';
 
 const N = 30;
@@ -115,7 +116,7 @@ describe('fanout replay --source (local mode)', () => {
     const late = pipeline.stack.targets.find((t) => t.name === 'late');
     await sqs.send(new DeleteQueueCommand({ QueueUrl: late?.queueUrl }));
     const kinesis = pipeline.clients.get(KinesisClient);
-    await produceLogRecords(kinesis, 'input', N);
+    await produceDemoRecords(kinesis, 'input', N);
     await waitFor(async () => (await readStream(kinesis, 'output1')).length >= N, 30_000, 'output1');
     await waitFor(
       async () =>

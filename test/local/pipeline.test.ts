@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfig } from '../../lib/config/index.js';
 import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { produceLogRecords, readStream } from '../support/aws.js';
+import { readStream } from '../support/aws.js';
 import { decodeMessage, receiveAll } from '../targets/queue-reader.js';
 import { awsCli, waitFor } from './support.js';
 
@@ -44,7 +45,7 @@ const body = (i: number): string => `{"log":"Record ${i}"}`;
 describe('local mode', () => {
   it('delivers N records to every target exactly once, identical, per-key order kept', async () => {
     const kinesis = pipeline.clients.get(KinesisClient);
-    await produceLogRecords(kinesis, 'input', N);
+    await produceDemoRecords(kinesis, 'input', N);
     const expected = Array.from({ length: N }, (_, i) => body(i));
     await waitFor(
       async () =>

@@ -11,7 +11,6 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { readWholeStream } from '../../lib/aws/kinesis-read.js';
-import { produce } from '../../lib/cli/produce.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
 export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
@@ -101,28 +100,4 @@ export async function streamAsKinesisEvent(
       eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`,
     })),
   };
-}
-
-/**
- * Puts `{"log":"Record <i>"}` for i = 0..count-1 into `stream` with `fanout produce`'s own code, partition key
- * `key-<i>`, as fast as it goes and silently: the input of the local-mode tests.
- */
-export async function produceLogRecords(
-  kinesis: KinesisClient,
-  stream: string,
-  count: number,
-): Promise<void> {
-  await produce(
-    {
-      stream,
-      count,
-      rate: 0,
-      template: '{"log":"Record {i}"}',
-      partitionKey: 'key-{i}',
-      stdin: false,
-      progress: false,
-    },
-    { out: () => {}, err: () => {} },
-    kinesis,
-  );
 }

@@ -5,6 +5,7 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { produceDemoRecords } from '../../../lib/cli/produce.js';
 import { parseConfig } from '../../../lib/config/index.js';
 import { encodeEnvelope } from '../../../lib/envelope/codec.js';
 import { type LocalPipeline, startLocalPipeline } from '../../../lib/local/pipeline.js';
@@ -13,7 +14,6 @@ import { queueUrlOf } from '../../../lib/operate/queue.js';
 import { replayDlq } from '../../../lib/operate/replay/replay.js';
 import { findTarget } from '../../../lib/operate/target.js';
 import { waitFor } from '../../local/support.js';
-import { produceLogRecords } from '../../support/aws.js';
 import { envelopeFactory, oversizeNoticeFactory } from '../factories.js';
 import { depthOf, peekBodies, putMessages, replayDeps } from '../support.js';
 
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const dlqOf = (name: string) => pipeline.stack.targets.find((t) => t.name === name)?.dlqUrl as string;
   dlq = { flaky: dlqOf('flaky'), hook: dlqOf('hook') };
   pipeline.receiver.behave('/flaky', { status: 500 });
-  await produceLogRecords(pipeline.clients.get(KinesisClient), 'input', N);
+  await produceDemoRecords(pipeline.clients.get(KinesisClient), 'input', N);
   // Every record handed to the failing target, and every envelope through its (single) attempt.
   await waitFor(
     async () => pipeline.metrics.count(METRICS.recordsHandedOff, 'flaky') >= N,
