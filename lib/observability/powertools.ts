@@ -16,16 +16,15 @@ export interface PowertoolsTelemetry extends Telemetry {
 /**
  * Telemetry backed by Powertools: JSON logs and CloudWatch EMF metrics. Per-target metrics carry a `target`
  * dimension. A worker (`defaultTarget`) adds its own target's metrics to the invocation's metrics, which carry
- * the target as a default dimension. The dispatcher serves many targets in one invocation: with `targetMetrics`
- * (a Metrics instance of the same namespace and service, used for nothing else) their metrics are gathered per
- * target and printed as one EMF document per target by `publishTargetMetrics`. Without it each one is printed at
- * once with `singleMetric()`, which builds a new Metrics (and Console) and prints a line per call: that was a
- * third of a local dispatcher's CPU.
+ * the target as a default dimension. Metrics of any other target (the dispatcher serves many in one invocation)
+ * are gathered per target in `targetMetrics` (a Metrics instance of the same namespace and service, used for
+ * nothing else) and printed as one EMF document per target by `publishTargetMetrics`, not a line per count
+ * (`singleMetric()` per count was a third of a local dispatcher's CPU).
  * Record payloads are never logged.
  *
  * @example
  * ```ts
- * const telemetry = powertoolsTelemetry(logger, metrics, undefined, targetMetrics);
+ * const telemetry = powertoolsTelemetry(logger, metrics, targetMetrics);
  * try {
  *   return await dispatch(event, context);
  * } finally {
@@ -36,19 +35,13 @@ export interface PowertoolsTelemetry extends Telemetry {
 export function powertoolsTelemetry(
   logger: Logger,
   metrics: Metrics,
+  targetMetrics: Metrics,
   defaultTarget?: string,
-  targetMetrics?: Metrics,
 ): PowertoolsTelemetry {
   // Per other target: metric name -> unit and values (one summed value for a counter).
   const pending = new Map<string, Map<string, { unit: Unit; values: number[] }>>();
   const own = (target: string | undefined): target is undefined => !target || target === defaultTarget;
   const hold = (target: string, name: string, unit: Unit, value: number): void => {
-    if (!targetMetrics) {
-      const single = metrics.singleMetric();
-      single.addDimension('target', target);
-      single.addMetric(name, unit, value);
-      return;
-    }
     const byName = pending.get(target) ?? new Map<string, { unit: Unit; values: number[] }>();
     pending.set(target, byName);
     const held = byName.get(name);
@@ -66,7 +59,7 @@ export function powertoolsTelemetry(
       else hold(target, name, MetricUnit.Milliseconds, ms);
     },
     publishTargetMetrics() {
-      if (!targetMetrics || pending.size === 0) return;
+      if (pending.size === 0) return;
       const targets = [...pending];
       pending.clear();
       for (const [target, byName] of targets) {

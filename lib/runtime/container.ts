@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ClientPool } from '../aws/clients.js';
 import { type FunctionEnvironment, readFunctionEnvironment } from '../config/env.js';
+import { type PowertoolsTelemetry, powertoolsTelemetry } from '../observability/powertools.js';
 
 /** What a function builds once per container: configuration, clients, telemetry. */
 export interface Container {
@@ -10,7 +11,7 @@ export interface Container {
   logger: Logger;
   /** The invocation's metrics, flushed by the `logMetrics` middleware. */
   metrics: Metrics;
-  /** Same namespace and service, for the dispatcher's per-target EMF documents (one per target per invocation). */
+  /** Same namespace and service, for per-target EMF documents (one per target per invocation). */
   targetMetrics: Metrics;
 }
 
@@ -41,3 +42,31 @@ export function createContainer(
  * is stopped by Lambda, which resets its environment.
  */
 export const HANDLER_OPTIONS = Object.freeze({ timeoutEarlyInMillis: 0 });
+
+/** The container's telemetry; a worker passes its target, whose metrics go into the invocation's own. */
+export function containerTelemetry(container: Container, ownTarget?: string): PowertoolsTelemetry {
+  return powertoolsTelemetry(container.logger, container.metrics, container.targetMetrics, ownTarget);
+}
+
+/**
+ * Wraps a handler so that, however it ends, the per-target metrics it counted are printed (one EMF document per
+ * target, beside the invocation's own that the logMetrics middleware prints). A metrics failure is logged, never
+ * thrown: it must not fail an invocation whose work is done (Lambda would run it all again).
+ */
+export function publishingTargetMetrics<E, C, R>(
+  handler: (event: E, context: C) => Promise<R>,
+  telemetry: PowertoolsTelemetry,
+  logger: Logger,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      try {
+        telemetry.publishTargetMetrics();
+      } catch (error) {
+        logger.error('per-target metrics not published', { error });
+      }
+    }
+  };
+}

@@ -6,16 +6,15 @@ import type { FunctionEnvironment } from '../config/env.js';
 import { streamNameOf } from '../dispatch/decode.js';
 import { createDispatcher, type DispatchHandler } from '../dispatch/dispatcher.js';
 import { awsHandoff } from '../handoff/aws.js';
-import { powertoolsTelemetry } from '../observability/powertools.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import { createStreamDiscovery, type StreamDiscovery } from '../targets/discovery.js';
-import type { Container } from './container.js';
+import { type Container, containerTelemetry, publishingTargetMetrics } from './container.js';
 
 // Kept apart from the worker's wiring so the dispatcher bundle carries no target adapters or idempotency code.
 /** The dispatcher of this container's configuration. */
 export function buildDispatcher(container: Container): DispatchHandler {
-  const { env, clients, logger, metrics, targetMetrics } = container;
-  const telemetry = powertoolsTelemetry(logger, metrics, undefined, targetMetrics);
+  const { env, clients, logger } = container;
+  const telemetry = containerTelemetry(container);
   const dispatch = createDispatcher({
     config: env.config,
     names: env.names,
@@ -30,19 +29,7 @@ export function buildDispatcher(container: Container): DispatchHandler {
       ? { discovery: streamDiscovery(env, clients, telemetry) }
       : {}),
   });
-  return async (event, context) => {
-    try {
-      return await dispatch(event, context);
-    } finally {
-      // One EMF document per target per invocation, beside the invocation's own (the logMetrics middleware).
-      // A metrics failure must not fail a batch that was handed off: Lambda would dispatch it all again.
-      try {
-        telemetry.publishTargetMetrics();
-      } catch (error) {
-        logger.error('per-target metrics not published', { error });
-      }
-    }
-  };
+  return publishingTargetMetrics(dispatch, telemetry, logger);
 }
 
 /** `discover`'s streams, listed once per `refreshSeconds` per container; the Kinesis client loads on first use. */

@@ -9,11 +9,10 @@ import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
 import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
-import { powertoolsTelemetry } from '../observability/powertools.js';
 import { noAssumeRole, stsAssumeRole, targetClientPools } from '../targets/credentials.js';
 import { createAdapter } from '../targets/registry.js';
 import { awsSecretProvider } from '../targets/signing.js';
-import type { Container } from './container.js';
+import { type Container, containerTelemetry, publishingTargetMetrics } from './container.js';
 
 /** The worker of the target named by `FANOUT_TARGET`. */
 export function buildWorker(container: Container): WorkerHandler {
@@ -28,7 +27,8 @@ export function buildWorker(container: Container): WorkerHandler {
   const targetClients = targetClientPools(clients, {
     assumeRole: process.env.FANOUT_BUNDLE_ROLES !== 'off' ? stsAssumeRole : noAssumeRole,
   })(target);
-  return createWorker({
+  const telemetry = containerTelemetry(container, target.name);
+  const work = createWorker({
     target,
     adapter: createAdapter({
       target,
@@ -58,8 +58,9 @@ export function buildWorker(container: Container): WorkerHandler {
             ttlSeconds: env.config.idempotency.ttlSeconds,
           })
         : noKeyStore(),
-    telemetry: powertoolsTelemetry(logger, metrics, target.name),
+    telemetry,
   });
+  return publishingTargetMetrics(work, telemetry, logger);
 }
 
 /** One Kinesis adapter per discovered stream an envelope names, created on first use and kept. */

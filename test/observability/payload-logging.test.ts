@@ -108,6 +108,7 @@ describe('record payloads in logs', () => {
       powertoolsTelemetry(
         new Logger({ serviceName: service, logLevel: 'DEBUG' }),
         new Metrics({ serviceName: service, namespace: 'Test' }),
+        new Metrics({ serviceName: service, namespace: 'Test' }),
         target,
       );
     const dispatch = createDispatcher({

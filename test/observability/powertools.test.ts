@@ -43,7 +43,6 @@ const dispatcherTelemetry = () => {
   const telemetry = powertoolsTelemetry(
     new Logger({ logLevel: 'SILENT' }),
     metrics,
-    undefined,
     metricsOf('fanout-dispatcher'),
   );
   return { metrics, telemetry };
@@ -117,7 +116,12 @@ describe('powertoolsTelemetry per-target metrics', () => {
   it("adds a worker's own target to the invocation's metrics", () => {
     const metrics = metricsOf('fanout-out-a');
     metrics.setDefaultDimensions({ target: 'out-a' });
-    const telemetry = powertoolsTelemetry(new Logger({ logLevel: 'SILENT' }), metrics, 'out-a');
+    const telemetry = powertoolsTelemetry(
+      new Logger({ logLevel: 'SILENT' }),
+      metrics,
+      metricsOf('fanout-out-a'),
+      'out-a',
+    );
     telemetry.count(METRICS.delivered, 100, 'out-a');
     telemetry.publishTargetMetrics();
     expect(documents()).toEqual([]);
@@ -126,9 +130,8 @@ describe('powertoolsTelemetry per-target metrics', () => {
     expect(documents()).toEqual([expect.objectContaining({ target: 'out-a', RecordsDelivered: 100 })]);
   });
 
-  it('prints other targets at once without a per-target Metrics instance', () => {
-    const metrics = metricsOf('fanout-dispatcher');
-    const telemetry = powertoolsTelemetry(new Logger({ logLevel: 'SILENT' }), metrics);
+  it("sums other targets' counts into what local mode's aggregator reads", () => {
+    const { telemetry } = dispatcherTelemetry();
     telemetry.count(METRICS.recordsRouted, 3, 'out-a');
     telemetry.count(METRICS.recordsRouted, 4, 'out-a');
     telemetry.publishTargetMetrics();
