@@ -7,7 +7,7 @@ import type { ClaimPointer, Envelope } from '../envelope/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
-import { DeliveryError, type FailedRecord } from './errors.js';
+import { DeliveryError, type FailedRecord, IdempotencyStoreError } from './errors.js';
 import { heldBackReason, orderedWaves } from './ordered.js';
 import { prepare } from './prepare.js';
 import type { DeliveredKeyStore } from './store.js';
@@ -89,10 +89,17 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
   const now = deps.now ?? Date.now;
   const target = envelope.target;
   const all = uniqueByKey(envelopeEntries(envelope));
-  const claim = await store.claim(
-    all.map((e) => e.record.key),
-    deps.leaseUntil ?? deps.deadline + LEASE_MARGIN_MS,
-  );
+  const claim = await store
+    .claim(
+      all.map((e) => e.record.key),
+      deps.leaseUntil ?? deps.deadline + LEASE_MARGIN_MS,
+    )
+    .catch((error: unknown) => {
+      throw new IdempotencyStoreError(
+        `could not claim ${all.length} record(s) of target "${target}" in the idempotency store, so none was delivered: ${messageOf(error)}`,
+        { cause: error },
+      );
+    });
   const done = new Set(claim.delivered);
   const busy = new Set(claim.busy);
   const pending = all.filter((e) => !done.has(e.record.key));
@@ -158,7 +165,12 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
         });
         if (ok.length > 0) {
           // Remember at once: the window in which a crash could repeat a delivery is this one call.
-          await store.markDelivered(ok.map((r) => r.key));
+          await store.markDelivered(ok.map((r) => r.key)).catch((error: unknown) => {
+            throw new IdempotencyStoreError(
+              `${ok.length} record(s) delivered to target "${target}" could not be recorded in the idempotency store, so a retry delivers them again: ${messageOf(error)}`,
+              { cause: error },
+            );
+          });
           delivered += ok.length;
           telemetry.duration(
             DURATIONS.deliveryLatency,
@@ -200,7 +212,20 @@ export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Pr
     for (const p of prepared) if (p.failure) fail(p.record, p.failure.retryable, p.failure.reason);
     const limit = pLimit(adapter.limits.parallelCalls);
     const ready = prepared.filter((p) => !p.failure).map((p) => p.record);
-    await Promise.all(calls(ready).map((chunk) => limit(() => deliverCall(chunk))));
+    // A call that throws (the store could not record its deliveries) stops the calls not yet started, and the
+    // invocation ends only once the calls in flight have: none may go on after it, past its claims' lease.
+    let stopped: { error: unknown } | undefined;
+    await Promise.all(
+      calls(ready).map((chunk) =>
+        limit(async () => {
+          if (stopped) return;
+          await deliverCall(chunk).catch((error: unknown) => {
+            stopped ??= { error };
+          });
+        }),
+      ),
+    );
+    if (stopped) throw stopped.error;
   }
 
   telemetry.count(METRICS.delivered, delivered, target);
@@ -232,3 +257,5 @@ function uniqueByKey(entries: EnvelopeEntry[]): EnvelopeEntry[] {
     return true;
   });
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

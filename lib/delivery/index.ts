@@ -5,7 +5,7 @@ export {
   type EnvelopeEntry,
   envelopeEntries,
 } from './deliver.js';
-export { DeliveryError, type FailedRecord, MisroutedEnvelopeError } from './errors.js';
+export { DeliveryError, type FailedRecord, IdempotencyStoreError, MisroutedEnvelopeError } from './errors.js';
 export {
   type ClaimOutcome,
   type DeliveredKeyStore,

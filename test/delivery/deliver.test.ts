@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUSY_REASON } from '../../lib/delivery/deliver.js';
-import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
+import { DeliveryError, deliverEnvelope, IdempotencyStoreError } from '../../lib/delivery/index.js';
 import { idempotencyKey } from '../../lib/envelope/keys.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 import { envelopeFactory, FakeAdapter, gatedAdapter, memoryKeyStore } from './support.js';
@@ -188,5 +188,66 @@ describe('deliverEnvelope', () => {
       retryable: false,
       reason: 'AccessDeniedException: Access denied',
     });
+  });
+
+  it('names the idempotency store when it cannot claim, and delivers nothing', async () => {
+    const store = memoryKeyStore();
+    store.claim = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
+    };
+    const adapter = new FakeAdapter();
+    const error = (await deliverEnvelope(envelopeFactory(3), deps(adapter, store)).catch(
+      (e: unknown) => e,
+    )) as Error;
+
+    expect(error).toBeInstanceOf(IdempotencyStoreError);
+    expect(error.message).toBe(
+      'could not claim 3 record(s) of target "output1" in the idempotency store, so none was delivered: connect ECONNREFUSED 127.0.0.1:8000',
+    );
+    expect(adapter.calls).toEqual([]);
+  });
+
+  it('when deliveries cannot be recorded, says so, starts no further call and ends after the calls in flight', async () => {
+    const store = memoryKeyStore();
+    let marks = 0;
+    store.markDelivered = async () => {
+      marks++;
+      throw new Error('store down');
+    };
+    const events: string[] = [];
+    // 8 records, 2 per call, 2 calls at a time: the first call's record-keeping fails while the second is out.
+    const adapter = new FakeAdapter({
+      maxRecords: 2,
+      maxBytes: 10_000,
+      maxRecordBytes: 1_000,
+      parallelCalls: 2,
+    });
+    const deliver = adapter.deliver.bind(adapter);
+    adapter.deliver = async (records) => {
+      const n = adapter.calls.length;
+      events.push(`call ${n} starts`);
+      if (n === 1) await new Promise((r) => setTimeout(r, 50));
+      const out = await deliver(records);
+      events.push(`call ${n} ends`);
+      return out;
+    };
+    const error = (await deliverEnvelope(envelopeFactory(8), deps(adapter, store)).catch((e: unknown) => {
+      events.push('invocation ends');
+      return e;
+    })) as Error;
+
+    expect(error).toBeInstanceOf(IdempotencyStoreError);
+    expect(error.message).toBe(
+      '2 record(s) delivered to target "output1" could not be recorded in the idempotency store, so a retry delivers them again: store down',
+    );
+    expect(events).toEqual([
+      'call 0 starts',
+      'call 1 starts',
+      'call 0 ends',
+      'call 1 ends',
+      'invocation ends',
+    ]);
+    expect(adapter.calls).toHaveLength(2);
+    expect(marks).toBe(2);
   });
 });
