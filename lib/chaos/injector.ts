@@ -1,4 +1,3 @@
-import type { DeliveredKeyStore } from '../delivery/store.js';
 import { type Emulator, startEmulator } from '../local/emulators.js';
 import type { LocalPipeline } from '../local/pipeline.js';
 import { errorResponse, route } from '../local/runtime/index.js';
@@ -38,8 +37,11 @@ export interface InjectorDeps {
   indexOf: (data: Buffer) => number | undefined;
   /** A record's idempotency key at a target. */
   keyOf: (target: string, index: number) => string | undefined;
-  /** The delivered-key store the workers write (read to see what a dead worker left unrecorded). */
-  store: DeliveredKeyStore;
+  /**
+   * The records (by index) among `indexes` that the idempotency ledger records as delivered to a target (read to
+   * see what a dead worker left unrecorded). Throws while the store is down.
+   */
+  recorded: (target: string, indexes: readonly number[]) => Promise<Set<number>>;
 }
 
 /** A running fault injector; `stop()` ends every fault (what is under way finishes). */
@@ -92,20 +94,16 @@ export function startInjector(deps: InjectorDeps): Injector {
    * timeout ago; the look-up runs once the processes are gone, so nothing of theirs is recorded after it.
    */
   const unrecordedOf = async (target: ChaosTarget, indexes: Iterable<number>): Promise<number[]> => {
-    const keys = new Map<string, number>();
-    for (const i of indexes) {
-      const key = deps.keyOf(target.name, i);
-      if (key) keys.set(key, i);
-    }
-    let recorded: Set<string> | undefined;
+    const asked = [...indexes].filter((i) => deps.keyOf(target.name, i) !== undefined);
+    let recorded: Set<number> | undefined;
     // The store may be down (store-restart): look again until it is back; if it never is, explain nothing.
     for (let attempt = 0; attempt < 10 && !recorded; attempt++) {
-      recorded = await deps.store.filterDelivered([...keys.keys()]).catch(async () => {
+      recorded = await deps.recorded(target.name, asked).catch(async () => {
         await sleep(1_000);
         return undefined;
       });
     }
-    return recorded ? [...keys].filter(([key]) => !recorded.has(key)).map(([, i]) => i) : [];
+    return recorded ? asked.filter((i) => !recorded.has(i)) : [];
   };
   const workerDied = async (target: ChaosTarget, at: number): Promise<void> => {
     const from = at - target.timeoutSeconds * 1000 - 1_000;

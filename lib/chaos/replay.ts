@@ -2,8 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoKeyStore } from '../delivery/store.js';
 import { awsHandoff } from '../handoff/aws.js';
+import { DynamoLedger } from '../ledger/dynamo.js';
 import type { LocalPipeline } from '../local/pipeline.js';
 import { replayDlq } from '../operate/replay/replay.js';
 import { replaySource } from '../operate/replay/source.js';
@@ -47,7 +47,7 @@ export async function replayEverything(
         sqs: clients.sqs,
         kinesis: clients.kinesis,
         handoff,
-        store: new DynamoKeyStore({
+        ledger: new DynamoLedger({
           client: clients.dynamo,
           tableName: names.idempotencyTable(),
           ttlSeconds: config.idempotency.ttlSeconds,

@@ -6,8 +6,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../config/index.js';
-import { DynamoKeyStore } from '../delivery/store.js';
 import { idempotencyKey, recordId } from '../envelope/keys.js';
+import { DynamoLedger } from '../ledger/dynamo.js';
 import { startLocalPipeline } from '../local/pipeline.js';
 import { arrivals, auditTarget, dlqMessages, type TargetAudit } from './audit.js';
 import { type DlqReason, dlqReasons, WorkerLogs } from './debug.js';
@@ -110,6 +110,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const p = positions[index];
     return p && idempotencyKey(target, recordId('chaos-input', p.shard, p.sequenceNumber));
   };
+  const ledger = new DynamoLedger({
+    client: dynamo,
+    tableName: pipeline.names.idempotencyTable(),
+    ttlSeconds: config.idempotency.ttlSeconds,
+    maxAttempts: 3,
+  });
   const injector = startInjector({
     pipeline,
     plan,
@@ -121,12 +127,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     storeDataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
     indexOf: recordIndexOf,
     keyOf,
-    store: new DynamoKeyStore({
-      client: dynamo,
-      tableName: pipeline.names.idempotencyTable(),
-      ttlSeconds: config.idempotency.ttlSeconds,
-      maxAttempts: 3,
-    }),
+    recorded: async (target, indexes) => {
+      const found = new Set<number>();
+      const byShard = new Map<string, number[]>();
+      for (const i of indexes) {
+        const p = positions[i];
+        if (p) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), i]);
+      }
+      for (const [shard, mine] of byShard) {
+        const seqs = new Map(mine.map((i) => [positions[i]?.sequenceNumber as string, i]));
+        const delivered = await ledger.delivered(
+          { scope: target, stream: 'chaos-input', shard },
+          [...seqs.keys()].map((seq) => ({ seq })),
+        );
+        for (const p of delivered) found.add(seqs.get(p.seq) as number);
+      }
+      return found;
+    },
   });
   const quiesce = {
     sourceRecords: options.records,

@@ -4,8 +4,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { TargetConfig } from '../config/schema.js';
-import { DynamoKeyStore } from '../delivery/store.js';
 import { awsHandoff } from '../handoff/aws.js';
+import { DynamoLedger } from '../ledger/dynamo.js';
 import { parseDuration, parseFilter, parseRate } from '../operate/parse.js';
 import { queueDepth, queueUrlOf } from '../operate/queue.js';
 import { quarantineQueueName } from '../operate/replay/quarantine.js';
@@ -102,7 +102,7 @@ export async function replayCommand(
           sqs,
           kinesis: ctx.clients.get(KinesisClient),
           handoff,
-          store: new DynamoKeyStore({
+          ledger: new DynamoLedger({
             client: ctx.clients.get(DynamoDBClient),
             tableName: ctx.names.idempotencyTable(),
             ttlSeconds: ctx.config.idempotency.ttlSeconds,

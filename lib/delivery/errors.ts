@@ -39,3 +39,6 @@ export class IdempotencyStoreError extends Error {
 export class MisroutedEnvelopeError extends Error {
   override readonly name = 'MisroutedEnvelopeError';
 }
+
+/** The message of a thrown value, for a reason that names its cause. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

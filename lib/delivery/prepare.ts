@@ -1,8 +1,22 @@
 import type { RetryOptions } from '../aws/retry.js';
+import type { ClaimStore } from '../claims/types.js';
 import type { ClaimPointer } from '../envelope/types.js';
-import type { DeliveryRecord } from '../targets/types.js';
+import type { RecordTransform } from '../routing/transform.js';
+import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
 import { loadClaims } from './claims.js';
-import type { DeliverDeps, EnvelopeEntry } from './deliver.js';
+
+/** An envelope's record on its way: its data decoded, or (claim check) the pointer to read it from. */
+export interface EnvelopeEntry {
+  record: DeliveryRecord;
+  claim?: ClaimPointer;
+}
+
+/** What getting records ready needs: the adapter's limits, the target's transform, the claim-check store. */
+export interface PrepareDeps {
+  adapter: TargetAdapter;
+  transform?: RecordTransform | undefined;
+  claims?: ClaimStore | undefined;
+}
 
 export interface Prepared {
   record: DeliveryRecord;
@@ -17,7 +31,7 @@ export interface Prepared {
  */
 export async function prepare(
   pending: EnvelopeEntry[],
-  deps: Pick<DeliverDeps, 'adapter' | 'transform' | 'claims'>,
+  deps: PrepareDeps,
   retry: RetryOptions,
 ): Promise<Prepared[]> {
   const claimed = pending.filter((e) => e.claim !== undefined);

@@ -9,12 +9,12 @@ import type { ClaimStore } from '../claims/types.js';
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/types.js';
+import type { IdempotencyLedger } from '../ledger/types.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
-import type { DeliveredKeyStore } from './store.js';
 
 /** A target with many destinations (`discover`): one adapter per destination an envelope names. */
 export interface DestinationAdapters {
@@ -31,7 +31,7 @@ export interface WorkerDeps {
   destinations?: DestinationAdapters;
   /** Reads claim-checked records (with `claimCheck`). */
   claims?: ClaimStore;
-  store: DeliveredKeyStore;
+  ledger: IdempotencyLedger;
   telemetry: Telemetry;
   maxAttempts?: number;
   now?: () => number;
@@ -96,7 +96,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     const leaseUntil = now() + remaining + 1_000;
     return deliverEnvelope(envelope, {
       adapter,
-      store: deps.store,
+      ledger: deps.ledger,
       telemetry: deps.telemetry,
       deadline,
       leaseUntil,

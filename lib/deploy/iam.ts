@@ -16,17 +16,13 @@ export type PolicyStatement = {
 };
 
 /**
- * What the worker's key store (lib/delivery/store.ts) calls on the idempotency table: TransactWriteItems (no IAM
- * action of its own: each item is authorised as the action it performs) of conditional puts to claim records
- * (`PutItem`, and `GetItem` for the refused items they return) and of conditional deletes to release them
- * (`DeleteItem`); BatchWriteItem to record deliveries. Docs: "Using IAM with DynamoDB transactions".
+ * What the worker's idempotency ledger (lib/ledger/dynamo.ts) calls on the table: `Query` to read the pages that
+ * cover an envelope, conditional `PutItem` to write a page (claims, deliveries, releases), `GetItem` to read a page
+ * again after a refused write when the refusal did not return it, and TransactWriteItems of two puts to close a
+ * page and open the next (no IAM action of its own: each item is authorised as the action it performs; docs:
+ * "Using IAM with DynamoDB transactions").
  */
-export const IDEMPOTENCY_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
 /** What Lambda's Kinesis poller calls with the function's role (plus the two EFO calls when reading a consumer). */
 const STREAM_READ_ACTIONS = [

@@ -1,12 +1,12 @@
+import { LEDGER_TABLE_SCHEMA, ledgerTableKeys } from '../ledger/item.js';
 import { type CfnResources, type CfnValue, getAtt, localArn, ref } from './cfn.js';
 import { streamNameOf } from './destination.js';
 import { logicalIds } from './ids.js';
 import { deadLetterQueue } from './queues.js';
 import type { StackContext } from './types.js';
 
-/** Attribute Powertools idempotency keys records by, and the one holding their expiry (its defaults). */
-export const IDEMPOTENCY_KEY_ATTRIBUTE = 'id';
-export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
+/** The attribute holding a ledger page's expiry (DynamoDB TTL). */
+export const IDEMPOTENCY_TTL_ATTRIBUTE = LEDGER_TABLE_SCHEMA.ttlAttribute;
 
 /** ARN of the source stream: created by the stack, given as an ARN, or named in the stack's region. */
 export function sourceStreamArn({ config }: StackContext): CfnValue {
@@ -83,8 +83,7 @@ export function sourceResources(context: StackContext): CfnResources {
     Properties: {
       TableName: names.idempotencyTable(),
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY_ATTRIBUTE, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: IDEMPOTENCY_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+      ...ledgerTableKeys(),
       TimeToLiveSpecification: { AttributeName: IDEMPOTENCY_TTL_ATTRIBUTE, Enabled: true },
       SSESpecification: { SSEEnabled: true },
     },

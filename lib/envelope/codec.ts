@@ -3,6 +3,7 @@ import type * as core from 'zod/v4/core';
 import { formatPath } from '../config/parse.js';
 import { EnvelopeError } from './errors.js';
 import { fastCheckEnvelope } from './fast-check.js';
+import { recordId } from './keys.js';
 import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope, type EnvelopeRecord } from './types.js';
 
 /** The part of an envelope before its records; its length is the envelope's fixed overhead. */
@@ -132,7 +133,7 @@ export function decodeEnvelope(input: unknown): Envelope {
   }
   // A well-formed envelope (nearly all of them) passes the hand-written check; the schema judges the rest.
   const checked = fastCheckEnvelope(value);
-  if (checked) return checked;
+  if (checked) return withCheckedIds(checked);
   // reportInput: the issue carries the bad value, so its type can be named (the value itself never is).
   const result = envelopeSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
@@ -142,5 +143,22 @@ export function decodeEnvelope(input: unknown): Envelope {
       .join('; ');
     throw new EnvelopeError(`not a valid envelope: ${problems}`);
   }
-  return result.data as Envelope;
+  return withCheckedIds(result.data as Envelope);
+}
+
+/**
+ * Each record's `id` must be the digest of its position (stream, shard, sequence and sub-sequence numbers), as the
+ * dispatcher made it: the worker takes its idempotency key from it. An envelope edited or forged by hand, with an id
+ * that names another record or none, is refused as a whole (a retry cannot fix it): a forged id would deliver a
+ * delivered record again, another record's id would skip this one as delivered.
+ */
+function withCheckedIds(envelope: Envelope): Envelope {
+  envelope.records.forEach((r, i) => {
+    if (r.id !== recordId(envelope.stream, envelope.shard, r.seq, r.sub)) {
+      throw new EnvelopeError(
+        `record ${i} (sequence number ${r.seq}${r.sub === undefined ? '' : `, sub-sequence ${r.sub}`}) has an id that is not the one of its position in ${envelope.stream}/${envelope.shard}: the envelope was changed after the dispatcher built it, so it is refused whole and left as it is`,
+      );
+    }
+  });
+  return envelope;
 }

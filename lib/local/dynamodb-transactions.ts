@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { PassThrough } from 'node:stream';
 
 const require = createRequire(import.meta.url);
 
@@ -64,6 +65,7 @@ const deleteValidation = require('dynalite/validations/deleteItem') as Validatio
 const crc32 = require('buffer-crc32') as { unsigned(body: string): number };
 
 export const TRANSACT_WRITE_TARGET = 'DynamoDB_20120810.TransactWriteItems';
+const PUT_ITEM_TARGET = 'DynamoDB_20120810.PutItem';
 const MAX_ITEMS = 100;
 
 /**
@@ -91,17 +93,32 @@ export function dynaliteWithTransactions(factory: (options: object) => Server, o
   if (!dynalite) throw new Error('dynalite server has no request handler');
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers['x-amz-target'] !== TRANSACT_WRITE_TARGET) return dynalite(req, res);
+    const target = req.headers['x-amz-target'];
+    if (target !== TRANSACT_WRITE_TARGET && target !== PUT_ITEM_TARGET) return dynalite(req, res);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const body = Buffer.concat(chunks);
       let request: unknown;
       try {
-        request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        request = JSON.parse(body.toString('utf8'));
       } catch {
         return send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
       }
-      transactWrite(own, request).then(
+      if (target === PUT_ITEM_TARGET && !returnsOldItemOnFailure(request)) {
+        // Any other PutItem is dynalite's own: hand it the request again, body and all.
+        const again = Object.assign(new PassThrough(), {
+          headers: req.headers,
+          method: req.method,
+          url: req.url,
+        });
+        dynalite(again as unknown as IncomingMessage, res);
+        again.end(body);
+        return;
+      }
+      const run =
+        target === PUT_ITEM_TARGET ? putItemReturningOld(own, request) : transactWrite(own, request);
+      run.then(
         (out) => send(res, out.status, out.body),
         (error: unknown) => {
           const e = error as DynaliteError;
@@ -115,6 +132,38 @@ export function dynaliteWithTransactions(factory: (options: object) => Server, o
     });
   });
   return server;
+}
+
+function returnsOldItemOnFailure(request: unknown): boolean {
+  const r = request as { ReturnValuesOnConditionCheckFailure?: unknown; ReturnValues?: unknown };
+  return r?.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && (r.ReturnValues ?? 'NONE') === 'NONE';
+}
+
+/**
+ * PutItem with `ReturnValuesOnConditionCheckFailure: ALL_OLD` (dynalite predates it): run as a transaction of one
+ * Put, whose cancellation carries the item, and answered as DynamoDB answers a refused PutItem: a
+ * ConditionalCheckFailedException with the item as it is. The ledger's optimistic writes read the page they lost
+ * to this way, as on AWS, where the returned item is not billed as a read.
+ */
+async function putItemReturningOld(
+  store: Store,
+  request: unknown,
+): Promise<{ status: number; body: object }> {
+  const { ReturnValues: _none, ...put } = request as Record<string, unknown>;
+  const out = await transactWrite(store, { TransactItems: [{ Put: put }] });
+  const reasons = (out.body as { CancellationReasons?: Array<{ Code?: string; Item?: Item }> })
+    .CancellationReasons;
+  const reason = reasons?.[0];
+  if (out.status === 200) return { status: 200, body: {} };
+  if (reason?.Code !== 'ConditionalCheckFailed') return out;
+  return {
+    status: 400,
+    body: {
+      __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+      ...(reason.Item ? { Item: reason.Item } : {}),
+    },
+  };
 }
 
 function send(res: ServerResponse, status: number, body: object): void {

@@ -11,6 +11,7 @@ import { isDiscoveredTarget } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
 import { streamNameOf } from '../dispatch/decode.js';
+import { ledgerTableKeys } from '../ledger/item.js';
 
 /** What local mode made of a target. */
 export interface LocalTarget {
@@ -210,8 +211,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string): Promise<void> 
     await dynamo.send(
       new CreateTableCommand({
         TableName: name,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        ...ledgerTableKeys(),
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

@@ -7,8 +7,9 @@ import { ConfigError } from '../config/errors.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
-import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
+import { DynamoLedger } from '../ledger/dynamo.js';
+import { noLedger } from '../ledger/types.js';
 import { noAssumeRole, stsAssumeRole, targetClientPools } from '../targets/credentials.js';
 import { createAdapter } from '../targets/registry.js';
 import { awsSecretProvider } from '../targets/signing.js';
@@ -50,14 +51,14 @@ export function buildWorker(container: Container): WorkerHandler {
     ...(process.env.FANOUT_BUNDLE_CLAIM_CHECK !== 'off' && env.claimCheckBucket
       ? { claims: lazyS3ClaimStore(clients) }
       : {}),
-    store:
+    ledger:
       idempotency === 'store'
-        ? new DynamoKeyStore({
+        ? new DynamoLedger({
             client: dynamo,
             tableName: env.idempotencyTable,
             ttlSeconds: env.config.idempotency.ttlSeconds,
           })
-        : noKeyStore(),
+        : noLedger(),
     telemetry,
   });
   return publishingTargetMetrics(work, telemetry, logger);

@@ -160,7 +160,7 @@ describe('destinations that do not exist or deny access', () => {
         expect(failure.reason).toContain(d.notFound);
       }
       expect(error.message).toMatch(/^3 record\(s\) not delivered to target "output1" \(0 delivered\): /);
-      expect(store.keys.size).toBe(0);
+      expect(store.deliveredCount()).toBe(0);
     },
   );
 
@@ -265,7 +265,7 @@ describe('http destinations that misbehave (a real local server)', () => {
     expect(bySeq.get(seq(5))).toEqual([true, `HTTP 500: ${'z'.repeat(200)}`]);
     expect(error.failures).toHaveLength(3);
     expect(error.delivered).toBe(4);
-    expect(store.keys.size).toBe(4);
+    expect(store.deliveredCount()).toBe(4);
     // The redirect was not followed, the permanent failure not retried, the retryable ones tried twice.
     expect(paths.sort()).toEqual(
       ['hang', 'hang', 'huge', 'huge', 'ok-0', 'ok-2', 'ok-4', 'ok-6', 'redirect'].map((b) => `/hook ${b}`),

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createWorker, MisroutedEnvelopeError } from '../../lib/delivery/index.js';
 import { EnvelopeError, encodeEnvelope, type OversizeNotice } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from '../delivery/support.js';
+import { envelopeFactory, FakeAdapter, memoryLedger } from '../delivery/support.js';
 import { configFactory } from '../support/factories.js';
 import { sqsEventOf, workerContext } from './support.js';
 
@@ -19,7 +19,7 @@ function worker() {
   const handler = createWorker({
     target,
     adapter,
-    store: memoryKeyStore(),
+    ledger: memoryLedger(),
     telemetry: recordingTelemetry(),
     sleep: async () => {},
   });

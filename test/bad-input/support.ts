@@ -15,7 +15,7 @@ import { decodeEnvelope, type Envelope } from '../../lib/envelope/index.js';
 import { awsHandoff } from '../../lib/handoff/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { createAdapter } from '../../lib/targets/registry.js';
-import { memoryKeyStore } from '../delivery/support.js';
+import { memoryLedger } from '../delivery/support.js';
 import { configFactory, contextFactory, type kinesisEventFactory } from '../support/factories.js';
 
 export const lambdaMock = mockClient(LambdaClient);
@@ -80,7 +80,7 @@ export function targetOf(overrides: Partial<FanoutConfigInput>, name: string): T
  */
 export function workerFor(target: TargetConfig, maxAttempts = 3) {
   const telemetry = recordingTelemetry();
-  const store = memoryKeyStore();
+  const store = memoryLedger();
   const handler = createWorker({
     target,
     adapter: createAdapter({
@@ -88,7 +88,7 @@ export function workerFor(target: TargetConfig, maxAttempts = 3) {
       clients: new ClientPool({ region: 'us-east-1' }),
       idempotency: 'store',
     }),
-    store,
+    ledger: store,
     telemetry,
     maxAttempts,
     sleep: async () => {},

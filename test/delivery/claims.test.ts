@@ -10,7 +10,7 @@ import {
 import { type Envelope, idempotencyKey } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { configFactory } from '../support/factories.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 /** Replaces record `i`'s data with a pointer to `key` in bucket `claims`. */
 function claimed(envelope: Envelope, i: number, key: string): Envelope {
@@ -33,9 +33,9 @@ function store(objects: Record<string, string>) {
   return { claims, reads };
 }
 
-const deps = (adapter: FakeAdapter, claims?: ClaimStore, keys = memoryKeyStore()) => ({
+const deps = (adapter: FakeAdapter, claims?: ClaimStore, keys = memoryLedger()) => ({
   adapter,
-  store: keys,
+  ledger: keys,
   telemetry: recordingTelemetry(),
   deadline: Date.now() + 30_000,
   sleep: async () => {},
@@ -57,9 +57,12 @@ describe('deliverEnvelope with claim-checked records', () => {
 
   it('does not read a record that was delivered before (a retried envelope)', async () => {
     const { claims, reads } = store({ 'big/1': 'x' });
-    const keys = memoryKeyStore();
+    const keys = memoryLedger();
     const envelope = claimed(envelopeFactory(3), 1, 'big/1');
-    keys.keys.add(idempotencyKey('output1', envelope.records[1]!.id));
+    const record = envelope.records[1]!;
+    keys.recordDelivered({ scope: 'output1', stream: envelope.stream, shard: envelope.shard }, [
+      { seq: record.seq, sub: record.sub },
+    ]);
     await deliverEnvelope(envelope, deps(new FakeAdapter(), claims, keys));
     expect(reads).toEqual([]);
   });
@@ -93,7 +96,7 @@ describe('worker of a discovered target', () => {
 
   function worker() {
     const adapters = new Map<string, FakeAdapter>();
-    const keys = memoryKeyStore();
+    const keys = memoryLedger();
     const handler = createWorker({
       target,
       adapter: new FakeAdapter(),
@@ -105,7 +108,7 @@ describe('worker of a discovered target', () => {
           return adapter;
         },
       },
-      store: keys,
+      ledger: keys,
       telemetry: recordingTelemetry(),
     });
     return { handler, adapters, keys };
@@ -121,8 +124,8 @@ describe('worker of a discovered target', () => {
     await handler(to('app-output-b'), context);
     expect([...adapters.keys()]).toEqual(['app-output-a', 'app-output-b']);
     expect(adapters.get('app-output-b')?.delivered).toHaveLength(2);
-    expect([...keys.keys].filter((k) => k.startsWith('discovered>app-output-a#'))).toHaveLength(2);
-    expect(keys.keys.size).toBe(4);
+    expect(keys.deliveredTo('discovered>app-output-a')).toBe(2);
+    expect(keys.deliveredCount()).toBe(4);
   });
 
   it('refuses an envelope without a destination, or with one outside the prefix', async () => {
@@ -135,7 +138,7 @@ describe('worker of a discovered target', () => {
     const handler = createWorker({
       target: config.targets[0]!,
       adapter: new FakeAdapter(),
-      store: memoryKeyStore(),
+      ledger: memoryLedger(),
       telemetry: recordingTelemetry(),
     });
     await expect(handler(to('app-output-a', 'output1'), context)).rejects.toThrow(

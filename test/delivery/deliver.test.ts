@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BUSY_REASON } from '../../lib/delivery/deliver.js';
 import { DeliveryError, deliverEnvelope, IdempotencyStoreError } from '../../lib/delivery/index.js';
-import { idempotencyKey } from '../../lib/envelope/keys.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
-import { envelopeFactory, FakeAdapter, gatedAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, gatedAdapter, memoryLedger } from './support.js';
 
-const deps = (adapter: FakeAdapter, store = memoryKeyStore()) => ({
+const deps = (adapter: FakeAdapter, store = memoryLedger()) => ({
   adapter,
-  store,
+  ledger: store,
   telemetry: recordingTelemetry(),
   deadline: Date.now() + 60_000,
   sleep: async () => {},
@@ -23,12 +22,12 @@ describe('deliverEnvelope', () => {
     expect(adapter.delivered.map((r) => r.data.toString())).toEqual(
       Array.from({ length: 10 }, (_, i) => `{"log":"Record ${i}"}`),
     );
-    expect(d.store.keys.size).toBe(10);
-    expect([...d.store.keys][0]).toMatch(/^output1#/);
+    expect(d.ledger.deliveredCount()).toBe(10);
+    expect(adapter.delivered[0]?.key).toMatch(/^output1#/);
   });
 
   it('skips records already delivered, so a replayed envelope delivers nothing twice', async () => {
-    const store = memoryKeyStore();
+    const store = memoryLedger();
     const first = new FakeAdapter();
     await deliverEnvelope(envelopeFactory(6), deps(first, store));
     const again = new FakeAdapter();
@@ -44,7 +43,7 @@ describe('deliverEnvelope', () => {
 
   it('delivers a record held by two overlapping envelopes running at once only once', async () => {
     // After a dispatcher retry or a bisected batch, records 0-5 and 3-8 can be in flight at the same time.
-    const store = memoryKeyStore();
+    const store = memoryLedger();
     const { adapter: slow, open } = gatedAdapter();
     const first = deliverEnvelope(envelopeFactory(6), deps(slow, store));
     await new Promise((r) => setTimeout(r, 10));
@@ -69,16 +68,17 @@ describe('deliverEnvelope', () => {
       skipped: 6,
     });
     expect(slow.delivered).toHaveLength(6);
-    expect(store.claims.size).toBe(0);
+    expect(store.claimedCount()).toBe(0);
   });
 
   it("waits for a crashed invocation's claims until their lease ends, then delivers", async () => {
     let now = 1_000_000;
-    const store = memoryKeyStore(() => now);
+    const store = memoryLedger(() => now);
     const envelope = envelopeFactory(2);
     // An invocation claimed both records and died before delivering or releasing them.
     const claimed = await store.claim(
-      envelope.records.map((r) => idempotencyKey('output1', r.id)),
+      { scope: 'output1', stream: envelope.stream, shard: envelope.shard },
+      envelope.records.map((r) => ({ seq: r.seq, sub: r.sub })),
       now + 30_000,
     );
     expect(claimed.claimed).toHaveLength(2);
@@ -96,13 +96,13 @@ describe('deliverEnvelope', () => {
   });
 
   it('releases the claims of records it could not deliver, so their retry need not wait', async () => {
-    const store = memoryKeyStore();
+    const store = memoryLedger();
     const failing = new FakeAdapter(undefined, (r) =>
       r.sequenceNumber.endsWith('1') ? { ok: false, retryable: false, reason: 'refused' } : { ok: true },
     );
     await expect(deliverEnvelope(envelopeFactory(3), deps(failing, store))).rejects.toThrow(DeliveryError);
-    expect(store.claims.size).toBe(0);
-    expect(store.keys.size).toBe(2);
+    expect(store.claimedCount()).toBe(0);
+    expect(store.deliveredCount()).toBe(2);
     const retry = new FakeAdapter();
     expect(await deliverEnvelope(envelopeFactory(3), deps(retry, store))).toMatchObject({
       delivered: 1,
@@ -138,7 +138,7 @@ describe('deliverEnvelope', () => {
     expect(error.message).toMatch(
       /1 record\(s\) not delivered to target "output1" \(2 delivered\): record data is not JSON/,
     );
-    expect(d.store.keys.size).toBe(2);
+    expect(d.ledger.deliveredCount()).toBe(2);
     // Tried once: retrying a permanent failure cannot help.
     expect(adapter.attempts.get(error.failures[0]?.key ?? '')).toBe(1);
   });
@@ -191,7 +191,7 @@ describe('deliverEnvelope', () => {
   });
 
   it('names the idempotency store when it cannot claim, and delivers nothing', async () => {
-    const store = memoryKeyStore();
+    const store = memoryLedger();
     store.claim = async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
     };
@@ -208,12 +208,8 @@ describe('deliverEnvelope', () => {
   });
 
   it('when deliveries cannot be recorded, says so, starts no further call and ends after the calls in flight', async () => {
-    const store = memoryKeyStore();
-    let marks = 0;
-    store.markDelivered = async () => {
-      marks++;
-      throw new Error('store down');
-    };
+    const store = memoryLedger();
+    store.failSettle = new Error('store down');
     const events: string[] = [];
     // 8 records, 2 per call, 2 calls at a time: the first call's record-keeping fails while the second is out.
     const adapter = new FakeAdapter({
@@ -248,6 +244,6 @@ describe('deliverEnvelope', () => {
       'invocation ends',
     ]);
     expect(adapter.calls).toHaveLength(2);
-    expect(marks).toBe(2);
+    expect(store.settles).toBe(2);
   });
 });

@@ -7,14 +7,14 @@ import { encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { compileTransform } from '../../lib/routing/transform.js';
 import { configFactory } from '../support/factories.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 const logOf = (data: Buffer): number => Number(/Record (\d+)/.exec(data.toString())?.[1]);
 
 function deps(adapter: FakeAdapter, extra: Record<string, unknown> = {}) {
   return {
     adapter,
-    store: memoryKeyStore(),
+    ledger: memoryLedger(),
     telemetry: recordingTelemetry(),
     deadline: Date.now() + 30_000,
     maxAttempts: 2,
@@ -118,7 +118,7 @@ describe('worker of an ordered target', () => {
     const handler = createWorker({
       target,
       adapter,
-      store: memoryKeyStore(),
+      ledger: memoryLedger(),
       telemetry: recordingTelemetry(),
       sleep: async () => {},
     });

@@ -1,5 +1,20 @@
-import type { DeliveredKeyStore } from '../../lib/delivery/index.js';
 import { type Envelope, encodeRecord, recordId } from '../../lib/envelope/index.js';
+import {
+  addClaim,
+  classify,
+  dropFromClaim,
+  emptyPage,
+  type LedgerPage,
+  markDelivered,
+  nextVersion,
+} from '../../lib/ledger/page.js';
+import type { Position } from '../../lib/ledger/position.js';
+import {
+  type IdempotencyLedger,
+  type LedgerClaim,
+  type LedgerScope,
+  newLedgerStats,
+} from '../../lib/ledger/types.js';
 import type { DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from '../../lib/targets/types.js';
 import { sequenceNumber } from '../support/factories.js';
 
@@ -80,51 +95,73 @@ export function gatedAdapter(): { adapter: FakeAdapter; open: () => void } {
   return { adapter, open };
 }
 
-/** An in-memory key store with the same contract as the DynamoDB one: delivered keys, and claims with a lease. */
-export function memoryKeyStore(
-  now: () => number = Date.now,
-): DeliveredKeyStore & { keys: Set<string>; claims: Map<string, number> } {
-  const keys = new Set<string>();
-  /** Claimed key -> lease end (epoch ms) and owner. */
-  const claims = new Map<string, number>();
-  const owners = new Map<string, string>();
-  let claimCount = 0;
-  const stats = { readCalls: 0, readItems: 0, writeCalls: 0, writeItems: 0, claimCalls: 0, claimItems: 0 };
-  return {
-    keys,
-    claims,
-    stats,
-    async filterDelivered(asked) {
-      stats.readCalls++;
-      return new Set(asked.filter((k) => keys.has(k)));
+/**
+ * An in-memory ledger with the DynamoDB one's contract, made of the same page logic (lib/ledger/page.ts) on one page
+ * per scope: claims with a lease, deliveries, releases. `failSettle` makes recording deliveries fail.
+ */
+export function memoryLedger(now: () => number = Date.now): IdempotencyLedger & {
+  /** Positions recorded as delivered, over every scope. */
+  deliveredCount(): number;
+  /** Positions held by live claims, over every scope. */
+  claimedCount(): number;
+  /** Lease ends of the live claims. */
+  leases(): number[];
+  /** Positions recorded as delivered for one delivery scope (a target, or `target>destination`). */
+  deliveredTo(scope: string): number;
+  /** Records positions as delivered, as an earlier invocation would have. */
+  recordDelivered(scope: LedgerScope, positions: readonly Position[]): void;
+  failSettle?: Error;
+  settles: number;
+} {
+  const pages = new Map<string, LedgerPage>();
+  let owners = 0;
+  const pageOf = (scope: LedgerScope): LedgerPage => {
+    const key = `${scope.scope}#${scope.stream}#${scope.shard}`;
+    const page = nextVersion(pages.get(key) ?? emptyPage(''), now());
+    pages.set(key, page);
+    return page;
+  };
+  const ledger = {
+    stats: newLedgerStats(),
+    settles: 0,
+    failSettle: undefined as Error | undefined,
+    deliveredCount: () => [...pages.values()].reduce((n, p) => n + p.delivered.size, 0),
+    deliveredTo: (scope: string) =>
+      [...pages].filter(([key]) => key.startsWith(`${scope}#`)).reduce((n, [, p]) => n + p.delivered.size, 0),
+    recordDelivered: (scope: LedgerScope, positions: readonly Position[]) =>
+      markDelivered(pageOf(scope), 'earlier', positions),
+    leases: () => [...pages.values()].flatMap((p) => [...p.claims.values()].map((c) => c.lease)),
+    claimedCount: () =>
+      [...pages.values()].reduce(
+        (n, p) =>
+          n + [...p.claims.values()].filter((c) => c.lease >= now()).reduce((m, c) => m + c.held.size, 0),
+        0,
+      ),
+    async delivered(scope: LedgerScope, positions: readonly Position[]) {
+      const page = pageOf(scope);
+      return positions.filter((p) => page.delivered.has(p));
     },
-    async claim(asked, leaseUntil) {
-      stats.claimCalls++;
-      const owner = `owner-${++claimCount}`;
-      const outcome = { owner, claimed: [] as string[], delivered: [] as string[], busy: [] as string[] };
-      for (const k of new Set(asked)) {
-        stats.claimItems++;
-        if (keys.has(k)) outcome.delivered.push(k);
-        else if ((claims.get(k) ?? 0) >= now()) outcome.busy.push(k);
-        else {
-          claims.set(k, leaseUntil);
-          owners.set(k, owner);
-          outcome.claimed.push(k);
-        }
-      }
-      return outcome;
-    },
-    async markDelivered(done) {
-      stats.writeCalls++;
-      stats.writeItems += done.length;
-      for (const k of done) {
-        keys.add(k);
-        claims.delete(k);
-      }
-    },
-    async release(undone, owner) {
-      stats.claimCalls++;
-      for (const k of undone) if (owners.get(k) === owner) claims.delete(k);
+    async claim(
+      scope: LedgerScope,
+      positions: readonly Position[],
+      leaseUntil: number,
+    ): Promise<LedgerClaim> {
+      const owner = `owner-${++owners}`;
+      const c = classify(pageOf(scope), positions, owner, now());
+      if (c.free.length > 0) addClaim(pageOf(scope), owner, c.free, leaseUntil);
+      return {
+        owner,
+        claimed: c.free,
+        delivered: c.delivered,
+        busy: c.busy,
+        settle: async (done) => {
+          ledger.settles++;
+          if (ledger.failSettle) throw ledger.failSettle;
+          markDelivered(pageOf(scope), owner, done);
+        },
+        release: async () => dropFromClaim(pageOf(scope), owner),
+      };
     },
   };
+  return ledger;
 }

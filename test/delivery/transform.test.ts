@@ -5,7 +5,7 @@ import type { Envelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { compileTransform } from '../../lib/routing/index.js';
 import { configFactory } from '../support/factories.js';
-import { envelopeFactory, FakeAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 /** An envelope whose record 1 is plain text rather than JSON. */
 function mixedEnvelope(): Envelope {
@@ -26,7 +26,7 @@ describe('deliverEnvelope with a transform', () => {
     });
     const summary = await deliverEnvelope(envelopeFactory(3), {
       adapter,
-      store: memoryKeyStore(),
+      ledger: memoryLedger(),
       telemetry: recordingTelemetry(),
       deadline: Date.now() + 60_000,
       transform: compileTransform('$.log', 'output1'),
@@ -37,10 +37,10 @@ describe('deliverEnvelope with a transform', () => {
 
   it('fails a record that is not JSON permanently with the reason, and delivers the others', async () => {
     const adapter = new FakeAdapter();
-    const store = memoryKeyStore();
+    const store = memoryLedger();
     const error = await deliverEnvelope(mixedEnvelope(), {
       adapter,
-      store,
+      ledger: store,
       telemetry: recordingTelemetry(),
       deadline: Date.now() + 60_000,
       transform: compileTransform({ LOG: '$.log' }, 'output1'),
@@ -58,7 +58,7 @@ describe('deliverEnvelope with a transform', () => {
       '{"LOG":"Record 0"}',
       '{"LOG":"Record 2"}',
     ]);
-    expect(store.keys.size).toBe(2);
+    expect(store.deliveredCount()).toBe(2);
   });
 });
 
@@ -74,7 +74,7 @@ describe('createWorker with a transform in the target config', () => {
     const handler = createWorker({
       target,
       adapter,
-      store: memoryKeyStore(),
+      ledger: memoryLedger(),
       telemetry: recordingTelemetry(),
       sleep: async () => {},
     });

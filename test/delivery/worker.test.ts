@@ -4,17 +4,17 @@ import { createWorker, DeliveryError, MisroutedEnvelopeError } from '../../lib/d
 import { EnvelopeError, encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { configFactory } from '../support/factories.js';
-import { envelopeFactory, FakeAdapter, gatedAdapter, memoryKeyStore } from './support.js';
+import { envelopeFactory, FakeAdapter, gatedAdapter, memoryLedger } from './support.js';
 
 const context = { getRemainingTimeInMillis: () => 30_000 };
 const target = configFactory().targets[0]!;
 
 function workerWith(adapter = new FakeAdapter()) {
-  const store = memoryKeyStore();
+  const store = memoryLedger();
   const handler = createWorker({
     target,
     adapter,
-    store,
+    ledger: store,
     telemetry: recordingTelemetry(),
     sleep: async () => {},
   });
@@ -112,7 +112,7 @@ describe('worker', () => {
     const second = await handler(envelopeFactory(3), context).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(DeliveryError);
     expect((second as DeliveryError).failures.every((f) => f.retryable)).toBe(true);
-    const lease = [...store.claims.values()][0]!;
+    const lease = store.leases()[0]!;
     expect(lease).toBeGreaterThanOrEqual(Date.now() + 29_000);
     open();
     expect(await first).toMatchObject({ delivered: 3 });

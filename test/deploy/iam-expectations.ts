@@ -117,11 +117,7 @@ export function expectedWorker(
     );
   }
   if (idempotencyModeOf(target) === 'store') {
-    grant(
-      permissions,
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-      [arn('IdempotencyTable')],
-    );
+    grant(permissions, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], [arn('IdempotencyTable')]);
   }
   return permissions;
 }

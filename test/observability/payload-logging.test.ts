@@ -22,7 +22,7 @@ import { decodeEnvelope, type Envelope } from '../../lib/envelope/index.js';
 import { awsHandoff } from '../../lib/handoff/index.js';
 import { powertoolsTelemetry } from '../../lib/observability/powertools.js';
 import { createAdapter } from '../../lib/targets/registry.js';
-import { memoryKeyStore } from '../delivery/support.js';
+import { memoryLedger } from '../delivery/support.js';
 import { configFactory, contextFactory, kinesisEventFactory } from '../support/factories.js';
 import { aggregateRecords } from '../support/kpl.js';
 
@@ -132,7 +132,7 @@ describe('record payloads in logs', () => {
         clients: new ClientPool({ region: 'us-east-1' }),
         idempotency: 'native',
       }),
-      store: memoryKeyStore(),
+      ledger: memoryLedger(),
       telemetry: telemetry('worker', 'hook'),
       maxAttempts: 1,
     });

@@ -58,3 +58,29 @@ export function configFactory(overrides: Partial<FanoutConfigInput> = {}): Fanou
 export function contextFactory(remainingMs = 60_000): { getRemainingTimeInMillis: () => number } {
   return { getRemainingTimeInMillis: () => remainingMs };
 }
+
+/**
+ * A sequence number in Kinesis's version-2 layout, as AWS and kinesalite issue them (56-57 digits; hex digits
+ * `2 | shard creation time | shard | record index | byte | arrival second | shard | 2`): record `n` of a shard,
+ * `perSecond` records arriving each second. What the ledger's ranges are measured on.
+ */
+export function kinesisSequenceNumber(
+  n: number,
+  options: { shard?: number; perSecond?: number } = {},
+): string {
+  const shard = options.shard ?? 0;
+  const second = 1_700_000_000 + Math.floor(n / (options.perSecond ?? 1_000));
+  const hex = [
+    '2',
+    (1_690_000_000).toString(16).padStart(9, '0'),
+    (shard % 16).toString(16),
+    BigInt(1_000_000 + n)
+      .toString(16)
+      .padStart(16, '0'),
+    '00',
+    second.toString(16).padStart(9, '0'),
+    shard.toString(16).padStart(8, '0'),
+    '2',
+  ].join('');
+  return BigInt(`0x${hex}`).toString();
+}

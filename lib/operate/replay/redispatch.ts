@@ -2,12 +2,12 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { idempotencyModeOf } from '../../config/target.js';
-import type { DeliveredKeyStore } from '../../delivery/store.js';
 import { type DecodedBatch, decodeBatch } from '../../dispatch/decode.js';
 import { createDispatcher } from '../../dispatch/dispatcher.js';
 import { createRouter } from '../../dispatch/route.js';
-import { idempotencyKey, recordId } from '../../envelope/keys.js';
 import type { HandoffPort } from '../../handoff/types.js';
+import { positionKey } from '../../ledger/position.js';
+import type { IdempotencyLedger } from '../../ledger/types.js';
 import { METRICS, recordingTelemetry } from '../../observability/telemetry.js';
 
 /** Per target, the Kinesis records to re-dispatch (those with a record the target has not delivered). */
@@ -18,28 +18,33 @@ export interface PendingRecords {
 }
 
 /**
- * The records a target still needs. For `idempotency: store` targets the delivered keys are looked up (one
- * BatchGetItem per 100 records), so a range re-read for one failed target does not hand every other target its
+ * The records a target still needs. For `idempotency: store` targets the ledger is read (one Query per shard of
+ * the range, reading its pages), so a range re-read for one failed target does not hand every other target its
  * records again; targets without a store (`native`, `none`) get the whole range and rely on their destination.
  */
 export async function undeliveredRecords(
   target: TargetConfig,
   event: readonly KinesisStreamRecord[],
   decoded: DecodedBatch,
-  store: DeliveredKeyStore,
+  ledger: IdempotencyLedger,
 ): Promise<PendingRecords> {
   if (idempotencyModeOf(target) !== 'store') return { records: [...event], alreadyDelivered: 0 };
-  // The ids the dispatcher gives records (position in the stream), so the keys are the workers' keys.
-  const keys = decoded.records.map((r) =>
-    idempotencyKey(target.name, recordId(decoded.stream, r.shard, r.seq, r.sub)),
-  );
-  const delivered = await store.filterDelivered(keys);
+  // The positions the workers record, in the ledger of the target and each shard.
+  const delivered = new Set<string>();
+  for (const shard of new Set(decoded.records.map((r) => r.shard))) {
+    const positions = decoded.records
+      .filter((r) => r.shard === shard)
+      .map((r) => ({ seq: r.seq, sub: r.sub }));
+    const found = await ledger.delivered({ scope: target.name, stream: decoded.stream, shard }, positions);
+    for (const p of found) delivered.add(`${shard}/${positionKey(p)}`);
+  }
   const pending = new Set<string>();
   let alreadyDelivered = 0;
-  decoded.records.forEach((record, i) => {
-    if (delivered.has(keys[i] as string)) alreadyDelivered++;
+  for (const record of decoded.records) {
+    if (delivered.has(`${record.shard}/${positionKey({ seq: record.seq, sub: record.sub })}`))
+      alreadyDelivered++;
     else pending.add(record.seq);
-  });
+  }
   return { records: event.filter((r) => pending.has(r.kinesis.sequenceNumber)), alreadyDelivered };
 }
 

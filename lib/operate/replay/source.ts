@@ -3,9 +3,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
-import type { DeliveredKeyStore } from '../../delivery/store.js';
 import { decodeBatch, streamNameOf } from '../../dispatch/decode.js';
 import type { HandoffPort } from '../../handoff/types.js';
+import type { IdempotencyLedger } from '../../ledger/types.js';
 import { QueueReader, queueUrlOf, type ReceivedMessage } from '../queue.js';
 import { readSequenceRange, toLambdaRecord } from '../stream.js';
 import { parseBatchInfo } from './batch-info.js';
@@ -32,8 +32,8 @@ export interface SourceReplayDeps {
   sqs: SQSClient;
   kinesis: KinesisClient;
   handoff: HandoffPort;
-  /** Delivered keys of `idempotency: store` targets: records a target delivered are not handed to it again. */
-  store: DeliveredKeyStore;
+  /** The ledger of `idempotency: store` targets: records a target delivered are not handed to it again. */
+  ledger: IdempotencyLedger;
   now?: () => number;
 }
 
@@ -103,7 +103,7 @@ export async function replaySource(
     const perTarget: BatchResult['perTarget'] = {};
     let failed = false;
     for (const target of targets) {
-      const pending = await undeliveredRecords(target, event, decoded, deps.store);
+      const pending = await undeliveredRecords(target, event, decoded, deps.ledger);
       const counts = { alreadyDelivered: pending.alreadyDelivered, routed: 0, handedOff: 0, failed: 0 };
       perTarget[target.name] = counts;
       if (pending.records.length === 0) continue;
