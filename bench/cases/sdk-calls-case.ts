@@ -10,14 +10,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { parseConfig } from '../../lib/config/load.js';
 import type { TargetConfig } from '../../lib/config/schema.js';
-import { DynamoKeyStore } from '../../lib/delivery/store.js';
+import { DynamoLedger } from '../../lib/ledger/dynamo.js';
+import type { Position } from '../../lib/ledger/position.js';
+import type { LedgerClaim } from '../../lib/ledger/types.js';
 import { createKinesisAdapter } from '../../lib/targets/kinesis.js';
 import { createSqsAdapter } from '../../lib/targets/sqs.js';
 import type { DeliveryRecord } from '../../lib/targets/types.js';
+import { kinesisSequenceNumber } from '../../test/support/factories.js';
 import { recordBody } from './events.js';
 import { caseInput, emit } from './harness.js';
 
-export type SdkCall = 'sqs-send-batch' | 'kinesis-put-records' | 'dynamo-claim' | 'dynamo-mark';
+export type SdkCall = 'sqs-send-batch' | 'kinesis-put-records' | 'ledger-claim' | 'ledger-claim-settle';
 
 export interface SdkCallsCaseInput {
   queueUrl: string;
@@ -75,18 +78,18 @@ const kinesis = createKinesisAdapter({
   clients,
   idempotency: 'store',
 });
-const store = new DynamoKeyStore({
+const ledger = new DynamoLedger({
   client: clients.get(DynamoDBClient),
   tableName: input.table,
   ttlSeconds: 86_400,
 });
 const sqsRecords = records(10);
 const kinesisRecords = records(100);
-// Keys never claimed before (by this run or an earlier one on the same table): every claim succeeds.
-const run = randomUUID().slice(0, 8);
-let keyCounter = 0;
-const freshKeys = (n: number): string[] =>
-  Array.from({ length: n }, () => `out#${run}:${String(++keyCounter).padStart(56, '0')}`);
+// Positions never claimed before (a ledger of this run's own, on a fresh shard): every claim succeeds.
+const scope = { scope: 'out', stream: 'input', shard: `shardId-${randomUUID().slice(0, 8)}` };
+let positionCounter = 0;
+const freshPositions = (n: number): Position[] =>
+  Array.from({ length: n }, () => ({ seq: kinesisSequenceNumber(++positionCounter) }));
 
 // Every adapter call of the worker gets its own deadline signal (lib/delivery/deliver.ts), and the SDK listens to it.
 const deadline = (): AbortSignal => AbortSignal.timeout(60_000);
@@ -100,15 +103,22 @@ const CALLS: Record<SdkCall, { records: number; run: () => Promise<void> }> = {
     records: 100,
     run: async () => expectDelivered(await kinesis.deliver(kinesisRecords, deadline()), 'PutRecords'),
   },
-  'dynamo-claim': {
+  'ledger-claim': {
     records: 100,
     run: async () => {
-      const keys = freshKeys(100);
-      const outcome = await store.claim(keys, Date.now() + 60_000);
-      if (outcome.claimed.length !== keys.length) throw new Error(`claim: ${JSON.stringify(outcome)}`);
+      const positions = freshPositions(100);
+      const outcome = await ledger.claim(scope, positions, Date.now() + 60_000);
+      if (outcome.claimed.length !== positions.length)
+        throw new Error(`claim: ${outcome.claimed.length} claimed`);
     },
   },
-  'dynamo-mark': { records: 25, run: () => store.markDelivered(freshKeys(25)) },
+  'ledger-claim-settle': {
+    records: 100,
+    run: async () => {
+      const claim: LedgerClaim = await ledger.claim(scope, freshPositions(100), Date.now() + 60_000);
+      await claim.settle(claim.claimed);
+    },
+  },
 };
 
 const results: SdkCallResult[] = [];

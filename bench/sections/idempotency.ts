@@ -1,25 +1,29 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { parseConfig } from '../../lib/config/load.js';
 import type { TargetConfig } from '../../lib/config/schema.js';
-import { DynamoKeyStore, noKeyStore } from '../../lib/delivery/store.js';
 import { createWorker, type WorkerDeps } from '../../lib/delivery/worker.js';
 import { decodeBatch } from '../../lib/dispatch/decode.js';
 import { packEnvelopes } from '../../lib/dispatch/pack.js';
 import type { Envelope } from '../../lib/envelope/types.js';
+import { DynamoLedger } from '../../lib/ledger/dynamo.js';
+import { ledgerTableKeys } from '../../lib/ledger/item.js';
+import { type LedgerStats, noLedger } from '../../lib/ledger/types.js';
 import { startEmulator } from '../../lib/local/emulators.js';
 import { recordingTelemetry } from '../../lib/observability/telemetry.js';
+import { HTTP_LIMITS } from '../../lib/targets/http.js';
 import { KINESIS_LIMITS, kinesisRecordSize } from '../../lib/targets/kinesis.js';
-import type { TargetAdapter } from '../../lib/targets/types.js';
-import { kinesisRecordFactory } from '../../test/support/factories.js';
+import { SQS_LIMITS } from '../../lib/targets/sqs.js';
+import type { TargetAdapter, TargetLimits } from '../../lib/targets/types.js';
+import { kinesisRecordFactory, kinesisSequenceNumber } from '../../test/support/factories.js';
 import { recordBody } from '../cases/events.js';
 import { benchContext } from '../cases/harness.js';
-import { type DynamoCounts, meterDynamo } from '../support/dynamo-meter.js';
 import { count } from '../support/format.js';
 import type { Section, SectionContext, SectionReport } from '../support/section.js';
 
 const TABLE = 'bench-idempotency';
-/** The `store` mode as deployed (lib/runtime/worker.ts): the batched key store's record claims. */
-const STORE = 'store: record claims';
+/** DynamoDB on-demand prices, us-east-1, since November 2024 (../shared/REFERENCE.md): USD per million units. */
+export const DYNAMODB_PRICES = { write: 0.625, read: 0.125 } as const;
 const LAMBDA_CONTEXT = {
   ...benchContext,
   functionName: 'fanout-bench-out-worker',
@@ -33,31 +37,54 @@ const TARGET = parseConfig({
   targets: [{ name: 'out', type: 'kinesis', destination: 'out' }],
 }).targets[0] as TargetConfig;
 
-/** The envelope the dispatcher would build for records `first`..`first + n - 1`, as the worker receives it. */
-function envelopeOf(first: number, n: number): Envelope {
-  const records = Array.from({ length: n }, (_, i) =>
-    kinesisRecordFactory(recordBody(first + i, 200), { n: first + i }),
-  );
+/**
+ * The envelope the dispatcher would build for records `first`..`first + n - 1` (those `keep` keeps: the others
+ * went elsewhere, a filter or another message group), as the worker receives it. Sequence numbers have Kinesis's
+ * version-2 layout, 1,000 records arriving a second: what the ledger's ranges are made of on AWS.
+ */
+function envelopeOf(
+  shard: string,
+  first: number,
+  n: number,
+  keep: (i: number) => boolean = () => true,
+): Envelope {
+  const records: KinesisStreamRecord[] = [];
+  for (let i = first; i < first + n; i++) {
+    if (!keep(i)) continue;
+    const record = kinesisRecordFactory(recordBody(i, 200), { n: i, shard });
+    const seq = kinesisSequenceNumber(i);
+    record.kinesis.sequenceNumber = seq;
+    record.eventID = `${shard}:${seq}`;
+    records.push(record);
+  }
   const batch = decodeBatch(records);
   const { envelopes } = packEnvelopes('out', batch.stream, batch.records, 100_000_000, Date.now());
   return JSON.parse((envelopes[0]?.payload ?? Buffer.from('{}')).toString('utf8')) as Envelope;
 }
 
-/** A destination that accepts everything: the section counts store operations, not delivery. */
-const acceptAll: TargetAdapter = {
+/** Milliseconds the stub destination takes to answer a call: a fast destination (same region). */
+const CALL_MS = 5;
+
+/**
+ * A destination that accepts everything after {@link CALL_MS}, with a real adapter's limits: the section counts the
+ * ledger's work. The wait matters: calls answered at once would all record their deliveries at the same instant.
+ */
+const acceptAll = (limits: TargetLimits): TargetAdapter => ({
   type: 'kinesis',
-  limits: KINESIS_LIMITS,
+  limits,
   sizeOf: kinesisRecordSize,
-  deliver: async (records) => records.map(() => ({ ok: true as const })),
-};
+  deliver: async (records) => {
+    await new Promise((resolve) => setTimeout(resolve, CALL_MS));
+    return records.map(() => ({ ok: true as const }));
+  },
+});
 
 interface Row {
   mode: string;
   scenario: string;
   records: number;
   delivered: number;
-  counts: DynamoCounts;
-  computed?: boolean;
+  stats: LedgerStats;
 }
 
 async function run(context: SectionContext): Promise<SectionReport> {
@@ -70,108 +97,154 @@ async function run(context: SectionContext): Promise<SectionReport> {
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     });
     await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+      new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', ...ledgerTableKeys() }),
     );
-    const meter = meterDynamo(client);
     const rows: Row[] = [];
-    const ttl = 3_600;
-    const store = (): DynamoKeyStore => new DynamoKeyStore({ client, tableName: TABLE, ttlSeconds: ttl });
-    const deps = (extra: Partial<WorkerDeps>): WorkerDeps => ({
-      target: TARGET,
-      adapter: acceptAll,
-      store: noKeyStore(),
-      telemetry: recordingTelemetry(),
-      ...extra,
-    });
-    const sizes = context.options.quick ? [100] : [100, 1_000];
+    let shard = 0;
+    /** A worker with a ledger of its own on a fresh shard, so every scenario starts from what it says. */
+    const workerOn = (limits: TargetLimits) => {
+      const ledger = new DynamoLedger({ client, tableName: TABLE, ttlSeconds: 3_600 });
+      const deps: WorkerDeps = {
+        target: TARGET,
+        adapter: acceptAll(limits),
+        ledger,
+        telemetry: recordingTelemetry(),
+      };
+      return { worker: createWorker(deps), ledger };
+    };
+    const measure = async (
+      mode: string,
+      scenario: string,
+      limits: TargetLimits,
+      build: (shard: string) => Envelope[],
+    ) => {
+      // Each scenario on a shard of its own. Earlier envelopes set the scene (what was delivered before); the
+      // last one is measured.
+      const { worker, ledger } = workerOn(limits);
+      const envelopes = build(`shardId-${String(++shard).padStart(12, '0')}`);
+      for (const e of envelopes.slice(0, -1)) await worker(e, LAMBDA_CONTEXT);
+      const measured = envelopes[envelopes.length - 1] as Envelope;
+      const before = { ...ledger.stats, byCommand: { ...ledger.stats.byCommand } };
+      const out = (await worker(measured, LAMBDA_CONTEXT)) as { delivered: number };
+      rows.push({
+        mode,
+        scenario,
+        records: measured.records.length,
+        delivered: out.delivered,
+        stats: minus(ledger.stats, before),
+      });
+    };
+    const sizes = context.options.quick ? [1_000] : [100, 1_000];
     for (const n of sizes) {
       context.log(`idempotency: envelopes of ${n} records`);
-      const base = n * 1_000;
-      const measure = async (
-        mode: string,
-        scenario: string,
-        worker: ReturnType<typeof createWorker>,
-        e: Envelope,
-      ) => {
-        meter.reset();
-        const out = (await worker(e, LAMBDA_CONTEXT)) as { delivered: number };
-        rows.push({
-          mode,
-          scenario,
-          records: e.records.length,
-          delivered: out.delivered,
-          counts: meter.counts(),
-        });
-      };
-      const first = envelopeOf(base, n);
-      const worker = createWorker(deps({ store: store() }));
-      await measure(STORE, 'first delivery', worker, first);
-      await measure(STORE, 'replay of the same envelope', worker, first);
-      await measure(STORE, 're-packed: half delivered, half new', worker, envelopeOf(base + n / 2, n));
-      await measure('native / none', 'any', createWorker(deps({})), envelopeOf(base + 10 * n, n));
-      // Powertools makeIdempotent per record: a conditional PutItem (INPROGRESS) and an UpdateItem (COMPLETED)
-      // per new record; a duplicate costs its refused conditional PutItem (a write is billed even when refused).
-      const computed = (scenario: string, fresh: number): Row => ({
-        mode: 'Powertools per record (computed)',
-        scenario,
+      const kinesis = `store (kinesis: ${KINESIS_LIMITS.maxRecords}/call)`;
+      await measure(kinesis, 'first delivery', KINESIS_LIMITS, (s) => [envelopeOf(s, 0, n)]);
+      await measure(kinesis, 'replay of the same envelope', KINESIS_LIMITS, (s) => [
+        envelopeOf(s, 0, n),
+        envelopeOf(s, 0, n),
+      ]);
+      await measure(kinesis, 're-packed: half delivered, half new', KINESIS_LIMITS, (s) => [
+        envelopeOf(s, 0, n),
+        envelopeOf(s, n / 2, n),
+      ]);
+      await measure(kinesis, 'a lane of a shard (every 10th record)', KINESIS_LIMITS, (s) => [
+        envelopeOf(s, 0, n * 10, (i) => i % 10 === 3),
+      ]);
+      await measure(`store (sqs: ${SQS_LIMITS.maxRecords}/call)`, 'first delivery', SQS_LIMITS, (s) => [
+        envelopeOf(s, 0, n),
+      ]);
+      await measure(`store (http: ${HTTP_LIMITS.maxRecords}/call)`, 'first delivery', HTTP_LIMITS, (s) => [
+        envelopeOf(s, 0, n),
+      ]);
+      const none = noLedger();
+      const worker = createWorker({ ...workerDeps(), ledger: none });
+      const out = (await worker(envelopeOf('shardId-none', 0, n), LAMBDA_CONTEXT)) as { delivered: number };
+      rows.push({
+        mode: 'native / none',
+        scenario: 'any',
         records: n,
-        delivered: fresh,
-        computed: true,
-        counts: { calls: 2 * fresh + (n - fresh), reads: 0, writes: 2 * fresh + (n - fresh), byCommand: {} },
+        delivered: out.delivered,
+        stats: none.stats,
       });
-      rows.push(
-        computed('first delivery', n),
-        computed('replay of the same envelope', 0),
-        computed('re-packed: half delivered, half new', n / 2),
-      );
     }
-    const per = (v: number, r: Row): string => count(Number((v / r.records).toFixed(3)));
-    return {
-      tables: [
-        {
-          title: '6. Idempotency cost: DynamoDB operations of the real worker path (createWorker, dynalite)',
-          head: [
-            'mode',
-            'scenario',
-            'records',
-            'delivered',
-            'calls',
-            'calls/record',
-            'reads/record',
-            'writes/record',
-            'calls by API',
-          ],
-          rows: rows.map((r) => [
-            r.mode,
-            r.scenario,
-            count(r.records),
-            count(r.delivered),
-            count(r.counts.calls),
-            per(r.counts.calls, r),
-            per(r.counts.reads, r),
-            per(r.counts.writes, r),
-            r.computed
-              ? 'computed, not measured'
-              : Object.entries(r.counts.byCommand)
-                  .map(([k, v]) => `${k} ${v}`)
-                  .join(', ') || '-',
-          ]),
-          notes: [
-            '/record: per record of the envelope (delivered or skipped). Reads/writes are items asked for (a BatchGetItem key is billed whether or not it exists).',
-            'Stub adapter (accepts every record, Kinesis limits: 500 records per call). The key store claims the keys in TransactWriteItems of 100 conditional puts (billed as 2 writes per item), and writes the delivered ones after each destination call in BatchWriteItem calls of 25.',
-          ],
-        },
-      ],
-      data: rows,
-    };
+    return { tables: [table(rows)], data: rows };
   } finally {
     await dynalite.stop();
   }
+}
+
+function workerDeps(): Omit<WorkerDeps, 'ledger'> {
+  return { target: TARGET, adapter: acceptAll(KINESIS_LIMITS), telemetry: recordingTelemetry() };
+}
+
+function minus(after: LedgerStats, before: LedgerStats): LedgerStats {
+  const byCommand: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after.byCommand)) {
+    const d = v - (before.byCommand[k] ?? 0);
+    if (d > 0) byCommand[k] = d;
+  }
+  return {
+    calls: after.calls - before.calls,
+    byCommand,
+    readUnits: after.readUnits - before.readUnits,
+    writeUnits: after.writeUnits - before.writeUnits,
+    conflicts: after.conflicts - before.conflicts,
+  };
+}
+
+/** Dollars per million records for the units of one row. */
+export function dollarsPerMillion(writeUnitsPerRecord: number, readUnitsPerRecord: number): number {
+  return writeUnitsPerRecord * DYNAMODB_PRICES.write + readUnitsPerRecord * DYNAMODB_PRICES.read;
+}
+
+function table(rows: Row[]): SectionReport['tables'][number] {
+  const per = (v: number, r: Row): number => (r.records === 0 ? 0 : v / r.records);
+  const fixed = (v: number, digits = 4): string => count(Number(v.toFixed(digits)));
+  return {
+    title: '6. Idempotency cost: the ledger on the real worker path (createWorker, dynalite), billed units',
+    head: [
+      'mode',
+      'scenario',
+      'records',
+      'delivered',
+      'calls',
+      'write units/record',
+      'read units/record',
+      '$/M records',
+      'calls by API',
+      'baseline: record claims (before)',
+    ],
+    rows: rows.map((r) => {
+      const w = per(r.stats.writeUnits, r);
+      const rd = per(r.stats.readUnits, r);
+      return [
+        r.mode,
+        r.scenario,
+        count(r.records),
+        count(r.delivered),
+        count(r.stats.calls),
+        fixed(w),
+        fixed(rd),
+        fixed(dollarsPerMillion(w, rd), 3),
+        Object.entries(r.stats.byCommand)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '-',
+        r.mode.startsWith('store') ? baseline(r.scenario) : '-',
+      ];
+    }),
+    notes: [
+      'Units as DynamoDB bills them: a write is 1 unit per KB of the whole item (the larger of before and after), a refused conditional write too; a strongly consistent read 1 unit per 4 KB; a transaction twice. /record: per record of the envelope (delivered or skipped). $/M: the units at on-demand prices (us-east-1, Nov 2024: $0.625 per million writes, $0.125 per million reads), per million records per target.',
+      "Stub adapter that accepts every record, with the named adapter's limits (records per destination call; the ledger records each call's deliveries when it answers). Sequence numbers in Kinesis's version-2 layout, 1,000 records a second. \"a lane of a shard\": the envelope holds every 10th record of the shard (a ParallelizationFactor of 10, or one message group of an ordered target): the ledger stores them exactly, not as one range.",
+      'Baseline: the record claims this replaced (session 3, same path and scenarios): per record 1 transactional put (2 units) + 1 write = 3 write units on first delivery, 2 on a replay (each refused transactional put is billed), 2.5 re-packed; $1.875, $1.25 and $1.56 per million records.',
+    ],
+  };
+}
+
+function baseline(scenario: string): string {
+  if (scenario.startsWith('first')) return '3 writes/record ($1.875/M)';
+  if (scenario.startsWith('replay')) return '2 writes/record ($1.25/M)';
+  if (scenario.startsWith('re-packed')) return '2.5 writes/record ($1.563/M)';
+  return '3 writes/record ($1.875/M)';
 }
 
 export const idempotencySection: Section = {

@@ -21,8 +21,8 @@ import { summarize } from '../support/stats.js';
 const LABELS: Record<SdkCall, string> = {
   'sqs-send-batch': 'SQS SendMessageBatch (sqs adapter)',
   'kinesis-put-records': 'Kinesis PutRecords (kinesis adapter)',
-  'dynamo-claim': 'DynamoDB TransactWriteItems (key store claim)',
-  'dynamo-mark': 'DynamoDB BatchWriteItem (key store markDelivered)',
+  'ledger-claim': 'DynamoDB Query + PutItem (ledger claim)',
+  'ledger-claim-settle': 'DynamoDB Query + 2 PutItem (ledger claim, then settle)',
 };
 
 /**
@@ -32,8 +32,8 @@ const LABELS: Record<SdkCall, string> = {
 const CALLS: Record<SdkCall, number> = {
   'sqs-send-batch': 2_000,
   'kinesis-put-records': 1_000,
-  'dynamo-claim': 400,
-  'dynamo-mark': 2_000,
+  'ledger-claim': 400,
+  'ledger-claim-settle': 400,
 };
 const SDK_CALLS = Object.keys(LABELS) as SdkCall[];
 const RUNS = 3;

@@ -22,6 +22,7 @@ import {
   markDelivered,
   nextVersion,
 } from './page.js';
+import { PageWriter } from './page-writer.js';
 import { type Position, positionKey, sortKey } from './position.js';
 import {
   type IdempotencyLedger,
@@ -76,6 +77,7 @@ export class DynamoLedger implements IdempotencyLedger {
     /** The page each claimed position was claimed in: it stays there (a page's range only ever shrinks above). */
     const pageOfPosition = new Map<string, string>();
     const pages = new Map<string, Seen>();
+    const writers = new Map<string, PageWriter>();
     let pending = unique(positions);
     for (let round = 0; pending.length > 0; round++) {
       if (round >= this.#o.maxAttempts) throw new LedgerContentionError(this.#o.tableName, pk, round);
@@ -107,11 +109,11 @@ export class DynamoLedger implements IdempotencyLedger {
       owner,
       ...result,
       settle: (done) =>
-        this.#forPages(pk, pages, pageOfPosition, done, (page, mine) =>
+        this.#forPages(pk, pages, writers, pageOfPosition, done, (page, mine) =>
           markDelivered(page, owner, mine ?? []),
         ),
       release: () =>
-        this.#forPages(pk, pages, pageOfPosition, undefined, (page) => dropFromClaim(page, owner)),
+        this.#forPages(pk, pages, writers, pageOfPosition, undefined, (page) => dropFromClaim(page, owner)),
     };
   }
 
@@ -123,10 +125,14 @@ export class DynamoLedger implements IdempotencyLedger {
     );
   }
 
-  /** Applies `change` to each page holding some of `positions` (every claimed page when undefined). */
+  /**
+   * Applies `change` to each page holding some of `positions` (every claimed page when undefined), through the
+   * claim's writer of that page (see {@link PageWriter}).
+   */
   async #forPages(
     pk: string,
     pages: Map<string, Seen>,
+    writers: Map<string, PageWriter>,
     pageOfPosition: Map<string, string>,
     positions: readonly Position[] | undefined,
     change: (page: LedgerPage, mine: Position[] | undefined) => void,
@@ -142,10 +148,16 @@ export class DynamoLedger implements IdempotencyLedger {
       }
     }
     await Promise.all(
-      [...bySk].map(async ([sk, mine]) => {
-        const seen = pages.get(sk) as Seen;
-        const written = await this.#write(pk, seen, (page) => change(page, mine));
-        pages.set(sk, written.seen);
+      [...bySk].map(([sk, mine]) => {
+        let writer = writers.get(sk);
+        if (!writer) {
+          writer = new PageWriter(async (apply) => {
+            const written = await this.#write(pk, pages.get(sk) as Seen, apply);
+            pages.set(sk, written.seen);
+          });
+          writers.set(sk, writer);
+        }
+        return writer.submit((page) => change(page, mine));
       }),
     );
   }

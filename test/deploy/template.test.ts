@@ -191,8 +191,15 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
     expect(resource(template(), 'IdempotencyTable').Properties).toEqual({
       TableName: names.idempotencyTable(),
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      // The ledger's pages: one partition per (target, stream, shard), a page per sort key.
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
       SSESpecification: { SSEEnabled: true },
     });

@@ -7,7 +7,7 @@ import { aggregateRecords } from '../support/kpl.js';
 const SHARD = 'shardId-000000000000';
 const entryOf = (entry: Buffer) =>
   decodeEnvelope(
-    `{"v":1,"kind":"kinesis-fanout/envelope","target":"t","stream":"input","shard":"s","sentAt":0,"records":[${entry.toString()}]}`,
+    `{"v":1,"kind":"kinesis-fanout/envelope","target":"t","stream":"input","shard":"${SHARD}","sentAt":0,"records":[${entry.toString()}]}`,
   ).records[0];
 
 describe('decodeBatch', () => {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
   DynamoDBClient,
   PutItemCommand,
   TransactionCanceledException,
@@ -11,7 +13,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
-import { createIdempotencyTable } from '../support/aws.js';
 
 let dynalite: Emulator;
 let dataDir: string | undefined;
@@ -28,7 +29,15 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     maxAttempts: 1,
   });
-  await createIdempotencyTable(client, TABLE);
+  // A table keyed by `id` alone: these tests are about the emulator's transactions, not the ledger's layout.
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }, 30_000);
 afterAll(async () => {
   client?.destroy();
@@ -154,5 +163,43 @@ describe('TransactWriteItems on dynalite (local mode)', () => {
     expect(badTable.name).toBe('ResourceNotFoundException');
     const tooMany = (await send(Array.from({ length: 101 }, (_, i) => claim(`h${i}`, 'H')))) as Error;
     expect(tooMany.name).toBe('ValidationException');
+  });
+
+  it('answers a refused conditional PutItem with the item as it is, when asked for it (as DynamoDB does)', async () => {
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'p' }, owner: { S: 'P' } } }));
+    const refused = await client
+      .send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { id: { S: 'p' }, owner: { S: 'Q' } },
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((refused as ConditionalCheckFailedException).Item).toEqual({ id: { S: 'p' }, owner: { S: 'P' } });
+    expect(await owners(['p'])).toEqual({ p: 'P' });
+    // Without the option, dynalite's own PutItem answers (no item), and a put whose condition holds is written.
+    const plain = await client
+      .send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { id: { S: 'p' }, owner: { S: 'R' } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((plain as ConditionalCheckFailedException).Item).toBeUndefined();
+    await client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { id: { S: 'p' }, owner: { S: 'S' } },
+        ConditionExpression: 'attribute_exists(id)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    expect(await owners(['p'])).toEqual({ p: 'S' });
   });
 });

@@ -3,7 +3,7 @@
  * `timeoutEarlyInMillis` would reject with a TimeoutError 5 ms before the invocation's end while the work went on,
  * so an "ended" invocation could still hand off or deliver after its record claims' lease (HANDLER_OPTIONS).
  */
-import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -62,8 +62,12 @@ describe('deployed handlers at the end of their time', () => {
   it('the worker answers with its own outcome once its store calls are done, not with an early TimeoutError', async () => {
     vi.stubEnv('FANOUT_TARGET', 'out');
     let claimed = 0;
-    dynamo.on(TransactWriteItemsCommand).callsFake(async () => {
+    // The ledger's claim: a Query of the pages, then a conditional PutItem; the Query is slow.
+    dynamo.on(QueryCommand).callsFake(async () => {
       await sleep(SLOW_MS);
+      return { Items: [] };
+    });
+    dynamo.on(PutItemCommand).callsFake(async () => {
       claimed++;
       return {};
     });
