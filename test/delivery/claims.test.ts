@@ -7,7 +7,7 @@ import {
   deliverEnvelope,
   MisroutedEnvelopeError,
 } from '../../lib/delivery/index.js';
-import { type Envelope, idempotencyKey } from '../../lib/envelope/index.js';
+import type { Envelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
