@@ -168,4 +168,27 @@ describe('bad envelopes sent to a worker', () => {
     expect(await handler(envelope, workerContext)).toMatchObject({ records: 2, delivered: 2 });
     expect(adapter.delivered).toHaveLength(2);
   });
+
+  it('E12 a forged id (a DLQ message edited by hand): refused whole with the reason, nothing delivered', async () => {
+    const envelope = envelopeFactory(3);
+    envelope.records[1]!.id = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const error = await refusal(envelope);
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(error.message).toMatch(
+      /^record 1 \(sequence number \d+\) has an id that is not the one of its position in input\/shardId-000000000000: the envelope was changed after the dispatcher built it/,
+    );
+  });
+
+  it("E13 another record's id (a swapped id): refused, so the record is neither skipped as delivered nor lost", async () => {
+    const { handler, adapter } = worker();
+    // Record 0 is delivered; a message then carries record 5 under record 0's id.
+    await handler(envelopeFactory(1), workerContext);
+    const swapped = envelopeFactory(1, 'output1', 5);
+    swapped.records[0]!.id = envelopeFactory(1).records[0]!.id;
+    const error = await handler(swapped, workerContext).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnvelopeError);
+    expect(adapter.delivered).toHaveLength(1);
+    // The record itself, in an envelope the dispatcher built, is delivered.
+    expect(await handler(envelopeFactory(1, 'output1', 5), workerContext)).toMatchObject({ delivered: 1 });
+  });
 });
