@@ -234,7 +234,7 @@ function table(rows: Row[]): SectionReport['tables'][number] {
     }),
     notes: [
       'Units as DynamoDB bills them: a write is 1 unit per KB of the whole item (the larger of before and after), a refused conditional write too; a strongly consistent read 1 unit per 4 KB; a transaction twice. /record: per record of the envelope (delivered or skipped). $/M: the units at on-demand prices (us-east-1, Nov 2024: $0.625 per million writes, $0.125 per million reads), per million records per target.',
-      "Stub adapter that accepts every record, with the named adapter's limits (records per destination call; the ledger records each call's deliveries when it answers). Sequence numbers in Kinesis's version-2 layout, 1,000 records a second. \"a lane of a shard\": the envelope holds every 10th record of the shard (a ParallelizationFactor of 10, or one message group of an ordered target): the ledger stores them exactly, not as one range.",
+      "Stub adapter that accepts every record after 5 ms, with the named adapter's limits (records per destination call; the ledger records each call's deliveries when it answers). Sequence numbers in Kinesis's version-2 layout, 1,000 records a second. \"a lane of a shard\": the envelope holds every 10th record of the shard (a ParallelizationFactor of 10, or one message group of an ordered target): the ledger stores them exactly, not as one range.",
       'Baseline: the record claims this replaced (session 3, same path and scenarios): per record 1 transactional put (2 units) + 1 write = 3 write units on first delivery, 2 on a replay (each refused transactional put is billed), 2.5 re-packed; $1.875, $1.25 and $1.56 per million records.',
     ],
   };
