@@ -107,12 +107,18 @@ export async function retainedExists(
         .send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
       return (out.logGroups ?? []).some((g) => g.logGroupName === name);
     }
-    case 'bucket': {
-      const out = await clients.get(S3Client).send(new ListBucketsCommand({}));
-      const infix = `-${resource.logicalId.toLowerCase()}-`;
-      return (out.Buckets ?? []).some(
-        (b) => b.Name?.startsWith(prefix.slice(0, 10)) && b.Name.includes(infix),
-      );
-    }
+    case 'bucket':
+      return (await stackBucket(resource, prefix, clients)) !== undefined;
   }
+}
+
+/** The bucket CloudFormation named for a logical id of the stack (`<stack>-<logical id>-<random>`), if any. */
+export async function stackBucket(
+  resource: RetainedResource,
+  prefix: string,
+  clients: ClientPool,
+): Promise<string | undefined> {
+  const out = await clients.get(S3Client).send(new ListBucketsCommand({}));
+  const head = `${prefix}-${resource.logicalId}-`.toLowerCase();
+  return out.Buckets?.find((b) => b.Name?.startsWith(head))?.Name;
 }
