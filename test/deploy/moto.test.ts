@@ -76,9 +76,11 @@ if (skipped) console.warn(`deploy test skipped: ${skipped}`);
 
 describe.skipIf(skipped !== undefined)(
   `deploy cycle of fanout.yml against moto${skipped ? ` (skipped: ${skipped})` : ''}`,
+  // osls polls CloudFormation every few seconds; on a loaded machine a deploy or remove takes a while.
+  { timeout: 120_000 },
   () => {
-    const work = mkdtempSync(join(tmpdir(), 'fanout-moto-'));
-    const configFile = join(work, 'fanout.yml');
+    let work: string;
+    let configFile: string;
     let moto: MotoServer | undefined;
     let serviceDir: string;
     let config: FanoutConfig;
@@ -106,7 +108,9 @@ describe.skipIf(skipped !== undefined)(
     };
 
     beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), 'fanout-moto-'));
       // A copy: `fanout concurrency` edits the file it is given.
+      configFile = join(work, 'fanout.yml');
       copyFileSync(join(SERVICE_DIR, 'fanout.yml'), configFile);
       config = loadConfigFile(configFile, {});
       names = deployNames(config.service, STAGE, REGION);
@@ -130,7 +134,7 @@ describe.skipIf(skipped !== undefined)(
     afterAll(async () => {
       await moto?.stop();
       vi.unstubAllEnvs();
-      rmSync(work, { recursive: true, force: true });
+      if (work) rmSync(work, { recursive: true, force: true });
     }, 30_000);
 
     it('creates every function with its handler, sizes, environment, own role and reserved concurrency', async () => {
