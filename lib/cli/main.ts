@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerConcurrency } from './concurrency.js';
+import { registerDestroy } from './destroy.js';
 import { localCommand } from './local.js';
 import { awsOptions, configOption, intOption, numberOption } from './options.js';
 import { produce } from './produce.js';
@@ -207,6 +208,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
 
   registerReplay(program, io, setExitCode);
   registerConcurrency(program, io, setExitCode);
+  registerDestroy(program, io, setExitCode);
 
   return program;
 }

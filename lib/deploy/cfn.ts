@@ -9,7 +9,12 @@ export interface CfnResource {
   Type: string;
   Properties: Record<string, CfnValue>;
   DependsOn?: string[];
+  DeletionPolicy?: RetentionPolicy;
+  UpdateReplacePolicy?: RetentionPolicy;
 }
+
+/** What CloudFormation does with a resource's physical resource when the stack deletes or replaces it. */
+export type RetentionPolicy = 'Delete' | 'Retain';
 
 export type CfnResources = Record<string, CfnResource>;
 

@@ -3,11 +3,13 @@ import { alarmResources } from './alarms.js';
 import type { CfnOutputs, CfnResources } from './cfn.js';
 import { deployProblems } from './checks.js';
 import { claimCheckResources } from './claim-check.js';
+import { dashboardResources } from './dashboard.js';
 import { bundleSwitches, esbuildOptions, type ServerlessFunction, serverlessFunctions } from './functions.js';
 import { dispatcherRole, workerRole } from './iam.js';
 import { logicalIds } from './ids.js';
 import { deployNames } from './names.js';
 import { stackOutputs } from './outputs.js';
+import { type CfnExtensions, retainData, retainedResources } from './retained.js';
 import { sourceResources } from './source.js';
 import { targetResources } from './targets.js';
 import type { StackContext } from './types.js';
@@ -29,6 +31,8 @@ export interface Stack {
   functions: Record<string, ServerlessFunction>;
   resources: CfnResources;
   outputs: CfnOutputs;
+  /** Attributes of resources osls generates (the functions' log groups are retained). */
+  extensions: CfnExtensions;
 }
 
 /**
@@ -50,8 +54,17 @@ export function buildStack(config: FanoutConfig, options: StackOptions, file = '
     resources[logicalIds.workerRole(target.name)] = workerRole(context, target);
   }
   Object.assign(resources, claimCheckResources(context));
-  Object.assign(resources, alarmResources(context));
-  const stack: Stack = { functions: serverlessFunctions(context), resources, outputs: stackOutputs(context) };
+  const alarms = alarmResources(context);
+  Object.assign(resources, alarms);
+  const alarmNames = Object.values(alarms).map((alarm) => String(alarm.Properties.AlarmName));
+  Object.assign(resources, dashboardResources(context, alarmNames));
+  const extensions = retainData(resources, retainedResources(config, names));
+  const stack: Stack = {
+    functions: serverlessFunctions(context),
+    resources,
+    outputs: stackOutputs(context),
+    extensions,
+  };
 
   const limits = templateProblems(stack);
   if (limits.length > 0) throw new ConfigError(file, limits);
@@ -82,7 +95,7 @@ function templateProblems(stack: Stack): ConfigProblem[] {
 export interface ServerlessParts {
   service: string;
   functions: Record<string, ServerlessFunction>;
-  resources: { Resources: CfnResources; Outputs: CfnOutputs };
+  resources: { Resources: CfnResources; Outputs: CfnOutputs; extensions: CfnExtensions };
   esbuild: Record<string, unknown>;
 }
 
@@ -103,7 +116,7 @@ export function serverlessParts(document: unknown, options: ServerlessPartsOptio
   return {
     service: config.service,
     functions: stack.functions,
-    resources: { Resources: stack.resources, Outputs: stack.outputs },
+    resources: { Resources: stack.resources, Outputs: stack.outputs, extensions: stack.extensions },
     esbuild: esbuildOptions(JSON.stringify(document), options.workFolder, bundleSwitches(config)),
   };
 }

@@ -11,6 +11,7 @@ export {
   type DurationName,
   METRICS,
   type MetricName,
+  metricsServiceName,
   type RecordedTelemetry,
   recordingTelemetry,
   type Telemetry,

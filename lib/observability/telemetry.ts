@@ -49,6 +49,15 @@ export const DURATIONS = {
 } as const;
 export type DurationName = (typeof DURATIONS)[keyof typeof DURATIONS];
 
+/**
+ * The `service` dimension of a function's metrics (Powertools' default dimension): `<prefix>-dispatcher` for
+ * the dispatcher, `<prefix>-<target>` for a target's worker. A per-target metric also carries `target`. The
+ * stack's dashboard (lib/deploy/dashboard.ts) reads the metrics by exactly these dimensions.
+ */
+export function metricsServiceName(prefix: string, worker?: string): string {
+  return `${prefix}-${worker ?? 'dispatcher'}`;
+}
+
 export interface RecordedTelemetry extends Telemetry {
   counters: Map<string, number>;
   durations: Array<{ name: string; ms: number; target?: string }>;

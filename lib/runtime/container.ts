@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ClientPool } from '../aws/clients.js';
 import { type FunctionEnvironment, readFunctionEnvironment } from '../config/env.js';
 import { type PowertoolsTelemetry, powertoolsTelemetry } from '../observability/powertools.js';
+import { metricsServiceName } from '../observability/telemetry.js';
 
 /** What a function builds once per container: configuration, clients, telemetry. */
 export interface Container {
@@ -20,7 +21,10 @@ export function createContainer(
   processEnv: NodeJS.ProcessEnv = process.env,
 ): Container {
   const env = readFunctionEnvironment(processEnv);
-  const serviceName = `${env.names.prefix}-${role === 'worker' ? (env.target ?? 'worker') : 'dispatcher'}`;
+  const serviceName = metricsServiceName(
+    env.names.prefix,
+    role === 'worker' ? (env.target ?? 'worker') : undefined,
+  );
   const logger = new Logger({ serviceName });
   const metricsOptions = {
     serviceName,

@@ -22,6 +22,8 @@ export interface TemplateResource {
   Type: string;
   Properties: Record<string, unknown>;
   DependsOn?: string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 export interface Template {
   Resources: Record<string, TemplateResource>;
@@ -64,15 +66,23 @@ export function isolatedServiceDir(dir: string): string {
   return dir;
 }
 
-/** Runs the osls CLI in the service directory with a config file; no AWS credentials are needed or used. */
-export function runServerless(args: string[], configFile: string, cwd: string): Promise<RunResult> {
+/**
+ * Runs the osls CLI in the service directory with a config file. No AWS credentials are needed or used, unless
+ * `env` brings some (the deploy test's emulator endpoint and dummy credentials).
+ */
+export function runServerless(
+  args: string[],
+  configFile: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [OSLS, ...args],
       {
         cwd,
-        env: offlineEnv(configFile),
+        env: { ...offlineEnv(configFile), ...env },
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

@@ -10,9 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type FanoutConfig, idempotencyModeOf } from '../../lib/config/index.js';
 import type { BundleSize } from '../../lib/deploy/bundle-report.js';
+import { DASHBOARD_LOGICAL_ID } from '../../lib/deploy/dashboard.js';
 import { deployNames } from '../../lib/deploy/names.js';
+import { retainedResources } from '../../lib/deploy/retained.js';
+import { DURATIONS, METRICS, metricsServiceName } from '../../lib/observability/telemetry.js';
+import { cfnLint } from './cfn-lint.js';
 import { type CfnSpec, checkTemplate, loadCfnSpec } from './cfn-schema.js';
 import { DESTINATION_GRANTS, expectedDispatcher, expectedWorker, permissionsOf } from './iam-expectations.js';
+import { cfnLintUnavailable } from './moto.js';
 import {
   arnOf,
   fixture,
@@ -27,6 +32,21 @@ import {
 } from './support.js';
 
 const STAGE = 'test';
+/**
+ * Informational cfn-lint findings left as they are, each listed with its reason in docs/deploy.md. I1022: osls
+ * writes its deployment bucket's policy with Fn::Join and an empty delimiter.
+ */
+const ACCEPTED_LINT_FINDINGS = [{ rule: 'I1022', resource: 'ServerlessDeploymentBucketPolicy' }];
+/** Types of resources that hold records or delivery history. */
+const DATA_TYPES = [
+  'AWS::SQS::Queue',
+  'AWS::DynamoDB::Table',
+  'AWS::Kinesis::Stream',
+  'AWS::S3::Bucket',
+  'AWS::Logs::LogGroup',
+];
+const lintSkipped = cfnLintUnavailable();
+if (lintSkipped) console.warn(`cfn-lint check skipped: ${lintSkipped}`);
 const REGION = 'us-east-1';
 const CASES = [
   { label: 'example config (fanout.yml)', file: join(SERVICE_DIR, 'fanout.yml') },
@@ -313,6 +333,77 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
       expect(code).toContain(configJson);
       expect(JSON.parse(zip.file(`${handler}.mjs.map`)).version).toBe(3);
       expect(size.codeBytes).toBe(Buffer.byteLength(code));
+    }
+  });
+  it.skipIf(lintSkipped !== undefined)(
+    `passes cfn-lint: no error, no warning, only the informational findings docs/deploy.md explains${lintSkipped ? ` (skipped: ${lintSkipped})` : ''}`,
+    async () => {
+      const findings = await cfnLint(join(get().dir, 'cloudformation-template-update-stack.json'));
+      expect(findings.filter((f) => f.level !== 'Informational')).toEqual([]);
+      const unexplained = findings.filter(
+        (f) => !ACCEPTED_LINT_FINDINGS.some((a) => a.rule === f.rule && a.resource === f.resource),
+      );
+      expect(unexplained).toEqual([]);
+      const docs = readFileSync(join(SERVICE_DIR, 'docs/deploy.md'), 'utf8');
+      for (const { rule } of ACCEPTED_LINT_FINDINGS) {
+        expect(docs.includes(rule), `docs/deploy.md explains ${rule}`).toBe(true);
+      }
+    },
+    120_000,
+  );
+
+  it('retains every resource that holds records or delivery history: exactly what fanout destroy deletes', () => {
+    const retainedIds = retainedResources(config, names)
+      .map((r) => r.logicalId)
+      .sort();
+    const byPolicy = Object.entries(template().Resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain')
+      .map(([logicalId]) => logicalId)
+      .sort();
+    expect(byPolicy).toEqual(retainedIds);
+    const dataHolding = Object.entries(template().Resources)
+      .filter(([logicalId, r]) => DATA_TYPES.includes(r.Type) && logicalId !== 'ServerlessDeploymentBucket')
+      .map(([logicalId]) => logicalId)
+      .sort();
+    expect(dataHolding).toEqual(retainedIds);
+    // osls's deployment bucket holds only the packaged artifacts; `serverless remove` empties and deletes it.
+    expect(resource(template(), 'ServerlessDeploymentBucket').DeletionPolicy).toBeUndefined();
+  });
+
+  it('has a dashboard <service>-<stage>: the alarms, the dispatcher, and a row per target', () => {
+    const dashboard = resource(template(), DASHBOARD_LOGICAL_ID);
+    expect(dashboard.Properties.DashboardName).toBe(names.prefix);
+    const body = JSON.parse((dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as {
+      widgets: Array<{ type: string; properties: { alarms?: string[]; metrics?: unknown[][] } }>;
+    };
+    const alarms = body.widgets.flatMap((w) => w.properties.alarms ?? []);
+    const alarmNames = resourcesOfType(template(), 'AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties.AlarmName,
+    );
+    expect(alarms.map((arn) => arn.split(':alarm:')[1])).toEqual(alarmNames);
+    const metrics = body.widgets.flatMap((w) => w.properties.metrics ?? []);
+    const line = (...parts: unknown[]) => expect.arrayContaining(parts);
+    const dispatcher = metricsServiceName(names.prefix);
+    expect(metrics).toContainEqual(
+      line('AWS/Lambda', 'IteratorAge', 'FunctionName', names.dispatcherFunction()),
+    );
+    expect(metrics).toContainEqual(
+      line(DURATIONS.dispatch, 'service', dispatcher, expect.objectContaining({ stat: 'p99' })),
+    );
+    for (const t of config.targets) {
+      const worker = ['service', metricsServiceName(names.prefix, t.name), 'target', t.name];
+      expect(metrics).toContainEqual(line(METRICS.handoffFailures, 'service', dispatcher, 'target', t.name));
+      for (const metric of [METRICS.delivered, METRICS.deliveryFailed, METRICS.duplicatesSkipped]) {
+        expect(metrics, `${t.name} ${metric}`).toContainEqual(line(metric, ...worker));
+      }
+      for (const stat of ['p50', 'p99']) {
+        expect(metrics).toContainEqual(
+          line(DURATIONS.deliveryLatency, ...worker, expect.objectContaining({ stat })),
+        );
+      }
+      for (const metric of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) {
+        expect(metrics).toContainEqual(line('AWS/SQS', metric, 'QueueName', names.targetDlq(t)));
+      }
     }
   });
 });

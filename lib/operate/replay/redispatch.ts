@@ -76,13 +76,19 @@ export function targetDispatcher(
   now?: () => number,
 ): TargetDispatch {
   const telemetry = recordingTelemetry();
-  const dispatch = createDispatcher({
-    config: { ...config, targets: [target] },
-    names,
-    handoff,
-    telemetry,
-    ...(now ? { now } : {}),
-  });
+  // Built at the first real re-dispatch: a dry run only routes, so it needs none of the dispatcher's
+  // dependencies (with `claimCheck`, a claim store).
+  let dispatcher: ReturnType<typeof createDispatcher> | undefined;
+  const dispatch: ReturnType<typeof createDispatcher> = (event, context) => {
+    dispatcher ??= createDispatcher({
+      config: { ...config, targets: [target] },
+      names,
+      handoff,
+      telemetry,
+      ...(now ? { now } : {}),
+    });
+    return dispatcher(event, context);
+  };
   const route = createRouter([target]);
   const counter = (name: (typeof METRICS)[keyof typeof METRICS]): number =>
     telemetry.counter(name, target.name);

@@ -4,6 +4,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@
 import { classifyError } from '../../aws/retry.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
+import { dashboardName, dashboardUrl } from '../../deploy/dashboard.js';
 import { streamNameOf } from '../../dispatch/decode.js';
 import { readLiveConcurrency } from '../concurrency/live.js';
 import { type MetricSpec, readMetrics } from './metrics.js';
@@ -133,6 +134,7 @@ export async function collectAwsStatus(
   ]);
   const metric = (id: string): number => metrics.get(id) ?? 0;
   const optional = (id: string): number | null => metrics.get(id) ?? null;
+  const dashboard = dashboardName(names.prefix);
 
   return {
     mode: 'aws',
@@ -168,6 +170,7 @@ export async function collectAwsStatus(
         throttles: metric(`t${i}_throttles`),
       }),
     ),
+    dashboard: { name: dashboard, url: dashboardUrl(request.region, dashboard) },
     problems,
   };
 }

@@ -54,5 +54,6 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
     ]);
   }
   const problems = status.problems.map((p) => `! ${p}`);
-  return [head, table.toString(), ...problems].join('\n');
+  const dashboard = `dashboard ${status.dashboard.name}: ${status.dashboard.url}`;
+  return [head, table.toString(), ...problems, dashboard].join('\n');
 }

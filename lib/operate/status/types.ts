@@ -48,6 +48,8 @@ export interface AwsPipelineStatus {
   windowMinutes: number;
   source: AwsSourceStatus;
   targets: AwsTargetStatus[];
+  /** The stack's CloudWatch dashboard (lib/deploy/dashboard.ts) and its console URL. */
+  dashboard: { name: string; url: string };
   /** What could not be read (a missing mapping, a denied call), so the numbers above are not taken for zeros. */
   problems: string[];
 }

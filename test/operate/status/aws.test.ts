@@ -94,6 +94,10 @@ describe('collectAwsStatus', () => {
         failureQueueMessages: 2,
       },
       problems: [],
+      dashboard: {
+        name: 'fanout-prod',
+        url: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/fanout-prod',
+      },
     });
     expect(status.targets).toEqual([
       {
@@ -159,6 +163,7 @@ describe('collectAwsStatus', () => {
     expect(table).toMatch(/webhook .*http\/invoke .*8 ! \(yml 5\)/);
     expect(table).toContain('11 min');
     expect(table).toContain('iterator age 45.0 s (dispatcher), no data (GetRecords)');
+    expect(table).toContain(`dashboard fanout-prod: ${status.dashboard.url}`);
   });
 
   it('lists what it could not read instead of showing zeros as facts', async () => {
