@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { AsyncEventQueue } from './async/event-queue.js';
+import { readSavedEvents, type SavedAsyncEvents, writeSavedEvents } from './async/saved-events.js';
 import {
   type KinesisMappingDefinition,
   resolveFunction,
@@ -11,8 +13,10 @@ import { FunctionNotFoundError, LocalRuntimeError } from './errors.js';
 import { RuntimeEvents } from './events.js';
 import type { RuntimeFaults } from './faults.js';
 import { LocalFunction } from './function.js';
+import { useContainerMain } from './host/container.js';
 import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
 import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
+import { type CheckpointStore, fileCheckpoints, memoryCheckpoints } from './kinesis/checkpoint.js';
 import { KinesisMapping } from './kinesis/mapping.js';
 import { type LocalLambdaRuntimeOptions, type RuntimeSettings, runtimeSettings } from './options.js';
 import { SqsMapping } from './sqs/mapping.js';
@@ -21,6 +25,23 @@ import type { FunctionDefinition, InvokeOutcome } from './types.js';
 
 type Registered = ApiFunction;
 
+/** What a stop did with the work not finished (see the `stateDir` option). */
+export interface RuntimeStopReport {
+  /** Async invocations not finished (queued, waiting for a retry, interrupted), by function. */
+  unfinishedAsync: Record<string, number>;
+  /** True when they were saved to the state folder for the next start. */
+  kept: boolean;
+}
+
+/** What a start took back from the state folder. */
+export interface RuntimeResumeReport {
+  /** Async invocations queued again, by function. */
+  restoredAsync: Record<string, number>;
+  /** Saved invocations of functions not registered now: kept in the file for a later start. */
+  orphanedAsync: Record<string, number>;
+  /** Kinesis shards resuming from a checkpoint. */
+  checkpoints: number;
+}
 /**
  * Lambda on one machine: handlers in their own processes with Lambda's timeout, memory and concurrency,
  * the Invoke API over HTTP, async invocation retries and destinations, and Kinesis and SQS event source
@@ -43,9 +64,22 @@ export class LocalLambdaRuntime {
   #server: LambdaApiServer | undefined;
   #faults: RuntimeFaults | undefined;
   #state: 'new' | 'running' | 'stopped' = 'new';
+  readonly #checkpoints: CheckpointStore;
+  #orphans: SavedAsyncEvents = {};
+  #resumed: RuntimeResumeReport = { restoredAsync: {}, orphanedAsync: {}, checkpoints: 0 };
+  readonly #releaseContainerMain = useContainerMain();
 
   constructor(options: LocalLambdaRuntimeOptions = {}) {
     this.#settings = runtimeSettings(options);
+    const { stateDir } = this.#settings;
+    this.#checkpoints = stateDir
+      ? fileCheckpoints(join(stateDir, 'kinesis-checkpoints.json'))
+      : memoryCheckpoints();
+  }
+
+  /** What the last start took back from the state folder. */
+  get resumed(): RuntimeResumeReport {
+    return this.#resumed;
   }
 
   /** The Lambda API endpoint once started. */
@@ -106,6 +140,7 @@ export class LocalLambdaRuntime {
         timeScale,
         events: this.events,
         scope,
+        checkpoints: this.#checkpoints,
         ...this.#sink(),
       }),
     );
@@ -152,6 +187,7 @@ export class LocalLambdaRuntime {
       faults: () => this.#faults,
     });
     try {
+      this.#restoreAsync();
       await Promise.all(this.#mappings.map((mapping) => mapping.start()));
     } catch (error) {
       await this.stop();
@@ -160,9 +196,14 @@ export class LocalLambdaRuntime {
     return this.#server.url;
   }
 
-  /** Stops mappings, queues and the API, and kills every container process. */
-  async stop(): Promise<void> {
-    if (this.#state === 'stopped') return;
+  /**
+   * Stops mappings, queues and the API, and kills every container process. With a state folder, the mappings'
+   * checkpoints and the async invocations not finished are saved there; the report counts the latter.
+   */
+  async stop(): Promise<RuntimeStopReport> {
+    const report: RuntimeStopReport = { unfinishedAsync: {}, kept: Boolean(this.#settings.stateDir) };
+    if (this.#state === 'stopped') return report;
+    const started = this.#state === 'running';
     this.#state = 'stopped';
     const draining = [
       ...this.#mappings.map((mapping) => mapping.stop()),
@@ -171,6 +212,19 @@ export class LocalLambdaRuntime {
     await Promise.all([...this.#functions.values()].map(({ fn }) => fn.pool.stop()));
     await Promise.allSettled(draining);
     await this.#server?.close();
+    this.#releaseContainerMain();
+    this.#checkpoints.flush();
+    const saved: SavedAsyncEvents = { ...this.#orphans };
+    for (const [name, { queue }] of this.#functions) {
+      const events = queue.unfinished();
+      if (events.length === 0) continue;
+      saved[name] = [...(saved[name] ?? []), ...events];
+      report.unfinishedAsync[name] = events.length;
+    }
+    const { stateDir } = this.#settings;
+    // A runtime that never started must not overwrite what a previous run saved.
+    if (stateDir && started) writeSavedEvents(join(stateDir, 'async-events.json'), saved);
+    return report;
   }
 
   /** Invokes synchronously, as `Invoke` with `RequestResponse` does, but waits instead of being throttled. */
@@ -237,6 +291,24 @@ export class LocalLambdaRuntime {
       }),
       mappings: this.#mappings.map((mapping) => mapping.stats()),
     };
+  }
+
+  /** Queues again the async invocations saved at the last stop; keeps those of unknown functions aside. */
+  #restoreAsync(): void {
+    const { stateDir } = this.#settings;
+    if (!stateDir) return;
+    const saved = readSavedEvents(join(stateDir, 'async-events.json'));
+    this.#resumed = { restoredAsync: {}, orphanedAsync: {}, checkpoints: this.#checkpoints.count() };
+    for (const [name, events] of Object.entries(saved)) {
+      const registered = this.#functions.get(name);
+      if (registered) {
+        registered.queue.restore(events);
+        this.#resumed.restoredAsync[name] = events.length;
+      } else {
+        this.#orphans[name] = events;
+        this.#resumed.orphanedAsync[name] = events.length;
+      }
+    }
   }
 
   #get(name: string): Registered {
