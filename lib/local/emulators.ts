@@ -38,6 +38,8 @@ export interface EmulatorOptions {
 }
 
 const SERVER = fileURLToPath(new URL('./emulator-server.ts', import.meta.url));
+// Resolved from here, not from the working directory: `fanout local` runs in any folder.
+const TSX = import.meta.resolve('tsx');
 
 interface Ready {
   port: number;
@@ -51,7 +53,7 @@ interface Ready {
  * by itself when its stdin closes (this process gone).
  */
 export async function startEmulator(kind: EmulatorKind, options: EmulatorOptions = {}): Promise<Emulator> {
-  const args = ['--import', 'tsx', SERVER, kind, String(options.port ?? 0)];
+  const args = ['--import', TSX, SERVER, kind, String(options.port ?? 0)];
   if (options.dataDir) args.push(options.dataDir);
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
