@@ -13,8 +13,13 @@ export function localControlUrl(): string {
 }
 
 /** Asks the running local mode to make a target fail, or to stop making it fail. */
-async function failTarget(target: string, options: { status: number; recover: boolean }): Promise<string> {
-  const action = options.recover ? 'recover' : `fail?status=${options.status}`;
+async function failTarget(
+  target: string,
+  options: { status: number; recover: boolean; handoff: boolean },
+): Promise<string> {
+  const action = options.recover
+    ? 'recover'
+    : `fail?status=${options.status}${options.handoff ? '&handoff=1' : ''}`;
   const res = await fetch(`${localControlUrl()}/targets/${encodeURIComponent(target)}/${action}`, {
     method: 'POST',
     signal: AbortSignal.timeout(10_000),
@@ -27,9 +32,9 @@ async function failTarget(target: string, options: { status: number; recover: bo
 }
 
 /**
- * `fanout local fail <target> [--status N] [--recover]`: make a target of the running local mode fail (an http
- * target's receiver answers N, another target's worker fails every invocation) and recover, to try retries,
- * DLQs and `fanout replay` by hand.
+ * `fanout local fail <target> [--status N] [--handoff] [--recover]`: make a target of the running local mode fail
+ * (an http target's receiver answers N, another target's worker fails every invocation, or with `--handoff` the
+ * dispatcher's hand-off to it fails) and recover, to try retries, DLQs and `fanout replay` by hand.
  */
 export function registerLocalFail(local: Command, io: CommandIo): void {
   local
@@ -44,8 +49,15 @@ export function registerLocalFail(local: Command, io: CommandIo): void {
       intOption('--status', 400, 599),
       503,
     )
+    .option('--handoff', "fail the dispatcher's hand-off to the target instead (via: invoke targets)")
     .option('--recover', 'stop failing: the target delivers again')
-    .action(async (target: string, o: { status: number; recover?: boolean }) => {
-      io.out(await failTarget(target, { status: o.status, recover: Boolean(o.recover) }));
+    .action(async (target: string, o: { status: number; recover?: boolean; handoff?: boolean }) => {
+      io.out(
+        await failTarget(target, {
+          status: o.status,
+          recover: Boolean(o.recover),
+          handoff: Boolean(o.handoff),
+        }),
+      );
     });
 }

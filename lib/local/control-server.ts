@@ -9,8 +9,8 @@ export interface ControlHandlers {
   status(): Promise<PipelineStatus>;
   /** Requests the local receiver got for an http target, after `after`; throws for other targets. */
   received(target: string, after: number): LoggedRequest[];
-  /** Makes a target fail (http: the receiver answers `status`); returns what was done. */
-  fail(target: string, status: number): string;
+  /** Makes a target fail (http: the receiver answers `status`; `handoff`: its hand-off); returns what was done. */
+  fail(target: string, status: number, handoff: boolean): string;
   recover(target: string): string;
 }
 
@@ -35,7 +35,10 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: Contro
     });
   }
   if (match?.[2] === 'fail' && req.method === 'POST') {
-    return send(res, 200, { message: handlers.fail(target, Number(url.searchParams.get('status') ?? 503)) });
+    const status = Number(url.searchParams.get('status') ?? 503);
+    return send(res, 200, {
+      message: handlers.fail(target, status, url.searchParams.get('handoff') === '1'),
+    });
   }
   if (match?.[2] === 'recover' && req.method === 'POST') {
     return send(res, 200, { message: handlers.recover(target) });
@@ -45,7 +48,7 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: Contro
 
 /**
  * The control endpoint of `fanout local`: `GET /status` (the live view's numbers, for `fanout status`),
- * `GET /targets/<name>/received?after=N` (`fanout tail` of an http target), `POST /targets/<name>/fail?status=N`
+ * `GET /targets/<name>/received?after=N` (`fanout tail` of an http target), `POST /targets/<name>/fail?status=N[&handoff=1]`
  * and `POST /targets/<name>/recover` (`fanout local fail`). Listens on 127.0.0.1 only.
  */
 export function startControlServer(handlers: ControlHandlers, port = 0): Promise<ControlServer> {

@@ -202,7 +202,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       {
         status: () => pipeline.status(),
         received: (target, after) => receivedBy(pipeline, target, after),
-        fail: (target, status) => failures.fail(target, status),
+        fail: (target, status, handoff) => failures.fail(target, status, handoff),
         recover: (target) => failures.recover(target),
       },
       port(4),

@@ -30,6 +30,10 @@ targets:
     type: kinesis
     destination: output1
     retries: 0
+  - name: audit
+    type: sqs
+    destination: audit
+    via: queue
 `;
 let pipeline: LocalPipeline;
 let kinesis: KinesisClient;
@@ -140,10 +144,35 @@ describe('fanout local fail (local mode)', () => {
     );
   }, 120_000);
 
-  it('refuses a target local mode does not have, or a status that is not an error (exit 2)', async () => {
+  it("--handoff: the dispatcher's hand-off fails, the mapping retries the batch, and after --recover it goes through", async () => {
+    const before = (await readStream(kinesis, 'output1')).length;
+    const failed = await fanout('local', 'fail', 'output1', '--handoff');
+    expect(failed.out).toContain(
+      'target "output1": the dispatcher\'s hand-offs to it now fail (Invoke answers 500)',
+    );
+    const dispatcher = () => pipeline.runtime.stats().mappings.find((m) => m.kind === 'kinesis');
+    const retriesBefore = dispatcher()?.retries ?? 0;
+    await produce(3);
+    await waitFor(async () => (dispatcher()?.retries ?? 0) > retriesBefore, 60_000, 'the batch retried');
+    expect(await target('output1')).toMatchObject({ failing: 'hand-off' });
+    expect(await readStream(kinesis, 'output1')).toHaveLength(before);
+    await fanout('local', 'fail', 'output1', '--recover');
+    await waitFor(
+      async () => (await readStream(kinesis, 'output1')).length === before + 3,
+      60_000,
+      'output1',
+    );
+  }, 120_000);
+
+  it('refuses a target local mode does not have, a status that is not an error, --handoff of a queue target (exit 2)', async () => {
     const unknown = await fanout('local', 'fail', 'nope');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('no target "nope" in this configuration; its targets: webhook, output1');
+    expect(unknown.err).toContain(
+      'no target "nope" in this configuration; its targets: webhook, output1, audit',
+    );
+    const queued = await fanout('local', 'fail', 'audit', '--handoff');
+    expect(queued.code).toBe(2);
+    expect(queued.err).toContain('"audit" is via: queue, whose hand-off goes to fauxqs');
     const ok = await fanout('local', 'fail', 'webhook', '--status', '200');
     expect(ok.code).toBe(2);
     expect(ok.err).toContain('--status must be an integer from 400 to 599, got "200"');

@@ -51,7 +51,8 @@ export function renderReplayReport(report: ReplayReport, errorWidth = 100): stri
 
   if (report.byError.length > 0) {
     const errors = errorTable(errorWidth);
-    for (const e of report.byError.slice(0, 10)) errors.push([e.messages, e.records, clip(e.error, ERROR_TEXT)]);
+    for (const e of report.byError.slice(0, 10))
+      errors.push([e.messages, e.records, clip(e.error, ERROR_TEXT)]);
     if (report.byError.length > 10) errors.push(['', '', `... ${report.byError.length - 10} other error(s)`]);
     lines.push('By error (selected messages):', errors.toString());
   }
