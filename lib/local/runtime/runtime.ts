@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { AsyncEventQueue } from './async/event-queue.js';
-import { readSavedEvents, type SavedAsyncEvents, writeSavedEvents } from './async/saved-events.js';
 import {
   type KinesisMappingDefinition,
   resolveFunction,
@@ -16,32 +14,17 @@ import { LocalFunction } from './function.js';
 import { useContainerMain } from './host/container.js';
 import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
 import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
-import { type CheckpointStore, fileCheckpoints, memoryCheckpoints } from './kinesis/checkpoint.js';
 import { KinesisMapping } from './kinesis/mapping.js';
 import { type LocalLambdaRuntimeOptions, type RuntimeSettings, runtimeSettings } from './options.js';
 import { SqsMapping } from './sqs/mapping.js';
+import { type RuntimeResumeReport, RuntimeState, type RuntimeStopReport } from './state.js';
 import type { RuntimeStats } from './stats.js';
 import type { FunctionDefinition, InvokeOutcome } from './types.js';
 
 type Registered = ApiFunction;
 
-/** What a stop did with the work not finished (see the `stateDir` option). */
-export interface RuntimeStopReport {
-  /** Async invocations not finished (queued, waiting for a retry, interrupted), by function. */
-  unfinishedAsync: Record<string, number>;
-  /** True when they were saved to the state folder for the next start. */
-  kept: boolean;
-}
+export type { RuntimeResumeReport, RuntimeStopReport } from './state.js';
 
-/** What a start took back from the state folder. */
-export interface RuntimeResumeReport {
-  /** Async invocations queued again, by function. */
-  restoredAsync: Record<string, number>;
-  /** Saved invocations of functions not registered now: kept in the file for a later start. */
-  orphanedAsync: Record<string, number>;
-  /** Kinesis shards resuming from a checkpoint. */
-  checkpoints: number;
-}
 /**
  * Lambda on one machine: handlers in their own processes with Lambda's timeout, memory and concurrency,
  * the Invoke API over HTTP, async invocation retries and destinations, and Kinesis and SQS event source
@@ -63,23 +46,18 @@ export class LocalLambdaRuntime {
   readonly #mappings: Array<KinesisMapping | SqsMapping> = [];
   #server: LambdaApiServer | undefined;
   #faults: RuntimeFaults | undefined;
-  #state: 'new' | 'running' | 'stopped' = 'new';
-  readonly #checkpoints: CheckpointStore;
-  #orphans: SavedAsyncEvents = {};
-  #resumed: RuntimeResumeReport = { restoredAsync: {}, orphanedAsync: {}, checkpoints: 0 };
+  #phase: 'new' | 'running' | 'stopped' = 'new';
+  readonly #state: RuntimeState;
   readonly #releaseContainerMain = useContainerMain();
 
   constructor(options: LocalLambdaRuntimeOptions = {}) {
     this.#settings = runtimeSettings(options);
-    const { stateDir } = this.#settings;
-    this.#checkpoints = stateDir
-      ? fileCheckpoints(join(stateDir, 'kinesis-checkpoints.json'))
-      : memoryCheckpoints();
+    this.#state = new RuntimeState(this.#settings.stateDir);
   }
 
   /** What the last start took back from the state folder. */
   get resumed(): RuntimeResumeReport {
-    return this.#resumed;
+    return this.#state.resumed;
   }
 
   /** The Lambda API endpoint once started. */
@@ -140,7 +118,7 @@ export class LocalLambdaRuntime {
         timeScale,
         events: this.events,
         scope,
-        checkpoints: this.#checkpoints,
+        checkpoints: this.#state.checkpoints,
         ...this.#sink(),
       }),
     );
@@ -169,7 +147,7 @@ export class LocalLambdaRuntime {
   /** Starts the Lambda API and the mappings; resolves with the endpoint (for `AWS_ENDPOINT_URL_LAMBDA`). */
   async start(): Promise<string> {
     this.#beforeStart('start');
-    this.#state = 'running';
+    this.#phase = 'running';
     const { scope, asyncPayloadLimit, host, port } = this.#settings;
     const backend = lambdaBackend({
       scope,
@@ -187,7 +165,7 @@ export class LocalLambdaRuntime {
       faults: () => this.#faults,
     });
     try {
-      this.#restoreAsync();
+      this.#state.restore(this.#queues());
       await Promise.all(this.#mappings.map((mapping) => mapping.start()));
     } catch (error) {
       await this.stop();
@@ -201,10 +179,9 @@ export class LocalLambdaRuntime {
    * checkpoints and the async invocations not finished are saved there; the report counts the latter.
    */
   async stop(): Promise<RuntimeStopReport> {
-    const report: RuntimeStopReport = { unfinishedAsync: {}, kept: Boolean(this.#settings.stateDir) };
-    if (this.#state === 'stopped') return report;
-    const started = this.#state === 'running';
-    this.#state = 'stopped';
+    if (this.#phase === 'stopped') return { unfinishedAsync: {}, kept: Boolean(this.#settings.stateDir) };
+    const started = this.#phase === 'running';
+    this.#phase = 'stopped';
     const draining = [
       ...this.#mappings.map((mapping) => mapping.stop()),
       ...[...this.#functions.values()].map(({ queue }) => queue.stop()),
@@ -213,18 +190,7 @@ export class LocalLambdaRuntime {
     await Promise.allSettled(draining);
     await this.#server?.close();
     this.#releaseContainerMain();
-    this.#checkpoints.flush();
-    const saved: SavedAsyncEvents = { ...this.#orphans };
-    for (const [name, { queue }] of this.#functions) {
-      const events = queue.unfinished();
-      if (events.length === 0) continue;
-      saved[name] = [...(saved[name] ?? []), ...events];
-      report.unfinishedAsync[name] = events.length;
-    }
-    const { stateDir } = this.#settings;
-    // A runtime that never started must not overwrite what a previous run saved.
-    if (stateDir && started) writeSavedEvents(join(stateDir, 'async-events.json'), saved);
-    return report;
+    return this.#state.save(this.#queues(), started);
   }
 
   /** Invokes synchronously, as `Invoke` with `RequestResponse` does, but waits instead of being throttled. */
@@ -293,22 +259,8 @@ export class LocalLambdaRuntime {
     };
   }
 
-  /** Queues again the async invocations saved at the last stop; keeps those of unknown functions aside. */
-  #restoreAsync(): void {
-    const { stateDir } = this.#settings;
-    if (!stateDir) return;
-    const saved = readSavedEvents(join(stateDir, 'async-events.json'));
-    this.#resumed = { restoredAsync: {}, orphanedAsync: {}, checkpoints: this.#checkpoints.count() };
-    for (const [name, events] of Object.entries(saved)) {
-      const registered = this.#functions.get(name);
-      if (registered) {
-        registered.queue.restore(events);
-        this.#resumed.restoredAsync[name] = events.length;
-      } else {
-        this.#orphans[name] = events;
-        this.#resumed.orphanedAsync[name] = events.length;
-      }
-    }
+  #queues(): Map<string, AsyncEventQueue> {
+    return new Map([...this.#functions].map(([name, { queue }]) => [name, queue]));
   }
 
   #get(name: string): Registered {
@@ -322,7 +274,7 @@ export class LocalLambdaRuntime {
   }
 
   #beforeStart(what: string): void {
-    if (this.#state !== 'new')
-      throw new LocalRuntimeError(`${what} must come before start() (the runtime is ${this.#state})`);
+    if (this.#phase !== 'new')
+      throw new LocalRuntimeError(`${what} must come before start() (the runtime is ${this.#phase})`);
   }
 }
