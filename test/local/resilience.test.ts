@@ -197,4 +197,56 @@ describe('a dead emulator', () => {
       await pipeline.stop();
     }
   }, 200_000);
+
+  it('kinesalite and fauxqs too: without a data folder their streams and queues are created again, and records put after are delivered', async () => {
+    const notices: string[] = [];
+    const config = parseConfigText(
+      'source:\n  stream: input\n  startingPosition: TRIM_HORIZON\ntargets:\n  - name: s\n    type: kinesis\n    destination: out\n  - name: q\n    type: sqs\n    destination: outq\n    via: queue\n',
+    );
+    const pipeline = await startLocalPipeline({ config, timeScale: 0.01, onNotice: (n) => notices.push(n) });
+    try {
+      const kinesis = pipeline.clients.get(KinesisClient);
+      await produceDemoRecords(kinesis, 'input', 5);
+      await waitFor(async () => (await bodies(pipeline, 'out')).length === 5, 60_000, 'first records');
+      process.kill(pipeline.emulators.kinesis.pid, 'SIGKILL');
+      await waitFor(
+        async () => notices.some((n) => n.startsWith('kinesalite is running again')),
+        60_000,
+        'kinesalite',
+      );
+      expect(notices.at(-1)).toContain(
+        'the streams were created again, empty: records not yet dispatched are lost',
+      );
+      // The output stream is new too: what it holds now came after the restart.
+      await produceDemoRecords(kinesis, 'input', 5, { first: 5 });
+      await waitFor(
+        async () => (await bodies(pipeline, 'out')).length === 5,
+        60_000,
+        'records after kinesalite',
+      );
+      process.kill(pipeline.emulators.sqs.pid, 'SIGKILL');
+      await waitFor(
+        async () => notices.some((n) => n.startsWith('fauxqs is running again')),
+        60_000,
+        'fauxqs',
+      );
+      expect(notices.at(-1)).toContain(
+        'the queues and DLQs were created again, empty: the messages they held are lost',
+      );
+      await produceDemoRecords(kinesis, 'input', 5, { first: 10 });
+      await waitFor(
+        async () => (await bodies(pipeline, 'out')).length === 10,
+        60_000,
+        'records after fauxqs',
+      );
+      await waitFor(async () => (await target(pipeline, 'q')).delivered === 15, 60_000, 'the queue target');
+      expect((await pipeline.status()).emulators?.map((e) => [e.program, e.state, e.restarts])).toEqual([
+        ['kinesalite', 'running', 1],
+        ['fauxqs', 'running', 1],
+        ['dynalite', 'running', 0],
+      ]);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 200_000);
 });

@@ -28,8 +28,8 @@ export interface ShardReaderDeps {
 /**
  * Reads one shard with GetShardIterator / GetRecords (passing StreamName: kinesalite refuses StreamARN),
  * one GetRecords every `pollIntervalMs` (from one call's start to the next), busy or idle.
- * An expired iterator, or a stream that went away (its emulator restarted), resumes after the last record read
- * (`after` before the first). Ends when the shard is closed and read to its end.
+ * An expired iterator resumes after the last record read (`after` before the first). Ends when the shard is
+ * closed and read to its end.
  */
 export async function readShard(
   deps: ShardReaderDeps,
@@ -71,8 +71,6 @@ export async function readShard(
         iterator = undefined;
         continue;
       }
-      // The stream was deleted or its emulator restarted: ask for an iterator again once it answers.
-      if ((error as Error).name === 'ResourceNotFoundException') iterator = undefined;
       deps.onProblem(error);
       failures++;
       await clock.sleep(Math.min(5_000, deps.pollIntervalMs * 2 ** failures), signal);
