@@ -1,10 +1,11 @@
-import { rmSync } from 'node:fs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import pc from 'picocolors';
 import { loadConfigFile } from '../config/load.js';
-import { LOCAL_ENV_FILE, writeLocalEnv } from '../local/env-file.js';
+import { writeLocalEnv } from '../local/env-file.js';
+import { claimLocalInstance } from '../local/instance.js';
 import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
-import { renderStatus } from '../local/status.js';
+import { renderStatus, renderStatusLine } from '../local/status.js';
+import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-banner.js';
 import { produceDemoRecords } from './produce.js';
 import type { CommandIo } from './validate.js';
 
@@ -24,63 +25,96 @@ export interface LocalOptions {
   verbose: boolean;
 }
 
+/** Signals that stop local mode: Ctrl-C, what `timeout`, CI and process managers send, a closed terminal. */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+/** How often to look whether the parent process (`npm start`, a shell) is still there. */
+const PARENT_CHECK_MS = 1_000;
+
 /**
  * `fanout local` (what `npm start` runs): the whole pipeline on this machine, a demo producer, and a live view
- * per target. Ctrl-C stops everything it started.
+ * per target. Stops everything it started on Ctrl-C, SIGTERM or SIGHUP, and when its parent goes away (npm does
+ * not pass SIGTERM on to its script). One instance per folder: a second refuses, naming the first.
  */
 export async function localCommand(options: LocalOptions, io: CommandIo): Promise<number> {
   const config = loadConfigFile(options.config);
-  io.err(pc.dim('starting emulators (kinesalite, fauxqs, dynalite) and the local Lambda runtime...'));
-  const pipeline = await startLocalPipeline({
-    config,
-    timeScale: options.timeScale,
-    keepBodies: false,
-    ...(options.portBase ? { portBase: options.portBase } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.verbose ? { onLog: (l) => io.err(pc.dim(`[${l.functionName}] ${l.line}`)) } : {}),
-  });
+  const instance = claimLocalInstance();
+  let pipeline: LocalPipeline;
+  try {
+    io.err(pc.dim('starting emulators (kinesalite, fauxqs, dynalite) and the local Lambda runtime...'));
+    pipeline = await startLocalPipeline({
+      config,
+      timeScale: options.timeScale,
+      keepBodies: false,
+      onNotice: (text) => io.err(pc.yellow(`[local mode] ${text}`)),
+      ...(options.portBase ? { portBase: options.portBase } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.verbose ? { onLog: (l) => io.err(pc.dim(`[${l.functionName}] ${l.line}`)) } : {}),
+    });
+  } catch (error) {
+    instance.release();
+    throw error;
+  }
   const envFile = writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) });
-  io.out(describe(pipeline, envFile));
+  io.out(describeLocalMode(pipeline, envFile, awsCliMajorVersion()));
 
   const stopping = new AbortController();
-  let stopped = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    stopping.abort();
-    clearInterval(view);
-    io.err(pc.dim('stopping...'));
-    await pipeline.stop();
-    rmSync(LOCAL_ENV_FILE, { force: true });
-    io.err('stopped: no process left running.');
+  let view: NodeJS.Timeout | undefined;
+  let parentWatch: NodeJS.Timeout | undefined;
+  let stopped: Promise<void> | undefined;
+  const shutdown = (why?: string): Promise<void> => {
+    stopped ??= (async () => {
+      stopping.abort();
+      clearInterval(view);
+      clearInterval(parentWatch);
+      io.err(pc.dim(`stopping${why ? ` (${why})` : ''}...`));
+      const report = await pipeline.stop();
+      instance.release();
+      for (const line of describeStop(report, options.dataDir)) io.err(line);
+      io.err('stopped: no process left running.');
+    })();
+    return stopped;
   };
-  process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
-
-  const tty = process.stdout.isTTY;
-  const view =
-    options.refreshMs > 0
-      ? setInterval(() => {
-          pipeline
-            .status()
-            .then((status) =>
-              io.out(
-                `${tty ? '\x1b[H\x1b[2J' : ''}${renderStatus(status)}${tty ? pc.dim('\nCtrl-C to stop') : ''}`,
-              ),
-            )
-            .catch(() => {});
-        }, options.refreshMs)
-      : undefined;
-
-  if (options.demo) {
-    void demoProducer(pipeline, options.rate, stopping.signal, io);
+  for (const [signal, code] of Object.entries(STOP_SIGNALS)) {
+    process.once(signal, () => void shutdown(signal).then(() => process.exit(code)));
   }
+  const parent = process.ppid;
+  parentWatch = setInterval(() => {
+    if (process.ppid !== parent) void shutdown('its parent process went away').then(() => process.exit(129));
+  }, PARENT_CHECK_MS);
+  parentWatch.unref();
+
+  if (options.refreshMs > 0) view = liveView(pipeline, options.refreshMs, io);
+  if (options.demo) void demoProducer(pipeline, options.rate, stopping.signal, io);
   await new Promise<void>((resolve) => {
     if (options.duration) setTimeout(resolve, options.duration * 1000);
     stopping.signal.addEventListener('abort', () => resolve());
   });
   await shutdown();
   return 0;
+}
+
+/**
+ * Every `refreshMs`: on a terminal, the whole table in place; otherwise (a file, a CI log) one line, printed
+ * only when it changed.
+ */
+function liveView(pipeline: LocalPipeline, refreshMs: number, io: CommandIo): NodeJS.Timeout {
+  const tty = Boolean(process.stdout.isTTY);
+  let last = '';
+  return setInterval(() => {
+    pipeline
+      .status()
+      .then((status) => {
+        if (tty) {
+          io.out(`\x1b[H\x1b[2J${renderStatus(status)}${pc.dim('\nCtrl-C to stop')}`);
+          return;
+        }
+        const line = renderStatusLine(status);
+        if (line === last) return;
+        last = line;
+        io.out(`${status.at} ${line}`);
+      })
+      .catch(() => {});
+  }, refreshMs);
 }
 
 /** Writes `{"log":"Record <i>"}` to the source stream at `rate` per second until stopped. */
@@ -101,27 +135,4 @@ async function demoProducer(
       },
     );
   }
-}
-
-function describe(pipeline: LocalPipeline, envFile: string): string {
-  const lines = [
-    pc.bold('kinesis-fanout local mode is running'),
-    '',
-    'endpoints (also in .fanout/local.env):',
-    ...Object.entries(pipeline.env).map(([k, v]) => `  ${k}=${v}`),
-    '',
-    'targets:',
-    ...pipeline.stack.targets.map(
-      (t) =>
-        `  ${t.name.padEnd(12)} ${`${t.type}/${t.via}`.padEnd(16)} -> ${t.disabled ? pc.yellow(`off (${t.disabled})`) : t.destination}`,
-    ),
-    '',
-    'try it from another terminal:',
-    `  source ${envFile}`,
-    `  aws kinesis put-record --endpoint-url $AWS_ENDPOINT_URL_KINESIS --stream-name ${pipeline.stack.sourceStream} --partition-key k --data '{"log":"hello"}' --cli-binary-format raw-in-base64-out`,
-    '  npx fanout tail output1 --local        # what arrives on a local stream or queue',
-    '  npx fanout status --local --json       # the numbers below, for scripts',
-    '',
-  ];
-  return lines.join('\n');
 }

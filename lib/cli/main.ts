@@ -2,10 +2,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerConcurrency } from './concurrency.js';
 import { registerDestroy } from './destroy.js';
 import { localCommand } from './local.js';
+import { registerLocalFail } from './local-fail.js';
 import { awsOptions, configOption, intOption, numberOption } from './options.js';
 import { produce } from './produce.js';
 import { registerReplay } from './replay.js';
-import { openSession } from './session.js';
+import { explainNothingToTalkTo, openSession } from './session.js';
 import { statusCommand } from './status.js';
 import { tail } from './tail.js';
 import { type CommandIo, validateCommand } from './validate.js';
@@ -30,7 +31,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .argument('[file]', 'configuration file (default: $FANOUT_CONFIG or ./fanout.yml)')
     .action((file: string | undefined) => setExitCode(validateCommand(file, io)));
 
-  program
+  const local = program
     .command('local')
     .description(
       'Run the whole pipeline on this machine: emulators, local Lambda runtime, demo producer, live view.',
@@ -41,7 +42,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       'first of 6 consecutive ports: kinesis, sqs/sns, dynamodb, lambda, status, http receiver',
       intOption('--port-base', 1024, 65_529),
     )
-    .option('--data-dir <dir>', 'keep streams and the idempotency table in this folder across runs')
+    .option(
+      '--data-dir <dir>',
+      'keep streams and checkpoints, queues and DLQs, the idempotency table and unfinished async invocations in this folder across runs',
+    )
     .option(
       '--time-scale <factor>',
       "multiply Lambda's long waits (async retries after 1 and 2 min)",
@@ -87,6 +91,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           ),
         ),
     );
+  registerLocalFail(local, io);
 
   awsOptions(
     program
@@ -139,8 +144,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   awsOptions(
     program
       .command('tail')
-      .description('Print what arrives on a stream or a queue (data only, one per line).')
-      .argument('<name>', 'stream or queue name, or queue URL')
+      .description(
+        'Print what arrives on a stream or a queue (data only, one per line), or, in local mode, at an http target (headers and body).',
+      )
+      .argument('<name>', 'stream or queue name, queue URL, or (local mode) an http target')
       .addOption(
         new Option('--type <type>', 'what <name> is (default: detected)').choices(['stream', 'queue']),
       )
@@ -160,11 +167,13 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
         profile?: string;
       },
     ) => {
-      openSession(o);
+      const session = openSession(o);
+      const status = session.mode === 'local' ? session.env.FANOUT_LOCAL_STATUS_URL : undefined;
       await tail(
         {
           name,
           fromStart: Boolean(o.fromStart),
+          ...(status ? { localControlUrl: status.replace(/\/status$/, '') } : {}),
           ...(o.type ? { kind: o.type } : {}),
           ...(o.max ? { max: o.max } : {}),
           ...(o.idle ? { idleSeconds: o.idle } : {}),
@@ -229,7 +238,7 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
       return 2;
     }
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    io.err(`fanout: ${(error as Error).message}`);
+    io.err(`fanout: ${explainNothingToTalkTo(error) ?? (error as Error).message}`);
     return 1;
   }
   return code;

@@ -49,3 +49,16 @@ export function openSession(options: SessionOptions): Session {
   if (options.region) process.env.AWS_REGION = options.region;
   return { mode: 'aws', stage: options.stage ?? process.env.FANOUT_STAGE ?? 'dev', env: {} };
 }
+
+/**
+ * The SDK's "Region is missing" (no `--region`, no AWS_REGION, no region in the profile), when local mode was
+ * not found either: what the user can do, rather than the SDK's words. Undefined for any other error.
+ */
+export function explainNothingToTalkTo(error: unknown): string | undefined {
+  if ((error as Error | undefined)?.message !== 'Region is missing') return undefined;
+  return [
+    'local mode is not running in this folder (no live .fanout/local.env) and AWS is not configured (no region). Either:',
+    '  - start local mode in this folder, in another terminal: `npm start` (or `npx fanout local`), then run this again; or',
+    '  - talk to AWS: add `--region <region>` (and `--profile <name>`), or set AWS_REGION and credentials in the environment.',
+  ].join('\n');
+}

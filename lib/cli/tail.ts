@@ -8,6 +8,7 @@ import {
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
+import { receivedRequests, tailReceiver } from './tail-receiver.js';
 import type { CommandIo } from './validate.js';
 
 export interface TailOptions {
@@ -21,18 +22,25 @@ export interface TailOptions {
   max?: number;
   /** Stop after this many seconds without anything new (default: never). */
   idleSeconds?: number;
+  /** Local mode's control endpoint: `name` may then be an http target, whose received requests are shown. */
+  localControlUrl?: string;
   signal?: AbortSignal;
 }
 
 /**
  * `fanout tail`: prints the data of what arrives on a stream (every shard, GetRecords) or a queue
- * (ReceiveMessage without deleting: a message is hidden for 20 s, then visible again to its real consumer), one per line.
+ * (ReceiveMessage without deleting: a message is hidden for 20 s, then visible again to its real consumer), one per
+ * line; in local mode, also what the local receiver got for an http target (each request's headers, then its body).
  */
 export async function tail(
   options: TailOptions,
   io: CommandIo,
   pool = new ClientPool({ maxAttempts: 3 }),
 ): Promise<number> {
+  if (options.localControlUrl && !options.kind) {
+    const received = await receivedRequests(options.localControlUrl, options.name, 0);
+    if (received) return tailReceiver(options, received, io);
+  }
   const kinesis = pool.get(KinesisClient);
   const sqs = pool.get(SQSClient);
   const kind = options.kind ?? (await detect(options.name, kinesis));

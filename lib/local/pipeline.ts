@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,35 +7,54 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool } from '../aws/clients.js';
-import { FUNCTION_ENV } from '../config/env.js';
 import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
-import { bundleFunctions, type FunctionBundles } from './bundle.js';
-import { type EmulatorSet, startEmulators } from './emulators.js';
+import { bundleFunctions } from './bundle.js';
+import { checkLocalCapacity, type Machine } from './capacity.js';
+import { startControlServer } from './control-server.js';
+import { emulatorNotice } from './emulator-notices.js';
+import { type EmulatorSet, startEmulators } from './emulator-set.js';
+import { LocalModeError } from './errors.js';
+import { LOCAL_STAGE, registerFunctions } from './functions.js';
 import { EmfAggregator } from './metrics.js';
-import { type LocalReceiver, startReceiver } from './receiver.js';
-import { LocalLambdaRuntime } from './runtime/index.js';
+import { countQueuedMessages } from './queued-messages.js';
+import { type LocalReceiver, type LoggedRequest, startReceiver } from './receiver.js';
+import { LocalLambdaRuntime, type RuntimeStopReport } from './runtime/index.js';
 import type { ContainerLogLine } from './runtime/types.js';
 import { createLocalStack, type LocalStack } from './stack.js';
 import type { PipelineStatus } from './status.js';
 import { collectStatus } from './status-collector.js';
+import { type TargetFailures, targetFailures } from './target-failures.js';
 
-export const LOCAL_STAGE = 'local';
+export { LOCAL_STAGE } from './functions.js';
 
 export interface LocalPipelineOptions {
   config: FanoutConfig;
-  /** First of five consecutive ports (kinesis, sqs, dynamodb, lambda, status); default: free ports. */
+  /** First of six consecutive ports (kinesis, sqs, dynamodb, lambda, status, http receiver); default: free ports. */
   portBase?: number;
-  /** Keep emulator state (streams, table) in this folder across runs. */
+  /**
+   * Keep local mode's state in this folder across runs: streams and the mapping's checkpoints, queues and DLQs
+   * with their messages, the idempotency table, async invocations not finished at stop.
+   */
   dataDir?: string;
   /** Multiplies Lambda's long waits (async retry delays of 1 and 2 minutes, event ages). */
   timeScale?: number;
   /** Every line the functions print (logs and EMF metrics). */
   onLog?: (line: ContainerLogLine) => void;
+  /** What a user should hear of at once: an emulator died, came back, could not be started again. */
+  onNotice?: (notice: string) => void;
   /** Keep every body the local HTTP receiver accepts (tests); default true. */
   keepBodies?: boolean;
   /** Extra variables for the functions only, over the emulator endpoints (chaos runs put proxies there). */
   functionEnv?: Record<string, string>;
+  /** The machine whose limit the target count is checked against (default: this one). */
+  machine?: Machine;
+}
+
+/** What a stop did with the work not finished. */
+export interface LocalStopReport extends RuntimeStopReport {
+  /** Messages in local queues and DLQs at stop (kept in the data folder, or lost without one). */
+  queuedMessages: number;
 }
 
 /** A running local pipeline: emulators, resources, the local Lambda runtime with the real handlers. */
@@ -50,23 +67,42 @@ export interface LocalPipeline {
   receiver: LocalReceiver;
   metrics: EmfAggregator;
   clients: ClientPool;
+  failures: TargetFailures;
+  dataDir?: string;
   /** Endpoints, region and dummy credentials for any SDK or the AWS CLI; also written to .fanout/local.env. */
   env: Record<string, string>;
+  /** The control endpoint (`/status`, `/targets/<name>/...`). */
+  controlUrl: string;
   statusUrl: string;
+  /** The last notices (newest last), also shown by the live view and `fanout status`. */
+  notices(): string[];
   status(): Promise<PipelineStatus>;
-  stop(): Promise<void>;
+  stop(): Promise<LocalStopReport>;
 }
+
+const NOTICES_KEPT = 10;
 
 /**
  * Starts the whole pipeline on this machine with the same handler code that is deployed: kinesalite, fauxqs
- * (SQS, SNS) and dynalite in child processes, the resources of `config`, a local HTTP receiver for http
- * targets, and the local Lambda runtime running functions/dispatcher.ts on the source stream's event source
- * mapping and functions/worker.ts per target (async invoke or SQS mapping, as configured), both bundled with
- * esbuild as the deploy bundles them.
+ * (SQS, SNS) and dynalite in child processes, watched and started again if they die, the resources of
+ * `config`, a local HTTP receiver for http targets, and the local Lambda runtime running functions/dispatcher.ts
+ * on the source stream's event source mapping and functions/worker.ts per target (async invoke or SQS mapping,
+ * as configured), both bundled with esbuild as the deploy bundles them. Everything listens on 127.0.0.1.
+ *
+ * @throws LocalCapacityError for more targets than this machine can run.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  checkLocalCapacity(options.config, options.machine);
   const port = (offset: number): number | undefined =>
     options.portBase ? options.portBase + offset : undefined;
+  const notices: string[] = [];
+  const notice = (text: string): void => {
+    notices.push(`${new Date().toISOString()} ${text}`);
+    if (notices.length > NOTICES_KEPT) notices.shift();
+    options.onNotice?.(text);
+  };
+  // Set once the stack exists: an emulator that comes back without its data needs its resources again.
+  let recreate: () => Promise<unknown> = async () => {};
   const buildDir = mkdtempSync(join(tmpdir(), 'fanout-build-'));
   const [bundles, emulators] = await Promise.all([
     // A folder of its own: parallel pipelines (tests, chaos runs) must not rewrite bundles others' containers load.
@@ -74,13 +110,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     startEmulators({
       ...(options.portBase ? { portBase: options.portBase } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      supervise: {
+        onEvent: async (event) => {
+          if (event.type === 'restarted') {
+            await recreate().catch((error: Error) =>
+              notice(`could not create the resources again on ${event.kind}: ${error.message}`),
+            );
+          }
+          notice(emulatorNotice(event, Boolean(options.dataDir)));
+        },
+      },
     }),
   ]);
-  const stops: Array<() => Promise<void>> = [
+  const stops: Array<() => Promise<unknown>> = [
     async () => rmSync(buildDir, { recursive: true, force: true }),
     () => emulators.stop(),
   ];
-  const stop = async (): Promise<void> => {
+  const stopAll = async (): Promise<void> => {
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
@@ -98,18 +144,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stops.push(() => receiver.stop());
     const names = naming(options.config.service, LOCAL_STAGE);
-    const stack = await createLocalStack(
-      options.config,
-      names,
-      {
-        kinesis: clients.get(KinesisClient),
-        sqs: clients.get(SQSClient),
-        sns: clients.get(SNSClient),
-        dynamo: clients.get(DynamoDBClient),
-        s3: clients.get(S3Client),
-      },
-      receiver.url,
-    );
+    const stackClients = {
+      kinesis: clients.get(KinesisClient),
+      sqs: clients.get(SQSClient),
+      sns: clients.get(SNSClient),
+      dynamo: clients.get(DynamoDBClient),
+      s3: clients.get(S3Client),
+    };
+    const stack = await createLocalStack(options.config, names, stackClients, receiver.url);
+    recreate = () => createLocalStack(options.config, names, stackClients, receiver.url);
 
     const metrics = new EmfAggregator();
     const runtime = new LocalLambdaRuntime({
@@ -118,17 +161,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.functionEnv },
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
       ...(port(3) ? { port: port(3) } : {}),
+      ...(options.dataDir ? { stateDir: join(options.dataDir, 'lambda') } : {}),
       onLog: (line) => {
         metrics.ingest(line.line);
         options.onLog?.(line);
       },
     });
-    stops.push(() => runtime.stop());
+    let runtimeReport: RuntimeStopReport = { unfinishedAsync: {}, kept: Boolean(options.dataDir) };
+    let queuedMessages = 0;
+    stops.push(async () => {
+      runtimeReport = await runtime.stop();
+      // fauxqs is still up: what its queues hold now is what the data folder keeps, or what is lost.
+      queuedMessages = await countQueuedMessages(clients.get(SQSClient), stack).catch(() => 0);
+    });
     registerFunctions(runtime, stack, names, bundles);
     env.AWS_ENDPOINT_URL_LAMBDA = await runtime.start();
     Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: env.AWS_ENDPOINT_URL_LAMBDA });
 
-    const pipeline: Omit<LocalPipeline, 'statusUrl'> = {
+    const failures = targetFailures(stack, names, receiver, runtime);
+    const pipeline: Omit<LocalPipeline, 'statusUrl' | 'controlUrl'> = {
       config: stack.config,
       names,
       stack,
@@ -137,106 +188,44 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       receiver,
       metrics,
       clients,
+      failures,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       env,
+      notices: () => [...notices],
       status: () => collectStatus(pipeline),
-      stop,
+      stop: async () => {
+        await stopAll();
+        return { ...runtimeReport, queuedMessages };
+      },
     };
-    const statusServer = await serveStatus(() => pipeline.status(), port(4));
-    stops.push(() => new Promise((resolve) => statusServer.close(() => resolve())));
-    const statusUrl = `http://127.0.0.1:${(statusServer.address() as AddressInfo).port}/status`;
+    const control = await startControlServer(
+      {
+        status: () => pipeline.status(),
+        received: (target, after) => receivedBy(pipeline, target, after),
+        fail: (target, status, handoff) => failures.fail(target, status, handoff),
+        recover: (target) => failures.recover(target),
+      },
+      port(4),
+    );
+    stops.push(() => control.close());
+    const statusUrl = `${control.url}/status`;
     Object.assign(env, { FANOUT_STAGE: LOCAL_STAGE, FANOUT_LOCAL_STATUS_URL: statusUrl });
-    return { ...pipeline, statusUrl };
+    return { ...pipeline, controlUrl: control.url, statusUrl };
   } catch (error) {
-    await stop();
+    await stopAll();
     throw error;
   }
 }
 
-function registerFunctions(
-  runtime: LocalLambdaRuntime,
-  stack: LocalStack,
-  names: Naming,
-  bundles: FunctionBundles,
-): void {
-  const { config } = stack;
-  const functionEnv = {
-    [FUNCTION_ENV.configJson]: JSON.stringify(config),
-    [FUNCTION_ENV.stage]: LOCAL_STAGE,
-    POWERTOOLS_METRICS_NAMESPACE: 'KinesisFanout',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...(stack.claimCheckBucket ? { [FUNCTION_ENV.claimCheckBucket]: stack.claimCheckBucket } : {}),
-  };
-  runtime.register({
-    name: names.dispatcherFunction(),
-    handler: { file: bundles.dispatcher, export: 'handler' },
-    env: functionEnv,
-    timeoutSeconds: config.dispatcher.timeout,
-    memoryMb: config.dispatcher.memory,
-  });
-  runtime.addKinesisMapping({
-    functionName: names.dispatcherFunction(),
-    streamName: stack.sourceStream,
-    batchSize: config.source.batchSize,
-    maximumBatchingWindowInSeconds: config.source.batchWindow,
-    parallelizationFactor: config.source.parallelizationFactor,
-    startingPosition: config.source.startingPosition,
-    ...(config.source.startingPositionTimestamp
-      ? { startingPositionTimestamp: config.source.startingPositionTimestamp }
-      : {}),
-    maximumRetryAttempts: config.source.maxRetryAttempts,
-    maximumRecordAgeInSeconds: config.source.maxRecordAge,
-    bisectBatchOnFunctionError: config.source.bisectOnError,
-    reportBatchItemFailures: true,
-    onFailureQueueUrl: stack.failureQueueUrl,
-  });
-
-  for (const target of config.targets) {
-    const local = stack.targets.find((t) => t.name === target.name);
-    if (!local || !target.enabled) continue;
-    runtime.register({
-      name: names.workerFunction(target.name),
-      handler: { file: bundles.worker, export: 'handler' },
-      env: { ...functionEnv, [FUNCTION_ENV.target]: target.name },
-      timeoutSeconds: target.timeout,
-      memoryMb: target.memory,
-      ...(target.via === 'invoke'
-        ? {
-            reservedConcurrency: target.concurrency,
-            async: {
-              maxRetryAttempts: target.retries,
-              maxEventAgeSeconds: target.maxEventAge,
-              onFailureQueueUrl: local.dlqUrl,
-            },
-          }
-        : {}),
-    });
-    if (target.via === 'queue' && local.queueUrl) {
-      runtime.addSqsMapping({
-        functionName: names.workerFunction(target.name),
-        queueUrl: local.queueUrl,
-        batchSize: target.batchSize,
-        maximumBatchingWindowInSeconds: target.batchSize > 10 ? 1 : 0,
-        maximumConcurrency: target.concurrency,
-        reportBatchItemFailures: true,
-      });
-    }
+/** What the local receiver got for an http target; refuses other targets, naming what `tail` takes instead. */
+function receivedBy(
+  pipeline: Omit<LocalPipeline, 'statusUrl' | 'controlUrl'>,
+  name: string,
+  after: number,
+): LoggedRequest[] {
+  const target = pipeline.stack.targets.find((t) => t.name === name);
+  if (target?.type !== 'http' || !target.destination.startsWith(`${pipeline.receiver.url}/`)) {
+    throw new LocalModeError(`"${name}" is not an http target delivering to the local receiver`);
   }
-}
-
-function serveStatus(read: () => Promise<PipelineStatus>, port: number | undefined): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/status') {
-      res.writeHead(404).end();
-      return;
-    }
-    read()
-      .then((status) =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status)),
-      )
-      .catch((error: Error) => res.writeHead(500).end(error.message));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port ?? 0, '127.0.0.1', () => resolve(server));
-  });
+  return pipeline.receiver.log(`/${name}`, after);
 }

@@ -1,7 +1,13 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { METRICS } from '../observability/telemetry.js';
+import { type DlqContents, dlqRecordCounter } from './dlq-records.js';
 import type { LocalPipeline } from './pipeline.js';
 import type { PipelineStatus, TargetStatus } from './status.js';
+
+type Collected = Omit<LocalPipeline, 'statusUrl' | 'controlUrl'>;
+
+/** One DLQ record counter per pipeline (it caches each message's count). */
+const counters = new WeakMap<object, ReturnType<typeof dlqRecordCounter>>();
 
 async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   const out = await sqs.send(
@@ -16,11 +22,27 @@ async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   );
 }
 
+/** The DLQ's contents; when fauxqs cannot be read (restarting), its depth in messages alone. */
+async function dlqContents(pipeline: Collected, queueUrl: string, target: string): Promise<DlqContents> {
+  let count = counters.get(pipeline.emulators);
+  if (!count) {
+    count = dlqRecordCounter(pipeline.emulators.sqs.endpoint);
+    counters.set(pipeline.emulators, count);
+  }
+  try {
+    return await count(queueUrl, target);
+  } catch {
+    const messages = await queueDepth(pipeline.clients.get(SQSClient), queueUrl).catch(() => 0);
+    return { messages, envelopeRecords: 0, notices: 0 };
+  }
+}
+
 /**
  * The local pipeline's numbers: counters from the functions' own EMF metrics (as CloudWatch would have them),
- * concurrency, retries and throttles from the local Lambda runtime, DLQ depths from SQS.
+ * concurrency, retries and throttles from the local Lambda runtime, DLQ contents from fauxqs (records and
+ * messages), the emulators' health and the last notices.
  */
-export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>): Promise<PipelineStatus> {
+export async function collectStatus(pipeline: Collected): Promise<PipelineStatus> {
   const { metrics, stack, names } = pipeline;
   const sqs = pipeline.clients.get(SQSClient);
   const runtime = pipeline.runtime.stats();
@@ -31,7 +53,8 @@ export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>):
       const worker = runtime.functions.find((f) => f.name === names.workerFunction(local.name));
       const mapping = runtime.mappings.find((m) => m.functionName === names.workerFunction(local.name));
       const count = (name: string): number => metrics.count(name, local.name);
-      const dlqMessages = await queueDepth(sqs, local.dlqUrl);
+      const dlq = await dlqContents(pipeline, local.dlqUrl, local.name);
+      const failing = pipeline.failures.failing(local.name);
       const handedOff = count(METRICS.recordsHandedOff);
       const delivered = count(METRICS.delivered);
       const skipped = count(METRICS.duplicatesSkipped);
@@ -43,14 +66,17 @@ export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>):
         via: local.via,
         destination: local.destination,
         ...(local.disabled ? { disabled: local.disabled } : {}),
+        ...(failing ? { failing } : {}),
         // Live values: `fanout concurrency --apply` changes them without a restart.
         concurrency: worker?.reservedConcurrency ?? mapping?.maximumConcurrency ?? config?.concurrency ?? 0,
         routed: count(METRICS.recordsRouted),
         handedOff,
         delivered,
         skipped,
-        // Records, not envelopes: handed off minus those accounted for. Duplicates skipped were delivered before.
-        inFlight: Math.max(0, handedOff - delivered - skipped),
+        // Records, not envelopes: handed off minus those accounted for (delivered, skipped as delivered before,
+        // or in an envelope in the DLQ). A dead-lettered envelope's records that had been delivered are counted
+        // twice here, so the figure can only err low: a dead-lettered record is never in flight.
+        inFlight: Math.max(0, handedOff - delivered - skipped - dlq.envelopeRecords),
         retried:
           count(METRICS.deliveryRetries) +
           count(METRICS.handoffRetries) +
@@ -58,7 +84,8 @@ export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>):
           (mapping?.retries ?? 0),
         throttled: (worker?.async.throttles ?? 0) + (worker?.throttledRequests ?? 0),
         errors: worker?.errors ?? 0,
-        dlqMessages,
+        dlqRecords: dlq.envelopeRecords + dlq.notices,
+        dlqMessages: dlq.messages,
         ...(p50 !== undefined ? { latencyP50Ms: p50 } : {}),
         ...(p99 !== undefined ? { latencyP99Ms: p99 } : {}),
       };
@@ -71,8 +98,11 @@ export async function collectStatus(pipeline: Omit<LocalPipeline, 'statusUrl'>):
       stream: stack.sourceStream,
       recordsIn: metrics.count(METRICS.recordsIn),
       iteratorAgeMs: dispatcherMapping?.iteratorAgeMs ?? 0,
-      failureQueueMessages: await queueDepth(sqs, stack.failureQueueUrl),
+      failureQueueMessages: await queueDepth(sqs, stack.failureQueueUrl).catch(() => 0),
     },
     targets,
+    emulators: pipeline.emulators.health(),
+    notices: pipeline.notices(),
+    ...(pipeline.dataDir ? { dataDir: pipeline.dataDir } : {}),
   };
 }

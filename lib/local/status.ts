@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { EmulatorHealth } from './emulator-set.js';
 
 /** One target's numbers, as the live view and `fanout status` show them. */
 export interface TargetStatus {
@@ -8,6 +9,8 @@ export interface TargetStatus {
   destination: string;
   /** Why the target is off (local mode: a type no emulator provides). */
   disabled?: string;
+  /** How it was made to fail (`fanout local fail`): `HTTP 503`, `LocalTargetFailure`. */
+  failing?: string;
   concurrency: number;
   /** Records the dispatcher routed to the target. */
   routed: number;
@@ -16,13 +19,15 @@ export interface TargetStatus {
   delivered: number;
   /** Records skipped as already delivered (retries, replays). */
   skipped: number;
-  /** Handed off, not yet delivered, skipped or dead-lettered. */
+  /** Handed off, not yet delivered, skipped or dead-lettered (records of DLQ envelopes are never in flight). */
   inFlight: number;
   /** Retried destination calls, hand-off calls and worker invocations. */
   retried: number;
   throttled: number;
   /** Worker invocations that failed. */
   errors: number;
+  /** Records waiting in the target's DLQ: those of its envelopes, and one per oversize notice. */
+  dlqRecords: number;
   /** Messages (envelopes or notices) waiting in the target's DLQ, and the oldest one's age. */
   dlqMessages: number;
   dlqOldestAgeSeconds?: number;
@@ -44,12 +49,36 @@ export interface PipelineStatus {
   at: string;
   source: SourceStatus;
   targets: TargetStatus[];
+  /** The emulators of local mode: running, restarting after they died, or failed. */
+  emulators?: EmulatorHealth[];
+  /** The last things the user should know of (an emulator died and came back), oldest first. */
+  notices?: string[];
+  /** Where local mode keeps its state (`--data-dir`); absent: in memory only. */
+  dataDir?: string;
 }
 
 const ms = (v: number | undefined): string =>
   v === undefined ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 
-/** The status as a terminal table. */
+/** One line on the emulators: short while all run as started, the details of any that did not. */
+export function renderEmulators(emulators: readonly EmulatorHealth[] | undefined): string | undefined {
+  if (!emulators || emulators.length === 0) return undefined;
+  if (emulators.every((e) => e.state === 'running' && e.restarts === 0)) {
+    return `emulators: ${emulators.map((e) => e.program).join(', ')} running`;
+  }
+  const each = emulators.map((e) => {
+    const restarts = e.restarts > 0 ? `, restarted ${e.restarts}x` : '';
+    const last = e.lastFailure && e.state !== 'running' ? ` (${e.lastFailure})` : '';
+    return `${e.program} ${e.state.toUpperCase()}${restarts}${last}`;
+  });
+  const lastFailure = emulators.find((e) => e.lastFailure && e.state === 'running')?.lastFailure;
+  return `emulators: ${each.join(' | ')}${lastFailure ? `\n  last failure: ${lastFailure}` : ''}`;
+}
+
+const dlqCell = (t: TargetStatus): string =>
+  `${t.dlqRecords} (${t.dlqMessages} msg)${t.dlqOldestAgeSeconds ? ` ${t.dlqOldestAgeSeconds}s old` : ''}`;
+
+/** The status as a terminal table, with the emulators' health, failing targets and the last notices. */
 export function renderStatus(status: PipelineStatus): string {
   const head = `source ${status.source.stream}: ${status.source.recordsIn} records in, iterator age ${ms(status.source.iteratorAgeMs)}, ${status.source.failureQueueMessages} failed batch(es)  [${status.mode}, ${status.at}]`;
   const table = new Table({
@@ -63,7 +92,7 @@ export function renderStatus(status: PipelineStatus): string {
       'in flight',
       'retried',
       'dupes skipped',
-      'in DLQ',
+      'in DLQ (msgs)',
       'p50',
       'p99',
     ],
@@ -84,10 +113,41 @@ export function renderStatus(status: PipelineStatus): string {
       t.inFlight,
       t.retried,
       t.skipped,
-      t.dlqMessages + (t.dlqOldestAgeSeconds ? ` (${t.dlqOldestAgeSeconds}s old)` : ''),
+      dlqCell(t),
       ms(t.latencyP50Ms),
       ms(t.latencyP99Ms),
     ]);
   }
-  return `${head}\n${table.toString()}`;
+  const lines = [head, renderEmulators(status.emulators), table.toString()];
+  for (const t of status.targets.filter((target) => target.failing)) {
+    lines.push(
+      `${t.name} is failing on purpose (${t.failing}): \`fanout local fail ${t.name} --recover\` ends it`,
+    );
+  }
+  if (status.notices && status.notices.length > 0)
+    lines.push('notices:', ...status.notices.slice(-5).map((n) => `  ${n}`));
+  return lines.filter((line) => line !== undefined).join('\n');
+}
+
+/**
+ * The status as one line, for a live view whose output is not a terminal (a file, a CI log): the source and,
+ * per running target, delivered, in flight and in the DLQ; the emulators when one is not running as started.
+ */
+export function renderStatusLine(status: PipelineStatus): string {
+  const targets = status.targets
+    .filter((t) => !t.disabled)
+    .map(
+      (t) =>
+        `${t.name}${t.failing ? ` (failing: ${t.failing})` : ''}: ${t.delivered} delivered, ${t.inFlight} in flight, ${t.dlqRecords} in DLQ`,
+    );
+  const emulators = status.emulators?.filter((e) => e.state !== 'running' || e.restarts > 0) ?? [];
+  return [
+    `source ${status.source.stream}: ${status.source.recordsIn} in`,
+    ...targets,
+    ...(emulators.length > 0
+      ? [
+          `emulators: ${emulators.map((e) => `${e.program} ${e.state}${e.restarts ? ` (restarted ${e.restarts}x)` : ''}`).join(', ')}`,
+        ]
+      : []),
+  ].join(' | ');
 }

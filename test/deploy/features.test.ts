@@ -3,7 +3,7 @@
  * bucket, an assumed-role target, a cross-region one and a discovered one; each role's permissions action by
  * action, and the packaged template against CloudFormation's resource schemas.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,10 @@ describe('serverless package of fixtures/features.yml', () => {
     packaged = await packageService(fixture('features.yml'), WHERE.stage, tmp);
   }, 120_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("leaves no folder of serverless-esbuild's in the temporary directory (it fails to remove them itself)", () => {
+    expect(readdirSync(packaged.tmp).filter((name) => /-\d+-\d+-[0-9a-f]{8}$/.test(name))).toEqual([]);
+  });
 
   it("conforms to CloudFormation's resource schemas and carries the features' resources", async () => {
     const spec = await loadCfnSpec();

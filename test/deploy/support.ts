@@ -32,6 +32,8 @@ export interface Template {
 
 export interface Packaged {
   dir: string;
+  /** The run's temporary directory. */
+  tmp: string;
   template: Template;
   output: string;
 }
@@ -41,9 +43,12 @@ export interface RunResult {
   output: string;
 }
 
-/** The test's environment without AWS credentials (packaging is offline) and with the config to package. */
-function offlineEnv(configFile: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FANOUT_CONFIG: configFile };
+/**
+ * The test's environment without AWS credentials (packaging is offline), with the config to package and a
+ * temporary directory of the run's own (what osls and its plugins leave there is the test's to look at).
+ */
+function offlineEnv(configFile: string, tmp: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FANOUT_CONFIG: configFile, TMPDIR: tmp };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
     delete env[name];
   }
@@ -66,9 +71,13 @@ export function isolatedServiceDir(dir: string): string {
   return dir;
 }
 
+/** The temporary directory of the osls runs in service directory `cwd`. */
+export const serviceTmp = (cwd: string): string => resolve(cwd, '.tmp');
+
 /**
  * Runs the osls CLI in the service directory with a config file. No AWS credentials are needed or used, unless
- * `env` brings some (the deploy test's emulator endpoint and dummy credentials).
+ * `env` brings some (the deploy test's emulator endpoint and dummy credentials). Its temporary directory is
+ * `serviceTmp(cwd)`.
  */
 export function runServerless(
   args: string[],
@@ -76,13 +85,15 @@ export function runServerless(
   cwd: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<RunResult> {
+  const tmp = serviceTmp(cwd);
+  mkdirSync(tmp, { recursive: true });
   return new Promise((done) => {
     execFile(
       process.execPath,
       [OSLS, ...args],
       {
         cwd,
-        env: { ...offlineEnv(configFile), ...env },
+        env: { ...offlineEnv(configFile, tmp), ...env },
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -109,7 +120,7 @@ export async function packageService(configFile: string, stage: string, work: st
   const template = JSON.parse(
     readFileSync(resolve(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
   ) as Template;
-  return { dir, template, output };
+  return { dir, tmp: serviceTmp(cwd), template, output };
 }
 
 export function loadFixtureConfig(file: string): FanoutConfig {

@@ -10,7 +10,7 @@ import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand } 
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { naming } from '../../lib/config/index.js';
-import { type EmulatorSet, startEmulators } from '../../lib/local/emulators.js';
+import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
 import { createContainer } from '../../lib/runtime/container.js';
 import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
 import { buildWorker } from '../../lib/runtime/worker.js';

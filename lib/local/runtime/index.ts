@@ -23,7 +23,7 @@ export type { ApiCall, RuntimeFaults } from './faults.js';
 export { type ApiResponse, errorResponse, route, STATS_PATH } from './invoke/api.js';
 export type { KinesisEventRecord } from './kinesis/event.js';
 export type { LocalLambdaRuntimeOptions } from './options.js';
-export { LocalLambdaRuntime } from './runtime.js';
+export { LocalLambdaRuntime, type RuntimeResumeReport, type RuntimeStopReport } from './runtime.js';
 export type { SqsEventRecord } from './sqs/event.js';
 export type { AsyncStats, FunctionStats, MappingStats, RuntimeStats } from './stats.js';
 export type {

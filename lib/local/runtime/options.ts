@@ -38,6 +38,12 @@ export interface LocalLambdaRuntimeOptions {
   initTimeoutMs?: number;
   /** Every line containers print; also emitted as the `log` event. */
   onLog?: (line: ContainerLogLine) => void;
+  /**
+   * Keep the Kinesis mappings' checkpoints and the async invocations not finished at stop in this folder, and
+   * resume from them at the next start (default: in memory only; a restart starts the mappings from their
+   * starting position and drops what async invocations were waiting).
+   */
+  stateDir?: string;
 }
 
 /** The options with their defaults applied. */
@@ -56,6 +62,7 @@ export interface RuntimeSettings {
   sqs?: SQSClient;
   kinesis?: KinesisClient;
   onLog?: (line: ContainerLogLine) => void;
+  stateDir?: string;
 }
 
 export function runtimeSettings(options: LocalLambdaRuntimeOptions): RuntimeSettings {

@@ -11,15 +11,19 @@ import { FunctionNotFoundError, LocalRuntimeError } from './errors.js';
 import { RuntimeEvents } from './events.js';
 import type { RuntimeFaults } from './faults.js';
 import { LocalFunction } from './function.js';
+import { useContainerMain } from './host/container.js';
 import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
 import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
 import { KinesisMapping } from './kinesis/mapping.js';
 import { type LocalLambdaRuntimeOptions, type RuntimeSettings, runtimeSettings } from './options.js';
 import { SqsMapping } from './sqs/mapping.js';
+import { type RuntimeResumeReport, RuntimeState, type RuntimeStopReport } from './state.js';
 import type { RuntimeStats } from './stats.js';
 import type { FunctionDefinition, InvokeOutcome } from './types.js';
 
 type Registered = ApiFunction;
+
+export type { RuntimeResumeReport, RuntimeStopReport } from './state.js';
 
 /**
  * Lambda on one machine: handlers in their own processes with Lambda's timeout, memory and concurrency,
@@ -42,10 +46,18 @@ export class LocalLambdaRuntime {
   readonly #mappings: Array<KinesisMapping | SqsMapping> = [];
   #server: LambdaApiServer | undefined;
   #faults: RuntimeFaults | undefined;
-  #state: 'new' | 'running' | 'stopped' = 'new';
+  #phase: 'new' | 'running' | 'stopped' = 'new';
+  readonly #state: RuntimeState;
+  readonly #releaseContainerMain = useContainerMain();
 
   constructor(options: LocalLambdaRuntimeOptions = {}) {
     this.#settings = runtimeSettings(options);
+    this.#state = new RuntimeState(this.#settings.stateDir);
+  }
+
+  /** What the last start took back from the state folder. */
+  get resumed(): RuntimeResumeReport {
+    return this.#state.resumed;
   }
 
   /** The Lambda API endpoint once started. */
@@ -106,6 +118,7 @@ export class LocalLambdaRuntime {
         timeScale,
         events: this.events,
         scope,
+        checkpoints: this.#state.checkpoints,
         ...this.#sink(),
       }),
     );
@@ -134,7 +147,7 @@ export class LocalLambdaRuntime {
   /** Starts the Lambda API and the mappings; resolves with the endpoint (for `AWS_ENDPOINT_URL_LAMBDA`). */
   async start(): Promise<string> {
     this.#beforeStart('start');
-    this.#state = 'running';
+    this.#phase = 'running';
     const { scope, asyncPayloadLimit, host, port } = this.#settings;
     const backend = lambdaBackend({
       scope,
@@ -152,6 +165,7 @@ export class LocalLambdaRuntime {
       faults: () => this.#faults,
     });
     try {
+      this.#state.restore(this.#queues());
       await Promise.all(this.#mappings.map((mapping) => mapping.start()));
     } catch (error) {
       await this.stop();
@@ -160,10 +174,14 @@ export class LocalLambdaRuntime {
     return this.#server.url;
   }
 
-  /** Stops mappings, queues and the API, and kills every container process. */
-  async stop(): Promise<void> {
-    if (this.#state === 'stopped') return;
-    this.#state = 'stopped';
+  /**
+   * Stops mappings, queues and the API, and kills every container process. With a state folder, the mappings'
+   * checkpoints and the async invocations not finished are saved there; the report counts the latter.
+   */
+  async stop(): Promise<RuntimeStopReport> {
+    if (this.#phase === 'stopped') return { unfinishedAsync: {}, kept: Boolean(this.#settings.stateDir) };
+    const started = this.#phase === 'running';
+    this.#phase = 'stopped';
     const draining = [
       ...this.#mappings.map((mapping) => mapping.stop()),
       ...[...this.#functions.values()].map(({ queue }) => queue.stop()),
@@ -171,6 +189,8 @@ export class LocalLambdaRuntime {
     await Promise.all([...this.#functions.values()].map(({ fn }) => fn.pool.stop()));
     await Promise.allSettled(draining);
     await this.#server?.close();
+    this.#releaseContainerMain();
+    return this.#state.save(this.#queues(), started);
   }
 
   /** Invokes synchronously, as `Invoke` with `RequestResponse` does, but waits instead of being throttled. */
@@ -239,6 +259,10 @@ export class LocalLambdaRuntime {
     };
   }
 
+  #queues(): Map<string, AsyncEventQueue> {
+    return new Map([...this.#functions].map(([name, { queue }]) => [name, queue]));
+  }
+
   #get(name: string): Registered {
     const registered = this.#functions.get(name);
     if (!registered) throw new FunctionNotFoundError(name);
@@ -250,7 +274,7 @@ export class LocalLambdaRuntime {
   }
 
   #beforeStart(what: string): void {
-    if (this.#state !== 'new')
-      throw new LocalRuntimeError(`${what} must come before start() (the runtime is ${this.#state})`);
+    if (this.#phase !== 'new')
+      throw new LocalRuntimeError(`${what} must come before start() (the runtime is ${this.#phase})`);
   }
 }

@@ -5,8 +5,25 @@ import type { SourceReplayReport } from './source-report.js';
 const table = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [] } });
 const clip = (text: string, max = 100): string => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
+/** Characters of an error shown in the by-error table: enough for the reason and the destination's answer. */
+const ERROR_TEXT = 1_000;
+
+/**
+ * The by-error table: the error column wraps at `width` characters instead of cutting the text, so the part that
+ * says what to do (`PutRecords: ResourceNotFoundException: Stream output1 ... not found`) is there to read.
+ */
+function errorTable(width: number): Table.Table {
+  return new Table({
+    head: ['messages', 'records', 'error'],
+    colWidths: [10, 9, width + 2],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    style: { head: [], border: [] },
+  });
+}
+
 /** The summary of a DLQ replay as terminal tables: outcomes, then the selected messages by error. */
-export function renderReplayReport(report: ReplayReport): string {
+export function renderReplayReport(report: ReplayReport, errorWidth = 100): string {
   const m = report.messages;
   const r = report.records;
   const lines: string[] = [
@@ -33,8 +50,9 @@ export function renderReplayReport(report: ReplayReport): string {
   lines.push(outcomes.toString());
 
   if (report.byError.length > 0) {
-    const errors = table(['messages', 'records', 'error']);
-    for (const e of report.byError.slice(0, 10)) errors.push([e.messages, e.records, clip(e.error)]);
+    const errors = errorTable(errorWidth);
+    for (const e of report.byError.slice(0, 10))
+      errors.push([e.messages, e.records, clip(e.error, ERROR_TEXT)]);
     if (report.byError.length > 10) errors.push(['', '', `... ${report.byError.length - 10} other error(s)`]);
     lines.push('By error (selected messages):', errors.toString());
   }

@@ -8,12 +8,16 @@ import type { LocalFunction } from '../function.js';
 import type { FunctionErrorPayload } from '../types.js';
 import { type AsyncPolicy, afterFunctionError, asyncPolicy, expiresAt, isExpired } from './retry-policy.js';
 
-interface QueuedEvent {
+/** An event as it can be kept across a restart of the runtime (its age and attempts go on from there). */
+export interface SavedAsyncEvent {
   requestId: string;
   payload: string;
   receivedAt: number;
   attempts: number;
   lastError?: FunctionErrorPayload;
+}
+
+interface QueuedEvent extends SavedAsyncEvent {
   /** Counted once as a throttle while it waits for concurrency. */
   throttled: boolean;
 }
@@ -37,7 +41,11 @@ export class AsyncEventQueue {
   readonly #options: AsyncEventQueueOptions;
   readonly #policy: AsyncPolicy;
   readonly #ready: QueuedEvent[] = [];
-  #delayed = 0;
+  /** Waiting for a retry. */
+  readonly #waiting = new Set<QueuedEvent>();
+  /** Running when the queue stopped: not finished, not failed. */
+  readonly #interrupted: QueuedEvent[] = [];
+  #unfinished: SavedAsyncEvent[] = [];
   #running = 0;
   #pending = new Set<Promise<void>>();
   readonly #stop = new AbortController();
@@ -53,7 +61,7 @@ export class AsyncEventQueue {
 
   /** Events waiting (ready or waiting for a retry), not counting those running. */
   get queued(): number {
-    return this.#ready.length + this.#delayed;
+    return this.#ready.length + this.#waiting.size;
   }
 
   /** Accepts an event (the `202` of `Invoke` with `Event`) and returns its request id. */
@@ -71,6 +79,15 @@ export class AsyncEventQueue {
     return event.requestId;
   }
 
+  /** Takes back events saved at an earlier stop: queued as they were, with their age and attempts. */
+  restore(events: readonly SavedAsyncEvent[]): void {
+    for (const event of events) {
+      this.#fn.counters.async.accepted++;
+      this.#ready.push({ ...event, throttled: false });
+    }
+    this.#pump();
+  }
+
   /** Re-examines the queue after reserved concurrency changed (0 sends everything waiting to failure). */
   concurrencyChanged(): void {
     this.#pump();
@@ -82,11 +99,22 @@ export class AsyncEventQueue {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops retry timers; running invocations end when the runtime kills their containers. */
+  /**
+   * Stops retry timers; running invocations end when the runtime kills their containers. Then
+   * {@link unfinished} holds every event not finished: queued, waiting for a retry, or interrupted.
+   */
   async stop(): Promise<void> {
     this.#stop.abort();
-    this.#ready.length = 0;
+    const ready = this.#ready.splice(0);
     await Promise.allSettled([...this.#pending]);
+    this.#unfinished = [...this.#interrupted, ...this.#waiting, ...ready].map(
+      ({ throttled: _, ...event }) => event,
+    );
+  }
+
+  /** After `stop()`: the events that were accepted and neither succeeded nor went to failure handling. */
+  unfinished(): SavedAsyncEvent[] {
+    return this.#unfinished;
   }
 
   #pump(): void {
@@ -148,6 +176,12 @@ export class AsyncEventQueue {
       this.#running--;
       this.#fn.pool.release();
     }
+    if (this.#stop.signal.aborted && !outcome.ok) {
+      // Killed by the stop, not failed: it has not had this attempt.
+      event.attempts--;
+      this.#interrupted.push(event);
+      return;
+    }
     if (outcome.ok) {
       this.#fn.counters.async.succeeded++;
       return this.#checkIdle();
@@ -162,10 +196,11 @@ export class AsyncEventQueue {
       attempt: event.attempts + 1,
       delayMs: step.delayMs,
     });
-    this.#delayed++;
+    this.#waiting.add(event);
     await this.#options.clock.sleep(step.delayMs, this.#stop.signal);
-    this.#delayed--;
+    // Stopped meanwhile: it stays with the waiting ones, for unfinished().
     if (this.#stop.signal.aborted) return;
+    this.#waiting.delete(event);
     event.throttled = false;
     this.#ready.push(event);
     this.#pump();

@@ -40,6 +40,8 @@ export interface LaneDeps {
   on?: {
     batch?: (records: number, result: 'success' | 'partial' | 'failure') => void;
     done?: (records: number) => void;
+    /** Records the lane is finished with (delivered, or discarded to the on-failure destination). */
+    settled?: (records: StreamRecord[]) => void;
     retry?: () => void;
     bisect?: () => void;
   };
@@ -108,6 +110,7 @@ export class StreamLane {
         const expired = item.records.filter((record) => now - record.arrivalMs > config.maxRecordAgeMs);
         if (expired.length > 0) {
           await this.#discard(item, expired, STREAM_FAILURE_CONDITIONS.recordAgeExceeded);
+          on?.settled?.(expired);
           const gone = new Set(expired);
           item.records = item.records.filter((record) => !gone.has(record));
           if (item.records.length === 0) {
@@ -125,6 +128,7 @@ export class StreamLane {
       on?.batch?.(item.records.length, result.kind);
       if (result.kind === 'success') {
         on?.done?.(item.records.length);
+        on?.settled?.(item.records);
         work.shift();
         continue;
       }
@@ -132,6 +136,7 @@ export class StreamLane {
         // Sequence numbers grow along the shard, so the first failed one in batch order is the lowest.
         const from = ids.indexOf(result.failed[0] as string);
         on?.done?.(from);
+        on?.settled?.(item.records.slice(0, from));
         item.records = item.records.slice(from);
         item.lastResult = 'partial-failure';
       } else {
@@ -149,6 +154,7 @@ export class StreamLane {
       item.retries++;
       if (config.maxRetryAttempts >= 0 && item.retries > config.maxRetryAttempts) {
         await this.#discard(item, item.records, STREAM_FAILURE_CONDITIONS.retryAttemptsExhausted);
+        on?.settled?.(item.records);
         work.shift();
         continue;
       }

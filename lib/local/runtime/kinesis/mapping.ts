@@ -8,9 +8,10 @@ import type { FailureSink } from '../destinations/sqs-sink.js';
 import type { RuntimeEvents } from '../events.js';
 import type { LocalFunction } from '../function.js';
 import { emptyMappingStats, type MappingStats } from '../stats.js';
+import { type CheckpointStore, ShardProgress } from './checkpoint.js';
 import { eventBytes, kinesisEvent, laneOf, type ShardSource, type StreamRecord } from './event.js';
 import { type Discard, StreamLane } from './lane.js';
-import { readShard, type ShardReaderDeps, shardIterator } from './shard-reader.js';
+import { readShard, resumeIterator, type ShardReaderDeps } from './shard-reader.js';
 
 export interface KinesisMappingDeps {
   kinesis: KinesisClient;
@@ -20,6 +21,8 @@ export interface KinesisMappingDeps {
   events: RuntimeEvents;
   scope: AccountScope;
   sink?: FailureSink;
+  /** Where each shard's checkpoint is kept; a shard with one resumes after it instead of the starting position. */
+  checkpoints?: CheckpointStore;
 }
 
 /**
@@ -106,6 +109,9 @@ export class KinesisMapping {
       invokeIdentityArn: `arn:aws:iam::${scope.accountId}:role/${fn.name}-role`,
     };
     const stats = this.#stats;
+    const checkpointKey = `${fn.name}/${config.streamName}/${shardId}`;
+    const saved = this.#deps.checkpoints?.get(checkpointKey);
+    const progress = new ShardProgress(saved);
     const lanes = Array.from(
       { length: config.parallelizationFactor },
       () =>
@@ -144,6 +150,10 @@ export class KinesisMapping {
             done: (records) => {
               stats.succeeded += records;
             },
+            settled: (records) => {
+              if (progress.settle(records) && progress.position)
+                this.#deps.checkpoints?.set(checkpointKey, progress.position);
+            },
             retry: () => {
               stats.retries++;
             },
@@ -164,7 +174,10 @@ export class KinesisMapping {
       pollIntervalMs: config.pollIntervalMs,
       clock,
       signal,
-      deliver: (records) => routeToLanes(records, lanes),
+      deliver: (records) => {
+        progress.read(records);
+        routeToLanes(records, lanes);
+      },
       backlog: () => lanes.reduce((sum, lane) => sum + lane.buffered, 0),
       maxBacklog: Math.max(1_000, 2 * config.batchSize * config.parallelizationFactor),
       onRead: (records, behindMs) => {
@@ -173,12 +186,12 @@ export class KinesisMapping {
       },
       onProblem: (error) => this.#deps.events.emit('problem', { where: `${this.id} ${shardId}`, error }),
     };
-    const iterator = await shardIterator(reader);
+    const iterator = await resumeIterator(reader, saved);
     const guard = (loop: Promise<void>): Promise<void> =>
       loop.catch((error: unknown) => {
         if (!signal.aborted) this.#deps.events.emit('problem', { where: `${this.id} ${shardId}`, error });
       });
-    this.#loops.push(guard(readShard(reader, iterator)), ...lanes.map((lane) => guard(lane.run())));
+    this.#loops.push(guard(readShard(reader, iterator, saved)), ...lanes.map((lane) => guard(lane.run())));
   }
 
   async #discard(discard: Discard, source: ShardSource): Promise<void> {

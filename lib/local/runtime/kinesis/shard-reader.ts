@@ -28,16 +28,21 @@ export interface ShardReaderDeps {
 /**
  * Reads one shard with GetShardIterator / GetRecords (passing StreamName: kinesalite refuses StreamARN),
  * one GetRecords every `pollIntervalMs` (from one call's start to the next), busy or idle.
- * An expired iterator resumes after the last record read. Ends when the shard is closed and read to its end.
+ * An expired iterator resumes after the last record read (`after` before the first). Ends when the shard is
+ * closed and read to its end.
  */
-export async function readShard(deps: ShardReaderDeps, firstIterator?: string): Promise<void> {
+export async function readShard(
+  deps: ShardReaderDeps,
+  firstIterator?: string,
+  after?: string,
+): Promise<void> {
   const { kinesis, clock, signal } = deps;
-  let lastSequence: string | undefined;
+  let lastSequence = after;
   let iterator = firstIterator;
   let failures = 0;
   while (!signal.aborted) {
     try {
-      iterator ??= await shardIterator(deps, lastSequence);
+      iterator ??= await resumeIterator(deps, lastSequence);
       if (deps.backlog() >= deps.maxBacklog) {
         await clock.sleep(deps.pollIntervalMs, signal);
         continue;
@@ -70,6 +75,27 @@ export async function readShard(deps: ShardReaderDeps, firstIterator?: string): 
       failures++;
       await clock.sleep(Math.min(5_000, deps.pollIntervalMs * 2 ** failures), signal);
     }
+  }
+}
+
+/**
+ * The iterator just after `after`, else at the starting position. A sequence number the stream does not know
+ * (a stream created again, empty, by an emulator that kept nothing) starts at its oldest record: all of them
+ * are new.
+ */
+export async function resumeIterator(deps: ShardReaderDeps, after: string | undefined): Promise<string> {
+  if (!after) return shardIterator(deps);
+  try {
+    return await shardIterator(deps, after);
+  } catch (error) {
+    if ((error as Error).name !== 'InvalidArgumentException') throw error;
+    deps.onProblem(
+      new Error(
+        `${deps.streamName}/${deps.shardId} does not know sequence number ${after} (the stream was created again): reading it from its oldest record`,
+        { cause: error },
+      ),
+    );
+    return shardIterator({ ...deps, startingPosition: 'TRIM_HORIZON' });
   }
 }
 
