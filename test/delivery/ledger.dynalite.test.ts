@@ -1,40 +1,18 @@
-/**
- * The worker on the real ledger (DynamoDB API, dynalite): envelopes that overlap, leave holes, die mid-way or are
- * packed per message group are each delivered once, record by record. Envelopes come from the dispatcher's own
- * decode and packer, with Kinesis version-2 sequence numbers.
- */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import { decodeBatch } from '../../lib/dispatch/decode.js';
 import { byMessageGroup } from '../../lib/dispatch/ordered.js';
 import { packEnvelopes } from '../../lib/dispatch/pack.js';
 import type { Envelope } from '../../lib/envelope/types.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
-import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { createIdempotencyTable } from '../support/aws.js';
+import { useLedgerTable } from '../support/aws.js';
 import { kinesisRecordFactory, kinesisSequenceNumber } from '../support/factories.js';
 import { FakeAdapter, gatedAdapter } from './support.js';
 
-let dynalite: Emulator;
-let client: DynamoDBClient;
 const TABLE = 'worker-ledger';
-
-beforeAll(async () => {
-  dynalite = await startEmulator('dynamodb');
-  client = new DynamoDBClient({
-    endpoint: dynalite.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  await createIdempotencyTable(client, TABLE);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.stop();
-});
+const dynamo = useLedgerTable(TABLE);
 
 let shards = 0;
 /** A fresh shard per test: a ledger of its own. */
@@ -62,7 +40,7 @@ function envelope(batch: KinesisStreamRecord[]): Envelope {
 
 const deps = (adapter: FakeAdapter, now: () => number = Date.now) => ({
   adapter,
-  ledger: new DynamoLedger({ client, tableName: TABLE, ttlSeconds: 3_600, now }),
+  ledger: new DynamoLedger({ client: dynamo.client(), tableName: TABLE, ttlSeconds: 3_600, now }),
   telemetry: recordingTelemetry(),
   deadline: now() + 30_000,
   now,

@@ -3,31 +3,15 @@
  * right, each shown on the wire. Positions are Kinesis version-2 sequence numbers, as AWS issues them.
  */
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoLedger, type DynamoLedgerOptions } from '../../lib/ledger/dynamo.js';
 import type { Position } from '../../lib/ledger/position.js';
 import type { LedgerScope } from '../../lib/ledger/types.js';
-import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
-import { createIdempotencyTable } from '../support/aws.js';
+import { useLedgerTable } from '../support/aws.js';
 import { kinesisSequenceNumber } from '../support/factories.js';
 
-let dynalite: Emulator;
-let client: DynamoDBClient;
 const TABLE = 'ledger';
-
-beforeAll(async () => {
-  dynalite = await startEmulator('dynamodb');
-  client = new DynamoDBClient({
-    endpoint: dynalite.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  await createIdempotencyTable(client, TABLE);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.stop();
-});
+const dynamo = useLedgerTable(TABLE);
 
 let scopes = 0;
 /** A ledger of its own for each test: another scope (target). */
@@ -37,7 +21,7 @@ const newScope = (): LedgerScope => ({
   shard: 'shardId-000000000000',
 });
 const ledger = (options: Partial<DynamoLedgerOptions> = {}) =>
-  new DynamoLedger({ client, tableName: TABLE, ttlSeconds: 3_600, ...options });
+  new DynamoLedger({ client: dynamo.client(), tableName: TABLE, ttlSeconds: 3_600, ...options });
 const at = (n: number): Position => ({ seq: kinesisSequenceNumber(n) });
 const range = (from: number, to: number): Position[] =>
   Array.from({ length: to - from }, (_, i) => at(from + i));
@@ -45,7 +29,7 @@ const keys = (positions: readonly Position[]) => positions.map((p) => p.seq).sor
 const LEASE = () => Date.now() + 60_000;
 
 async function pagesOf(scope: LedgerScope): Promise<Array<Record<string, unknown>>> {
-  const out = await client.send(
+  const out = await dynamo.client().send(
     new QueryCommand({
       TableName: TABLE,
       KeyConditionExpression: 'pk = :pk',

@@ -9,9 +9,11 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll } from 'vitest';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { readWholeStream } from '../../lib/aws/kinesis-read.js';
 import { ledgerTableKeys } from '../../lib/ledger/item.js';
+import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
 export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
@@ -39,7 +41,7 @@ export async function createQueue(
   return out.QueueUrl;
 }
 
-/** The idempotency table: partition key `id` (S), as Powertools and the key store expect. */
+/** The idempotency table, with the ledger's key schema (lib/ledger/item.ts). */
 export async function createIdempotencyTable(dynamo: DynamoDBClient, name: string): Promise<void> {
   await dynamo.send(
     new CreateTableCommand({
@@ -48,6 +50,34 @@ export async function createIdempotencyTable(dynamo: DynamoDBClient, name: strin
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+}
+
+/**
+ * A dynalite of its own for a test file, with an idempotency table `table`: started before the file's tests and
+ * stopped after them. `client()` is valid inside the tests.
+ */
+export function useLedgerTable(table: string): { client: () => DynamoDBClient } {
+  let emulator: Emulator | undefined;
+  let client: DynamoDBClient | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator('dynamodb');
+    client = new DynamoDBClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await createIdempotencyTable(client, table);
+  }, 30_000);
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.stop();
+  });
+  return {
+    client: () => {
+      if (!client) throw new Error('useLedgerTable: the client exists inside the tests only');
+      return client;
+    },
+  };
 }
 
 /** Every record of a stream, from TRIM_HORIZON, over all shards. */
