@@ -192,7 +192,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       audits.push(
         auditTarget({
           target: target.name,
-          kind: `${target.type}/${spec?.config.via}`,
+          kind: `${target.type}/${spec?.config.ordered ? 'ordered' : spec?.config.via}`,
           records: options.records,
           arrived: await arrivals(target, { kinesis, http }),
           indexOf: recordIndexOf,

@@ -76,11 +76,11 @@ export const discoverFields = {
   ),
 };
 
-/** The fields of a target these rules read. */
+/** The fields of a target these rules read, as written (`via` and `ordered` may be left out). */
 export interface FeatureFields {
   type: string;
   destination: string;
-  via: HandoffMode;
+  via?: HandoffMode | undefined;
   batchSize: number;
   ordered?: boolean | undefined;
   messageGroups?: number | undefined;
@@ -95,33 +95,74 @@ export interface FieldIssue {
 }
 
 /**
+ * Destinations that are ordered logs per key, where a copy that reorders a partition key's records is a wrong
+ * copy: a Kinesis stream (ordered per partition key within a shard) and SQS FIFO queues and SNS FIFO topics
+ * (ordered per message group, which the adapters set to the partition key). Standard queues and topics,
+ * Firehose (buffered into objects), EventBridge buses (no order guarantee), Lambda functions (invoked
+ * asynchronously) and http endpoints promise no order of their own: for them order is opt-in (`ordered: true`).
+ */
+export function isOrderedDestination(type: string, destination: string): boolean {
+  if (type === 'kinesis') return true;
+  return (type === 'sqs' || type === 'sns') && destination.endsWith('.fifo');
+}
+
+/** Whether a target keeps each partition key's order: its `ordered`, else whether its destination is ordered. */
+export function isOrdered(target: {
+  type: string;
+  destination: string;
+  ordered?: boolean | undefined;
+}): boolean {
+  return target.ordered ?? isOrderedDestination(target.type, target.destination);
+}
+
+/**
  * `via` when the target leaves it out: an ordered target hands off through its FIFO queue, any other one by
  * asynchronous invoke.
  */
 export function defaultVia(target: {
+  type: string;
+  destination: string;
   via?: HandoffMode | undefined;
   ordered?: boolean | undefined;
 }): HandoffMode {
-  return target.via ?? (target.ordered ? 'queue' : 'invoke');
+  return target.via ?? (isOrdered(target) ? 'queue' : 'invoke');
 }
 
-/** Rules across the feature fields of one target (after its fields are valid and `via` is filled in). */
+/** Why a target is ordered, for messages: set so, or by default for its destination. */
+export function orderedBecause(target: FeatureFields): string {
+  if (target.ordered !== undefined) return 'ordered: true';
+  return `${target.type === 'kinesis' ? 'a kinesis target' : `an ${target.type} target with a FIFO destination`} keeps each partition key's order by default`;
+}
+
+/** Rules across the feature fields of one target, as written (after its fields are valid). */
 export function featureIssues(target: FeatureFields): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (target.ordered && target.via !== 'queue') {
+  const ordered = isOrdered(target);
+  if (ordered && target.via === 'invoke') {
+    // An async invoke has no order: Lambda runs queued events concurrently and retries a failed one minutes
+    // later, after the events behind it.
     issues.push({
       path: ['via'],
-      message: `is "${target.via}", but an ordered target hands off through an SQS FIFO queue: set via: queue or leave via out`,
+      message:
+        target.ordered === undefined
+          ? `is "invoke", but ${orderedBecause(target)}, which an async invoke cannot: remove via (ordered hand-off through an SQS FIFO queue), or set ordered: false to hand off by invoke without order`
+          : 'is "invoke", but an ordered target hands off through an SQS FIFO queue: set via: queue or leave via out',
     });
   }
-  if (target.ordered && target.batchSize > FIFO_BATCH_LIMIT) {
+  if (ordered && target.batchSize > FIFO_BATCH_LIMIT) {
     issues.push({
       path: ['batchSize'],
-      message: `is ${target.batchSize}, but Lambda reads at most ${FIFO_BATCH_LIMIT} messages per batch from a FIFO queue (ordered: true)`,
+      message: `is ${target.batchSize}, but Lambda reads at most ${FIFO_BATCH_LIMIT} messages per batch from a FIFO queue (${orderedBecause(target)}${target.ordered === undefined ? '; ordered: false lifts this' : ''})`,
     });
   }
-  if (target.messageGroups !== undefined && !target.ordered) {
-    issues.push({ path: ['messageGroups'], message: 'applies to ordered targets only; set ordered: true' });
+  if (target.messageGroups !== undefined && !ordered) {
+    issues.push({
+      path: ['messageGroups'],
+      message:
+        target.ordered === false
+          ? 'applies to ordered targets only, and this one has ordered: false'
+          : 'applies to ordered targets only; set ordered: true',
+    });
   }
   if (target.externalId !== undefined && target.role === undefined) {
     issues.push({ path: ['externalId'], message: 'is passed when assuming `role`; set role too' });
