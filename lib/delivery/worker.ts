@@ -14,6 +14,7 @@ import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
+import { type DeadLetterQueue, deliverOnLastReceive, isLastReceive } from './last-receive.js';
 import type { DeliveredKeyStore } from './store.js';
 
 /** A target with many destinations (`discover`): one adapter per destination an envelope names. */
@@ -33,6 +34,11 @@ export interface WorkerDeps {
   claims?: ClaimStore;
   store: DeliveredKeyStore;
   telemetry: Telemetry;
+  /**
+   * The target's DLQ, for an ordered target: on a message's last receive the worker puts what cannot be
+   * delivered there itself, with the reason, and delivers the records held back behind it (last-receive.ts).
+   */
+  deadLetters?: DeadLetterQueue;
   maxAttempts?: number;
   now?: () => number;
   random?: () => number;
@@ -114,9 +120,18 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     if (isSqsEvent(event)) {
       const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
       if (deps.target.ordered) {
+        const { deadLetters, target } = deps;
+        const fifoHandle = (record: SQSRecord): Promise<DeliverySummary> =>
+          deadLetters && isLastReceive(record, target.retries)
+            ? deliverOnLastReceive(record, {
+                target: target.name,
+                deliver: (envelope) => handleEnvelope(envelope, context),
+                deadLetters,
+              })
+            : handle(record);
         // FIFO: a group's messages in order, one at a time; after a failure the group's later messages fail
         // too (unprocessed) and come back after it, while other groups go on.
-        return processPartialResponse(event, handle, new SqsFifoPartialProcessorAsync(), {
+        return processPartialResponse(event, fifoHandle, new SqsFifoPartialProcessorAsync(), {
           context: context as Context,
           skipGroupOnError: true,
         });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientPool } from '../aws/clients.js';
 import { lazyS3ClaimStore } from '../claims/lazy.js';
 import type { IdempotencyMode } from '../config/constants.js';
@@ -9,6 +10,7 @@ import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
 import { DynamoKeyStore, noKeyStore } from '../delivery/store.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
+import { sqsDeadLetterQueue } from '../handoff/dead-letters.js';
 import { noAssumeRole, stsAssumeRole, targetClientPools } from '../targets/credentials.js';
 import { createAdapter } from '../targets/registry.js';
 import { awsSecretProvider } from '../targets/signing.js';
@@ -59,6 +61,10 @@ export function buildWorker(container: Container): WorkerHandler {
           })
         : noKeyStore(),
     telemetry,
+    // An ordered target dead-letters on a message's last receive itself, with the reason (docs/routing.md).
+    ...(target.ordered && target.via === 'queue'
+      ? { deadLetters: sqsDeadLetterQueue(clients.get(SQSClient), env.names.targetDlq(target)) }
+      : {}),
   });
   return publishingTargetMetrics(work, telemetry, logger);
 }
