@@ -43,7 +43,9 @@ afterAll(async () => {
 const body = (i: number): string => `{"log":"Record ${i}"}`;
 
 describe('local mode', () => {
-  it('delivers N records to every target exactly once, identical, per-key order kept', async () => {
+  // Order per partition key on the ordered targets (output1, output2) is test/local/seed.test.ts's subject: here
+  // every record has a key of its own.
+  it('delivers N records to every target exactly once, identical', async () => {
     const kinesis = pipeline.clients.get(KinesisClient);
     await produceDemoRecords(kinesis, 'input', N);
     const expected = Array.from({ length: N }, (_, i) => body(i));
@@ -58,13 +60,6 @@ describe('local mode', () => {
       expect(out.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()).sort()).toEqual(
         [...expected].sort(),
       );
-      // Each partition key's records arrive in the order they were put.
-      const byKey = new Map<string, number[]>();
-      for (const r of out) {
-        const i = Number(/Record (\d+)/.exec(Buffer.from(r.Data ?? new Uint8Array()).toString())?.[1]);
-        byKey.set(r.PartitionKey ?? '', [...(byKey.get(r.PartitionKey ?? '') ?? []), i]);
-      }
-      for (const list of byKey.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
     }
     await waitFor(async () => pipeline.receiver.received('/webhook').length >= N, 150_000);
     expect(
