@@ -14,6 +14,7 @@ import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
+import { deliverFifoBatch } from './fifo-batch.js';
 import { type DeadLetterQueue, deliverOnLastReceive, isLastReceive } from './last-receive.js';
 import type { DeliveredKeyStore } from './store.js';
 
@@ -121,16 +122,20 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
       if (deps.target.ordered) {
         const { deadLetters, target } = deps;
+        if (!deadLetters || !event.Records.some((r) => isLastReceive(r, target.retries))) {
+          return deliverFifoBatch(event.Records, (envelope) => handleEnvelope(envelope, context));
+        }
+        // A message on its last receive: one at a time, in order, so that what cannot be delivered reaches the
+        // DLQ with its reason before the records of its key behind it are delivered (last-receive.ts). After a
+        // failure the group's later messages fail too (unprocessed) and come back after it.
         const fifoHandle = (record: SQSRecord): Promise<DeliverySummary> =>
-          deadLetters && isLastReceive(record, target.retries)
+          isLastReceive(record, target.retries)
             ? deliverOnLastReceive(record, {
                 target: target.name,
                 deliver: (envelope) => handleEnvelope(envelope, context),
                 deadLetters,
               })
             : handle(record);
-        // FIFO: a group's messages in order, one at a time; after a failure the group's later messages fail
-        // too (unprocessed) and come back after it, while other groups go on.
         return processPartialResponse(event, fifoHandle, new SqsFifoPartialProcessorAsync(), {
           context: context as Context,
           skipGroupOnError: true,

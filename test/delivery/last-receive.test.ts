@@ -84,8 +84,7 @@ describe('worker of an ordered target, last receive', () => {
 
   it('before the last receive, fails the message and holds back the key behind the poison record', async () => {
     const { adapter, dead, run } = ordered((n) => n === 4);
-    // Powertools throws when every message of the batch failed: Lambda then returns them all, as listed.
-    await expect(run(body, 2)).rejects.toThrow('All records failed processing');
+    expect(await run(body, 2)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
     expect(adapter.delivered.map((r) => logOf(r.data))).toEqual([0, 1, 2, 3, 5, 6, 8]);
     expect(dead).toEqual([]);
   });
@@ -124,6 +123,7 @@ describe('worker of an ordered target, last receive', () => {
 
   it('fails the message when the DLQ cannot take it, so that SQS’s redrive still moves it there', async () => {
     const { adapter, run } = ordered((n) => n === 4, true);
+    // Powertools (the last receive's path) throws when every message failed: Lambda then returns them all.
     await expect(run(body, 3)).rejects.toThrow('All records failed processing');
     // Nothing behind the poison record was delivered past it.
     expect(adapter.delivered.map((r) => logOf(r.data))).not.toContain(7);
