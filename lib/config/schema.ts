@@ -146,7 +146,11 @@ const targetFields = z.strictObject({
    * topics), false for the others.
    */
   ordered: z.optional(z.boolean()),
-  /** Message groups of an ordered target (default 64): its parallelism, and what one failed record holds back. */
+  /**
+   * Message groups (hash buckets of the partition key) of an ordered target, default 8: a failing record holds
+   * back its bucket's keys; each bucket costs a message per batch. Changing it moves keys to other groups: let
+   * the target's queue drain first, or a key's old and new groups may deliver at the same time.
+   */
   messageGroups: z.optional(int(1, 100_000)),
   /** IAM role (in the destination's account) the worker assumes to deliver (docs/routing.md). */
   role: z.optional(roleArnSchema),
