@@ -40,6 +40,8 @@ function mergeable(
 export async function deliverFifoBatch(
   records: readonly SQSRecord[],
   deliver: (envelope: Envelope) => Promise<DeliverySummary>,
+  /** Told why records were not delivered: their messages fail, and the reason would otherwise be lost here. */
+  onFailure: (error: DeliveryError) => void = () => {},
 ): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
   const decoded: Array<{ record: SQSRecord; envelope: Envelope }> = [];
@@ -67,6 +69,7 @@ export async function deliverFifoBatch(
       await deliver(merged);
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
+      onFailure(error);
       const keys = new Set(error.failures.map((f) => f.key));
       const scope = deliveryScope(first.envelope);
       for (const m of ready) {

@@ -123,7 +123,19 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       if (deps.target.ordered) {
         const { deadLetters, target } = deps;
         if (!deadLetters || !event.Records.some((r) => isLastReceive(r, target.retries))) {
-          return deliverFifoBatch(event.Records, (envelope) => handleEnvelope(envelope, context));
+          return deliverFifoBatch(
+            event.Records,
+            (envelope) => handleEnvelope(envelope, context),
+            (error) =>
+              deps.telemetry.warn(
+                'records not delivered; their messages come back after the visibility timeout',
+                {
+                  target: target.name,
+                  records: error.failures.length,
+                  error: error.message,
+                },
+              ),
+          );
         }
         // A message on its last receive: one at a time, in order, so that what cannot be delivered reaches the
         // DLQ with its reason before the records of its key behind it are delivered (last-receive.ts). After a

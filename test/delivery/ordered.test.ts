@@ -110,12 +110,13 @@ describe('worker of an ordered target', () => {
     })),
   });
 
+  const telemetry = recordingTelemetry();
   const workerOf = (adapter: FakeAdapter) =>
     createWorker({
       target,
       adapter,
       store: memoryKeyStore(),
-      telemetry: recordingTelemetry(),
+      telemetry,
       sleep: async () => {},
     });
   /** Envelope of record `i` alone: key `key-<i mod 3>`. */
@@ -153,6 +154,11 @@ describe('worker of an ordered target', () => {
     );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-3' }] });
     expect(adapter.delivered.map((r) => logOf(r.data))).toEqual([1, 2]);
+    // The reason is logged: the messages come back, and only their last receive puts it in the DLQ.
+    expect(telemetry.logs.at(-1)).toMatchObject({
+      level: 'warn',
+      details: { target: 'output1', records: 2, error: expect.stringContaining('boom') },
+    });
   });
 
   it('holds a group back behind a message that is not an envelope, and lets the other groups go on', async () => {
