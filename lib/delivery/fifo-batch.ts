@@ -19,22 +19,25 @@ import type { Envelope } from '../envelope/types.js';
 import type { DeliverySummary } from './deliver.js';
 import { DeliveryError } from './errors.js';
 
-/** Messages whose envelopes can go as one: the same target and destination (discovered streams differ). */
+/**
+ * Messages whose envelopes can go as one: the same target and destination (discovered streams differ), and the
+ * same source stream and shard, which an envelope names for all its records.
+ */
 function mergeable(
   messages: ReadonlyArray<{ record: SQSRecord; envelope: Envelope }>,
 ): Array<typeof messages> {
   const sets = new Map<string, Array<(typeof messages)[number]>>();
   for (const m of messages) {
-    const scope = deliveryScope(m.envelope);
-    const set = sets.get(scope);
+    const key = `${deliveryScope(m.envelope)}\u0000${m.envelope.stream}\u0000${m.envelope.shard}`;
+    const set = sets.get(key);
     if (set) set.push(m);
-    else sets.set(scope, [m]);
+    else sets.set(key, [m]);
   }
   return [...sets.values()];
 }
 
 /**
- * Delivers a FIFO batch as one envelope per destination. Returns the failed message ids for Lambda (every other
+ * Delivers a FIFO batch as one envelope per destination and shard. Returns the failed message ids for Lambda (every other
  * message is deleted); throws when the delivery failed as a whole (the store, a misrouted envelope), so that
  * every message comes back.
  */

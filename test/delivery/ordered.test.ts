@@ -137,6 +137,22 @@ describe('worker of an ordered target', () => {
     expect(adapter.calls.map((c) => c.map((r) => logOf(r.data)))).toEqual([[0, 1, 2]]);
   });
 
+  it('merges only envelopes of one source shard, which an envelope names for all its records', async () => {
+    const adapter = new FakeAdapter();
+    const other = envelopeFactory(1, 'output1', 1);
+    other.shard = 'shardId-000000000001';
+    const result = await workerOf(adapter)(
+      fifoEvent([
+        { group: 'a', body: body(0) },
+        { group: 'b', body: encodeEnvelope(other) },
+        { group: 'c', body: body(2) },
+      ]),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(adapter.calls.map((c) => c.map((r) => logOf(r.data)))).toEqual([[0, 2], [1]]);
+  });
+
   it('fails only the messages with a failed record or one held back behind it; the group’s other keys go on', async () => {
     // m-0 (group a, key-0) fails; m-3 (group a, key-0 again) is held back behind it; m-2 (group a, key-2) and
     // m-1 (group b) cannot overtake anything of key-0, and are delivered.
