@@ -6,8 +6,8 @@
  *   npm run bench -- --quick            a fast smoke run: fewer cases and iterations
  *   npm run bench -- --only baseline    only the named sections (repeat or comma-separate)
  *   npm run bench -- --cpu-prof DIR     write a V8 CPU profile of each measured case process to DIR
- *   npm run bench -- --only end-to-end --rates 2000 --seconds 10 --variants none --batch-size 500
- *                                       one load level of one configuration (end-to-end only)
+ *   npm run bench -- --only end-to-end --rates 2000 --seconds 10 --variants none --batch-size 500 \
+ *                    --orderings ordered  one load level of one configuration (end-to-end only)
  *
  * Starts what it needs (the stub endpoint, dynalite) as child processes and stops them before it exits.
  */
@@ -33,6 +33,7 @@ function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       variants: { type: 'string' },
       'batch-size': { type: 'string' },
+      orderings: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -40,7 +41,8 @@ function parseOptions(argv: string[]): BenchOptions {
   if (values.help) {
     process.stdout.write(
       `usage: npm run bench -- [--json] [--quick] [--only ${names.join('|')}] [--cpu-prof DIR]\n` +
-        '  end-to-end only: [--rates 2000,4000] [--seconds 20] [--variants store,none] [--batch-size 100]\n',
+        '  end-to-end only: [--rates 2000,4000] [--seconds 20] [--variants store,none] [--batch-size 100]\n' +
+        '                   [--orderings ordered,unordered,hot-key]\n',
     );
     process.exit(0);
   }
@@ -69,6 +71,13 @@ function parseOptions(argv: string[]): BenchOptions {
     const bad = variants.filter((v) => v !== 'store' && v !== 'none');
     if (bad.length > 0) throw new Error(`--variants ${bad.join(',')}: expected store and/or none`);
     options.variants = variants as Array<'store' | 'none'>;
+  }
+  if (values.orderings) {
+    const orderings = list(values.orderings);
+    const bad = orderings.filter((o) => !['ordered', 'unordered', 'hot-key'].includes(o));
+    if (bad.length > 0)
+      throw new Error(`--orderings ${bad.join(',')}: expected ordered, unordered and/or hot-key`);
+    options.orderings = orderings as NonNullable<BenchOptions['orderings']>;
   }
   return options;
 }

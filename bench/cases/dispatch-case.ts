@@ -57,6 +57,8 @@ const config = parseConfig({
     name: `t${i + 1}`,
     type: 'kinesis',
     destination: `out${i + 1}`,
+    // The unordered hand-offs (invoke, a standard queue): kinesis targets are ordered by default.
+    ordered: false,
     via: input.via,
   })),
 });

@@ -69,8 +69,15 @@ export async function produceSteadily(
   kinesis: KinesisClient,
   stream: string,
   ledger: PutLedger,
-  options: { rate: number; seconds: number; recordBytes: number },
+  options: {
+    rate: number;
+    seconds: number;
+    recordBytes: number;
+    /** The partition key of record i (default `key-<i>`: every record a key of its own). */
+    partitionKey?: (i: number) => string;
+  },
 ): Promise<SteadyRun> {
+  const partitionKey = options.partitionKey ?? ((i: number) => `key-${i}`);
   const first = ledger.size;
   const total = Math.round(options.rate * options.seconds);
   const startedAt = Date.now();
@@ -97,7 +104,10 @@ export async function produceSteadily(
       const entries: PutRecordsRequestEntry[] = [];
       for (let k = 0; k < n; k++) {
         const i = ledger.next(now);
-        entries.push({ Data: Buffer.from(benchRecord(i, options.recordBytes)), PartitionKey: `key-${i}` });
+        entries.push({
+          Data: Buffer.from(benchRecord(i, options.recordBytes)),
+          PartitionKey: partitionKey(i),
+        });
       }
       issued += n;
       inFlight++;

@@ -91,8 +91,16 @@ export class StepDriver {
     }
   }
 
-  /** Puts records at `rate` for `seconds`, then waits (up to `drainMs`) for every target to receive them. */
-  async step(rate: number, seconds: number, drainMs: number): Promise<StepResult> {
+  /**
+   * Puts records at `rate` for `seconds` (each with a partition key of its own, or `partitionKey`'s), then waits
+   * (up to `drainMs`) for every target to receive them.
+   */
+  async step(
+    rate: number,
+    seconds: number,
+    drainMs: number,
+    options: { partitionKey?: (i: number) => string } = {},
+  ): Promise<StepResult> {
     const { metrics } = this.bench.pipeline;
     const names = this.sources.map((s) => s.log.name);
     const deliveredBefore = names.map((t) => metrics.count(METRICS.delivered, t));
@@ -101,6 +109,7 @@ export class StepDriver {
       rate,
       seconds,
       recordBytes: RECORD_BYTES,
+      ...(options.partitionKey ? { partitionKey: options.partitionKey } : {}),
     });
     const cpu = this.#cpu.take();
     const drained = await this.#drain(this.#waitFor ?? this.sources.map((s) => s.log.name), drainMs);

@@ -1,42 +1,35 @@
 import { join } from 'node:path';
 import { parseConfig } from '../../lib/config/load.js';
 import { startBenchPipeline } from '../local/pipeline.js';
-import { StepDriver, type StepResult } from '../local/step.js';
-import { count, ms, verdict } from '../support/format.js';
+import { StepDriver } from '../local/step.js';
+import { count } from '../support/format.js';
 import type { BenchOptions, Section, SectionContext, SectionReport } from '../support/section.js';
-import type { ReportTable } from '../support/table.js';
+import {
+  cpuTable,
+  type Ordering,
+  TARGETS,
+  throughputTable,
+  type Variant,
+  type VariantResult,
+} from './end-to-end-tables.js';
 
 const WARM_UP = { rate: 2_000, seconds: 2 };
-
-/** Issue 3's performance goal for local mode. */
-const GOAL_RATE = 2_000;
-const GOAL_P50_MS = 1_000;
-
-/** Three targets, as in the example fanout.yml: two streams (async invoke) and a queue (via its SQS queue). */
-const TARGETS = [
-  { name: 'out-a', type: 'kinesis', destination: 'out-a' },
-  { name: 'out-b', type: 'kinesis', destination: 'out-b' },
-  { name: 'audit', type: 'sqs', destination: 'audit', via: 'queue' },
-] as const;
-
-interface Variant {
-  label: string;
-  /** Records per dispatcher batch at most (the source's batchSize). */
-  batchSize: number;
-  idempotency?: 'none';
-  rates: number[];
-}
+/** The one partition key of the hot-key rows. */
+const HOT_KEY = 'hot';
 
 /**
- * The example fanout.yml's settings (batchSize 100, store idempotency) at increasing rates, then the same without
- * the idempotency store, the knob that moves the CPU per record the most, at the goal's rate and above. (A batch
- * size of 1,000 was tried too and dropped: in a trial run it did not lower the CPU per record, 4.9 ms against
- * 3.4 ms, and its warm-up took four minutes to drain.)
+ * The example fanout.yml's settings (batchSize 100, store idempotency), ordered by default, at increasing rates;
+ * the same without the idempotency store, the knob that moves the CPU per record the most; the same two with
+ * `ordered: false` on the kinesis targets (async invoke), what the order costs; and one hot partition key, where
+ * an ordered target delivers one record per call (docs/routing.md). (A batch size of 1,000 was tried too and
+ * dropped: in a trial run it did not lower the CPU per record, 4.9 ms against 3.4 ms, and its warm-up took four
+ * minutes to drain.)
  */
 function plan(options: BenchOptions): { seconds: number; drainMs: number; variants: Variant[] } {
   const planned = defaultPlan(options.quick);
   const variants = planned.variants
     .filter((v) => !options.variants || options.variants.includes(v.idempotency ?? 'store'))
+    .filter((v) => !options.orderings || options.orderings.includes(v.ordering))
     .map((v) => (options.rates ? { ...v, rates: options.rates } : v))
     .map((v) =>
       options.batchSize
@@ -51,40 +44,50 @@ function plan(options: BenchOptions): { seconds: number; drainMs: number; varian
 }
 
 function defaultPlan(quick: boolean): { seconds: number; drainMs: number; variants: Variant[] } {
-  const store100 = { label: 'store, batch 100', batchSize: 100 };
-  const none100 = { label: 'none, batch 100', batchSize: 100, idempotency: 'none' as const };
+  const variant = (ordering: Ordering, idempotency: 'store' | 'none', rates: number[]): Variant => ({
+    label: `${ordering === 'hot-key' ? 'ordered, one key' : ordering}, ${idempotency}, batch 100`,
+    ordering,
+    batchSize: 100,
+    ...(idempotency === 'none' ? { idempotency } : {}),
+    rates,
+  });
   return quick
     ? {
         seconds: 6,
         drainMs: 20_000,
         variants: [
-          { ...store100, rates: [1_000, 2_000] },
-          { ...none100, rates: [2_000] },
+          variant('ordered', 'store', [1_000, 2_000]),
+          variant('ordered', 'none', [2_000]),
+          variant('unordered', 'none', [2_000]),
+          variant('hot-key', 'none', [100]),
         ],
       }
     : {
         seconds: 20,
         drainMs: 45_000,
         variants: [
-          { ...store100, rates: [500, 1_000, 2_000, 4_000] },
-          { ...none100, rates: [2_000, 4_000] },
+          variant('ordered', 'store', [500, 1_000, 2_000]),
+          variant('ordered', 'none', [2_000, 4_000]),
+          variant('unordered', 'store', [500, 1_000, 2_000]),
+          variant('unordered', 'none', [2_000, 4_000]),
+          variant('hot-key', 'store', [50, 100, 200]),
+          variant('hot-key', 'none', [100, 200, 400]),
         ],
       };
 }
 
-interface VariantResult {
-  variant: Variant;
-  steps: StepResult[];
-  /** Rates not run, and why. */
-  skipped: Array<{ rate: number; why: string }>;
-}
-
-async function runVariant(context: SectionContext, variant: Variant, seconds: number, drainMs: number) {
+async function runVariant(
+  context: SectionContext,
+  variant: Variant,
+  seconds: number,
+  drainMs: number,
+): Promise<VariantResult> {
   const config = parseConfig({
     // A zero batching window, as issue 3's goal asks.
     source: { stream: 'input', batchSize: variant.batchSize, batchWindow: 0 },
     targets: TARGETS.map((t) => ({
       ...t,
+      ...(variant.ordering === 'unordered' && t.type === 'kinesis' ? { ordered: false } : {}),
       ...(variant.idempotency ? { idempotency: variant.idempotency } : {}),
     })),
   });
@@ -97,11 +100,14 @@ async function runVariant(context: SectionContext, variant: Variant, seconds: nu
       : {},
   );
   const result: VariantResult = { variant, steps: [], skipped: [] };
+  const keys = variant.ordering === 'hot-key' ? { partitionKey: () => HOT_KEY } : {};
   try {
     const driver = new StepDriver(bench);
     // Warm-up: a burst that makes every function scale to its concurrency (a container per invocation in flight),
     // so the measured steps run on warm containers, as a pipeline that has been running does; then let it drain.
-    await driver.step(WARM_UP.rate, WARM_UP.seconds, drainMs);
+    // One hot key runs one ordered worker at a time: its warm-up is its first rate, not a burst it cannot drain.
+    const warmUp = variant.ordering === 'hot-key' ? { rate: variant.rates[0] ?? 100, seconds: 2 } : WARM_UP;
+    await driver.step(warmUp.rate, warmUp.seconds, drainMs, keys);
     await driver.settle(180_000);
     for (const rate of variant.rates) {
       const last = result.steps.at(-1);
@@ -110,144 +116,12 @@ async function runVariant(context: SectionContext, variant: Variant, seconds: nu
         continue;
       }
       context.log(`end-to-end (${variant.label}): ${count(rate)} records/s for ${seconds} s`);
-      result.steps.push(await driver.step(rate, seconds, drainMs));
+      result.steps.push(await driver.step(rate, seconds, drainMs, keys));
     }
   } finally {
     await bench.stop();
   }
   return result;
-}
-
-const pct = (v: number | undefined): string =>
-  v === undefined || !Number.isFinite(v) ? '-' : `${Math.round(v)}`;
-
-function sustained(step: StepResult, target: string): boolean {
-  const t = step.targets[target];
-  if (!t) return false;
-  // Within a second's worth of input behind when the input stops, and half the records there within a second.
-  return (
-    step.run.achievedRate >= 0.95 * step.rate &&
-    t.records - t.deliveredBy <= step.rate &&
-    t.p50 < GOAL_P50_MS &&
-    step.drain.complete
-  );
-}
-
-/** Issue 3's goal over every configuration: met by any step at or above the goal's rate, or why not. */
-function goalVerdict(results: VariantResult[]): string {
-  const steps = results.flatMap((r) => r.steps.map((step) => ({ label: r.variant.label, step })));
-  const allSustained = (step: StepResult): boolean =>
-    Object.keys(step.targets).every((t) => sustained(step, t));
-  const met = steps.find(({ step }) => step.rate >= GOAL_RATE && allSustained(step));
-  if (met)
-    return `Goal (issue 3): PASS: ${met.label} sustained ${count(met.step.rate)} records/s through 3 targets, p50 under 1 s.`;
-  const best = steps.filter(({ step }) => allSustained(step)).sort((a, b) => b.step.rate - a.step.rate)[0];
-  return `Goal (issue 3): MISS: ${best ? `the highest rate sustained with p50 under 1 s was ${count(best.step.rate)} records/s (${best.label})` : 'no rate run was sustained with p50 under 1 s'}. What bounds it is CPU: see 4b (the pipeline's CPU per record against the 2 cores, and what else ran on them).`;
-}
-
-function throughputTable(results: VariantResult[], seconds: number): ReportTable {
-  const rows: string[][] = [];
-  for (const { variant, steps, skipped } of results) {
-    for (const step of steps) {
-      const secondsRun = (step.run.endedAt - step.run.startedAt) / 1000;
-      for (const [name, t] of Object.entries(step.targets)) {
-        rows.push([
-          variant.label,
-          count(step.rate),
-          count(Math.round(step.run.achievedRate)),
-          name,
-          count(Math.round(t.deliveredBy / secondsRun)),
-          count(t.records - t.deliveredBy),
-          ms(t.p50),
-          ms(t.p99),
-          step.drain.complete ? `${(step.drain.waitedMs / 1000).toFixed(1)} s` : `no (${count(t.delivered)})`,
-          step.rate >= GOAL_RATE ? verdict(sustained(step, name)) : '-',
-        ]);
-      }
-    }
-    for (const s of skipped)
-      rows.push([variant.label, count(s.rate), `not run: ${s.why}`, '', '', '', '', '', '', '']);
-  }
-  return {
-    title: `4. End-to-end in local mode: ${TARGETS.length} targets (out-a, out-b: kinesis via invoke; audit: sqs via queue), zero batching window, ${seconds} s per rate`,
-    head: [
-      'configuration',
-      'input/s',
-      'put/s',
-      'target',
-      'delivered/s',
-      'backlog at end',
-      'p50 ms',
-      'p99 ms',
-      'drained after',
-      `goal >=${count(GOAL_RATE)}/s, p50 <1 s`,
-    ],
-    rows,
-    notes: [
-      "put/s: records the producer got into the source stream per second (PutRecords of up to 500, 100 ms ticks); delivered/s: the rate's records that reached the target while the input ran, per second; backlog at end: those that had not.",
-      "p50/p99: put -> delivered of each record (PutRecords sent -> ApproximateArrivalTimestamp on the target stream, or SentTimestamp on the target queue, both stamped by the emulator when the worker's call reached it; read after the input stopped), over all the rate's records, those delivered after the input stopped included.",
-      'drained after: seconds after the input stopped until every target had every record (no: not within the wait; the count delivered). A rate is not run when the one before it did not drain.',
-      goalVerdict(results),
-      "Last column, per target at rates from the goal's up: put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Configuration: idempotency of every target (store: the default; none); always 1 shard, batchSize as labelled (100: the example fanout.yml's), batchWindow 0, parallelizationFactor 1, targets at concurrency 5. Each configuration runs on a pipeline of its own, after a warm-up (2,000 records/s for 2 s, drained).",
-    ],
-  };
-}
-
-/** Process groups of the CPU table, in the order a record passes them. */
-const GROUPS = [
-  'bench process',
-  'kinesalite',
-  'dispatcher',
-  'fauxqs',
-  ...TARGETS.map((t) => t.name),
-  'dynalite',
-];
-
-function cpuTable(results: VariantResult[]): ReportTable {
-  const rows: string[][] = [];
-  for (const { variant, steps } of results) {
-    for (const step of steps) {
-      const { used } = step.cpuToDrain;
-      // Per record the targets received by then (their mean): an undrained step processed only part of its input.
-      const delivered = Object.values(step.deliveredToDrain);
-      const processed = Math.min(step.run.count, delivered.reduce((a, b) => a + b, 0) / delivered.length);
-      const perThousand = (seconds: number): number => (1e6 * seconds) / Math.max(1, processed);
-      const total = Object.values(used).reduce((a, b) => a + b, 0);
-      const ours = Object.values(step.cpu.groups).reduce((a, b) => a + b, 0);
-      const d = step.functions.dispatcher;
-      rows.push([
-        variant.label,
-        count(step.rate),
-        `${pct(step.cpu.machine)} / ${pct(step.cpu.outside)} / ${pct(ours)}`,
-        ...GROUPS.map((g) => count(Math.round(perThousand(used[g] ?? 0)))),
-        count(Math.round(perThousand(total))),
-        count(Math.round((2 * 1000 * 1000) / perThousand(total))),
-        `${pct(d?.busyPercent)} % / ${ms(d?.median ?? Number.NaN)} / ${count(Math.round(d?.recordsPerBatch ?? Number.NaN))}`,
-        count(Object.values(step.functions).reduce((sum, f) => sum + f.coldStarts, 0)),
-      ]);
-    }
-  }
-  return {
-    title:
-      "4b. Where the CPU goes: CPU ms per 1,000 records delivered, by process, from the input's start until the drain ended",
-    head: [
-      'configuration',
-      'input/s',
-      'CPU % machine / other / pipeline',
-      ...GROUPS.map((g) => (TARGETS.some((t) => t.name === g) ? `${g} worker` : g)),
-      'total',
-      'ceiling/s on 2 cores',
-      'dispatcher busy % / batch ms / records',
-      'cold starts',
-    ],
-    rows,
-    notes: [
-      "CPU time (utime + stime from /proc) of each process the bench started, from the input's start to the drain's end, over the records the targets received by then (RecordsDelivered, mean of the 3): bench process = the local Lambda runtime (Kinesis and SQS mappings, async queues, Invoke API, EMF parsing) and the producer (the targets are read after the drain, outside this window); workers by target (every container of the function).",
-      'CPU % (of one core; 200 % = the whole machine) while the input ran: machine = all processes; other = outside the pipeline (other sessions on the machine); pipeline = the processes above.',
-      'ceiling: 2 cores divided by the total CPU per record, the rate an otherwise idle machine could sustain if nothing but CPU bounded it. CPU per record is steadier under load than wall time, but contention inflates it somewhat.',
-      'cold starts: containers started while the input ran (each loads the bundled handler: ~0.5-1 s of CPU that Lambda would not bill to this machine). dispatcher: warm invocation time over the input time (one shard, one lane: batches run one at a time, so 100 % is its ceiling), their median, and the mean records per batch the Kinesis mapping delivered (at most the configured batch size).',
-    ],
-  };
 }
 
 async function run(context: SectionContext): Promise<SectionReport> {

@@ -19,6 +19,12 @@ export interface BenchOptions {
   variants?: Array<'store' | 'none'>;
   /** end-to-end: the source's batchSize instead of 100. */
   batchSize?: number;
+  /**
+   * end-to-end: hand-offs to run instead of all: `ordered` (the defaults: kinesis targets through their FIFO
+   * queues), `unordered` (kinesis targets with ordered: false, by async invoke), `hot-key` (ordered, every record
+   * under one partition key).
+   */
+  orderings?: Array<'ordered' | 'unordered' | 'hot-key'>;
 }
 
 /** What a section gets: the options, progress output, and the resources shared by sections of one run. */

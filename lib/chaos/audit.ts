@@ -4,6 +4,8 @@ import { readWholeStream } from '../aws/kinesis-read.js';
 import { queueDepth } from '../operate/queue.js';
 import type { HttpDestination } from './http-destination.js';
 import type { Attribution } from './log.js';
+import { type Arrival, auditOrder } from './order.js';
+import type { SourcePosition } from './records.js';
 
 /** One target's audit: every record expected once at its destination. */
 export interface TargetAudit {
@@ -24,28 +26,49 @@ export interface TargetAudit {
   unexplainedDuplicates: number;
   /** Messages still in the target's DLQ (visible or in flight). */
   inDlq: number;
-  /** A few missing and unexplained record indexes, to start looking from. */
-  examples: { missing: number[]; unexplained: number[] };
+  /** Whether the target keeps each partition key's order: then a record out of order is a finding. */
+  ordered: boolean;
+  /** Records first delivered after a later record of their partition key (lib/chaos/order.ts). */
+  outOfOrder: number;
+  /** Of those, records first delivered after the DLQ replay began: order ends where a record was dead-lettered. */
+  outOfOrderAfterReplay: number;
+  /** A few missing, unexplained duplicate and (ordered targets) unexplained out-of-order record indexes. */
+  examples: { missing: number[]; unexplained: number[]; outOfOrder: number[] };
 }
 
-/** Counts arrivals per record and splits duplicates into the windows that explain them. */
+/** Out-of-order deliveries that count as findings: at an ordered target, and not from a DLQ replay. */
+export const unexplainedOutOfOrder = (audit: TargetAudit): number =>
+  audit.ordered ? audit.outOfOrder - audit.outOfOrderAfterReplay : 0;
+
+/**
+ * Counts arrivals per record, splits duplicates into the windows that explain them, and audits each partition
+ * key's order (lib/chaos/order.ts).
+ */
 export function auditTarget(input: {
   target: string;
   kind: string;
   records: number;
-  arrived: Buffer[];
+  /** In the order the destination took them. */
+  arrived: readonly Arrival[];
   indexOf: (data: Buffer) => number | undefined;
   attribution: Attribution;
   inDlq: number;
+  order: {
+    ordered: boolean;
+    partitionKeyOf: (index: number) => string;
+    positions: readonly SourcePosition[];
+    replayStartedAt: number | undefined;
+  };
 }): TargetAudit {
   const counts = new Uint32Array(input.records);
-  for (const data of input.arrived) {
+  for (const { data } of input.arrived) {
     const i = input.indexOf(data);
     if (i !== undefined && i < input.records) counts[i] = (counts[i] ?? 0) + 1;
   }
   const died = input.attribution.diedAfterDelivery.get(input.target) ?? new Map<number, number>();
   const lost = input.attribution.answerLost.get(input.target) ?? new Set<number>();
   const store = input.attribution.storeOutage.get(input.target) ?? new Set<number>();
+  const order = auditOrder({ arrived: input.arrived, indexOf: input.indexOf, ...input.order });
   const audit: TargetAudit = {
     target: input.target,
     kind: input.kind,
@@ -58,7 +81,10 @@ export function auditTarget(input: {
     storeDuplicates: 0,
     unexplainedDuplicates: 0,
     inDlq: input.inDlq,
-    examples: { missing: [], unexplained: [] },
+    ordered: input.order.ordered,
+    outOfOrder: order.outOfOrder,
+    outOfOrderAfterReplay: order.afterReplay,
+    examples: { missing: [], unexplained: [], outOfOrder: input.order.ordered ? order.examples : [] },
   };
   counts.forEach((n, i) => {
     if (n === 0) {
@@ -87,16 +113,20 @@ export function auditTarget(input: {
   return audit;
 }
 
-/** What arrived at a target's destination: its stream, or the http destination's accepted bodies. */
+/**
+ * What arrived at a target's destination, in the order it took it: its stream (one shard), or the http
+ * destination's accepted bodies.
+ */
 export async function arrivals(
   target: { name: string; type: string },
   deps: { kinesis: KinesisClient; http: HttpDestination },
-): Promise<Buffer[]> {
+): Promise<Arrival[]> {
   if (target.type === 'kinesis')
-    return (await readWholeStream(deps.kinesis, target.name)).map((r) =>
-      Buffer.from(r.Data ?? new Uint8Array()),
-    );
-  return deps.http.accepted(`/${target.name}`).map((a) => a.body);
+    return (await readWholeStream(deps.kinesis, target.name)).map((r) => ({
+      data: Buffer.from(r.Data ?? new Uint8Array()),
+      at: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+    }));
+  return deps.http.accepted(`/${target.name}`).map((a) => ({ data: a.body, at: a.at }));
 }
 
 export async function dlqMessages(sqs: SQSClient, url: string): Promise<number> {

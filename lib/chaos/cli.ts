@@ -1,7 +1,8 @@
 /**
  * `npm run chaos`: drives records through the local pipeline under faults, replays the DLQs, audits every
- * destination and prints the table (or JSON). Exit code 1 when a record is missing or a duplicate is not
- * explained by a deliver-then-die window; 2 for invalid arguments.
+ * destination and prints the table (or JSON). Exit code 1 when a record is missing, a duplicate is not
+ * explained by a deliver-then-die window, or an ordered target got a key's records out of order (but for a
+ * DLQ replay); 2 for invalid arguments.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--records <n>', 'records to put', integer('--records', 1, 10_000_000), 2_000)
     .option(
       '--targets <n>',
-      'targets (kinesis/invoke, http/queue, http/invoke, kinesis/queue, ...)',
+      'targets (kinesis ordered, http/queue, http/invoke, kinesis/invoke, http ordered, ...)',
       integer('--targets', 1, 12),
       3,
     )

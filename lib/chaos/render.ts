@@ -1,5 +1,17 @@
 import Table from 'cli-table3';
+import { type TargetAudit, unexplainedOutOfOrder } from './audit.js';
 import type { ChaosReport } from './run.js';
+
+/**
+ * An ordered target's out-of-order records that count (and, after a +, those a replay delivered late); for an
+ * unordered target, in parentheses, how many arrived out of order anyway: what `ordered: false` gives up.
+ */
+function outOfOrderCell(t: TargetAudit): string {
+  if (!t.ordered) return `(${t.outOfOrder})`;
+  return t.outOfOrderAfterReplay > 0
+    ? `${unexplainedOutOfOrder(t)} (+${t.outOfOrderAfterReplay} replayed)`
+    : String(unexplainedOutOfOrder(t));
+}
 
 /** The chaos report as the README shows it: the audit per target, then what was injected. */
 export function renderChaosReport(report: ChaosReport): string {
@@ -15,6 +27,7 @@ export function renderChaosReport(report: ChaosReport): string {
       'dup: answer lost',
       'dup: store down',
       'dup: unexplained',
+      'out of order',
       'replayed (msgs)',
       'still in DLQ',
     ],
@@ -32,6 +45,7 @@ export function renderChaosReport(report: ChaosReport): string {
       t.answerLostDuplicates,
       t.storeDuplicates,
       t.unexplainedDuplicates,
+      outOfOrderCell(t),
       report.replay.messages[t.target] ?? 0,
       t.inDlq,
     ]);
@@ -51,7 +65,16 @@ export function renderChaosReport(report: ChaosReport): string {
       lines.push(`${t.target}: missing e.g. ${t.examples.missing.join(', ')}`);
     if (t.examples.unexplained.length > 0)
       lines.push(`${t.target}: unexplained duplicates e.g. ${t.examples.unexplained.join(', ')}`);
+    if (t.examples.outOfOrder.length > 0)
+      lines.push(`${t.target}: out of order e.g. ${t.examples.outOfOrder.join(', ')}`);
   }
-  lines.push(report.ok ? 'OK: nothing missing, no unexplained duplicate' : 'FAILED: see above');
+  lines.push(
+    'out of order: records first delivered after a later record of their partition key; a finding at an ordered target (type/via "ordered") unless a DLQ replay delivered it; in parentheses at an unordered one.',
+  );
+  lines.push(
+    report.ok
+      ? 'OK: nothing missing, no unexplained duplicate, nothing out of order at an ordered target'
+      : 'FAILED: see above',
+  );
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { parseConfig } from '../config/index.js';
 import { idempotencyKey, recordId } from '../envelope/keys.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
 import { startLocalPipeline } from '../local/pipeline.js';
-import { arrivals, auditTarget, dlqMessages, type TargetAudit } from './audit.js';
+import { arrivals, auditTarget, dlqMessages, type TargetAudit, unexplainedOutOfOrder } from './audit.js';
 import { type DlqReason, dlqReasons, WorkerLogs } from './debug.js';
 import { startHttpDestination } from './http-destination.js';
 import { type ChaosTarget, startInjector } from './injector.js';
@@ -17,7 +17,7 @@ import type { FaultCounts } from './log.js';
 import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
 import { startFaultProxy } from './proxy.js';
 import { waitForQuiescence } from './quiesce.js';
-import { putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
+import { chaosPartitionKey, putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
 import { chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
@@ -44,7 +44,10 @@ export interface ChaosReport {
   /** Failed batches left in the dispatcher's failure queue after the replay. */
   failureQueue: number;
   targets: TargetAudit[];
-  /** No record missing and no duplicate outside the deliver-then-die windows. */
+  /**
+   * No record missing, no duplicate outside the deliver-then-die windows, and at an ordered target no record out
+   * of order but those a DLQ replay delivered.
+   */
   ok: boolean;
 }
 
@@ -172,6 +175,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           );
     }
     const replay: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
+    // Records delivered from here on came from a replay: late by design, so out of order at an ordered target.
+    let replayStartedAt: number | undefined;
     // A worker that died holds the claims on its records (IN_PROGRESS) until its invocation would have ended:
     // a replay before that finds them busy. Real Lambda retries after 1 and 2 minutes, past any worker timeout;
     // here wait for the claims to expire, replay synchronously, and go again while the DLQs shrink.
@@ -184,6 +189,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await new Promise((r) => setTimeout(r, claimsFree - Date.now()));
       }
       phase(`replaying the DLQs (round ${round}, ${before} message(s))`);
+      replayStartedAt ??= Date.now();
       const done = await replayEverything(pipeline, {
         sqs,
         kinesis,
@@ -209,12 +215,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       audits.push(
         auditTarget({
           target: target.name,
-          kind: `${target.type}/${spec?.config.via}`,
+          kind: `${target.type}/${spec?.config.ordered ? 'ordered' : spec?.config.via}`,
           records: options.records,
           arrived: await arrivals(target, { kinesis, http }),
           indexOf: recordIndexOf,
           attribution,
           inDlq: local ? await dlqMessages(sqs, local.dlqUrl) : 0,
+          order: {
+            ordered: spec?.config.ordered ?? false,
+            partitionKeyOf: chaosPartitionKey,
+            positions,
+            replayStartedAt,
+          },
         }),
       );
     }
@@ -226,7 +238,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         process.stderr.write(`${target.name}: ${wrong} accepted request(s) with another key than expected\n`);
       }
       for (const a of audits)
-        for (const i of [...a.examples.unexplained, ...a.examples.missing].slice(0, 6)) {
+        for (const i of [...a.examples.unexplained, ...a.examples.missing, ...a.examples.outOfOrder].slice(
+          0,
+          6,
+        )) {
           const timeline = injector.timeline(a.target, i);
           process.stderr.write(`${a.target} #${i}: ${JSON.stringify(timeline)}\n`);
           for (const r of reasons.get(a.target) ?? [])
@@ -246,7 +261,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       replay,
       failureQueue: await dlqMessages(sqs, pipeline.stack.failureQueueUrl),
       targets: audits,
-      ok: audits.every((a) => a.missing === 0 && a.unexplainedDuplicates === 0),
+      ok: audits.every(
+        (a) => a.missing === 0 && a.unexplainedDuplicates === 0 && unexplainedOutOfOrder(a) === 0,
+      ),
     };
   } finally {
     await injector.stop().catch(() => {});

@@ -95,8 +95,10 @@ export async function produce(
 }
 
 /**
- * The demo records of `fanout local` (the classic fan-out experiment): `{"log":"Record <i>"}` with partition key
- * `key-<i>`, for i = first..first+count-1, at `rate` per second (0: as fast as it goes), silently.
+ * The demo records of `fanout local`: the seed experiment's, `{"log":"Record <i>"}` under its one partition key
+ * `key`, for i = first..first+count-1, at `rate` per second (0: as fast as it goes), silently. One key: the
+ * ordered outputs are then the input stream record for record, as the experiment reads them (per-key order is
+ * what an ordered target keeps; records of different keys may interleave otherwise).
  */
 export function produceDemoRecords(
   kinesis: KinesisClient,
@@ -111,7 +113,7 @@ export function produceDemoRecords(
       count,
       rate,
       template: '{"log":"Record {i}"}',
-      partitionKey: 'key-{i}',
+      partitionKey: 'key',
       stdin: false,
       progress: false,
     },

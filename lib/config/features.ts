@@ -5,13 +5,18 @@
  */
 import * as z from 'zod/mini';
 import type { HandoffMode } from './constants.js';
+import { orderingIssues } from './ordering.js';
+
+export {
+  DEFAULT_MESSAGE_GROUPS,
+  defaultVia,
+  FIFO_BATCH_LIMIT,
+  isOrdered,
+  orderedBecause,
+} from './ordering.js';
 
 const int = (min: number, max: number): z.ZodMiniInt => z.int().check(z.minimum(min), z.maximum(max));
 
-/** Lambda reads at most 10 messages per batch from a FIFO queue. */
-export const FIFO_BATCH_LIMIT = 10;
-/** Message groups of an ordered target unless `messageGroups` says otherwise. */
-export const DEFAULT_MESSAGE_GROUPS = 64;
 /**
  * Days a claim-check object is kept unless `claimCheck.expireDays` says otherwise: a pointer can wait in a
  * target's DLQ for 14 days (its retention) and be replayed then, so the object outlives it by a day.
@@ -76,11 +81,11 @@ export const discoverFields = {
   ),
 };
 
-/** The fields of a target these rules read. */
+/** The fields of a target these rules read, as written (`via` and `ordered` may be left out). */
 export interface FeatureFields {
   type: string;
   destination: string;
-  via: HandoffMode;
+  via?: HandoffMode | undefined;
   batchSize: number;
   ordered?: boolean | undefined;
   messageGroups?: number | undefined;
@@ -94,35 +99,10 @@ export interface FieldIssue {
   message: string;
 }
 
-/**
- * `via` when the target leaves it out: an ordered target hands off through its FIFO queue, any other one by
- * asynchronous invoke.
- */
-export function defaultVia(target: {
-  via?: HandoffMode | undefined;
-  ordered?: boolean | undefined;
-}): HandoffMode {
-  return target.via ?? (target.ordered ? 'queue' : 'invoke');
-}
-
-/** Rules across the feature fields of one target (after its fields are valid and `via` is filled in). */
+/** Rules across the feature fields of one target, as written (after its fields are valid). */
 export function featureIssues(target: FeatureFields): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (target.ordered && target.via !== 'queue') {
-    issues.push({
-      path: ['via'],
-      message: `is "${target.via}", but an ordered target hands off through an SQS FIFO queue: set via: queue or leave via out`,
-    });
-  }
-  if (target.ordered && target.batchSize > FIFO_BATCH_LIMIT) {
-    issues.push({
-      path: ['batchSize'],
-      message: `is ${target.batchSize}, but Lambda reads at most ${FIFO_BATCH_LIMIT} messages per batch from a FIFO queue (ordered: true)`,
-    });
-  }
-  if (target.messageGroups !== undefined && !target.ordered) {
-    issues.push({ path: ['messageGroups'], message: 'applies to ordered targets only; set ordered: true' });
-  }
+  issues.push(...orderingIssues(target));
   if (target.externalId !== undefined && target.role === undefined) {
     issues.push({ path: ['externalId'], message: 'is passed when assuming `role`; set role too' });
   }

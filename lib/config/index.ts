@@ -11,6 +11,7 @@ export {
 } from './features.js';
 export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
 export { type Naming, naming, type TargetRef } from './naming.js';
+export { isOrdered, isOrderedDestination } from './ordering.js';
 export {
   type ClaimCheckConfig,
   configSchema,

@@ -18,6 +18,8 @@ import {
   discoverIssues,
   externalIdSchema,
   featureIssues,
+  isOrdered,
+  orderedBecause,
   regionSchema,
   roleArnSchema,
 } from './features.js';
@@ -115,7 +117,7 @@ const targetFields = z.strictObject({
   type: z.enum(TARGET_TYPES),
   /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
   destination: z.string().check(z.minLength(1)),
-  /** Default `invoke`, or `queue` for an ordered target. */
+  /** Default `queue` (a FIFO queue) for an ordered target, else `invoke`. */
   via: z.optional(z.enum(HANDOFF_MODES)),
   concurrency: def(int(1, 1000), 5),
   /** Worker attempts after the first before the envelope goes to the target's DLQ. */
@@ -139,11 +141,16 @@ const targetFields = z.strictObject({
   /** Projection of the record's JSON data, applied by the worker before delivery (docs/routing.md). */
   transform: z.optional(transformSchema),
   /**
-   * Hand off through an SQS FIFO queue whose message groups are hash buckets of the partition key, so each
-   * key's records reach the destination in order (docs/routing.md).
+   * Keep each partition key's order: hand off through an SQS FIFO queue whose message groups are hash buckets
+   * of the partition key (docs/routing.md). Default: true for ordered destinations (kinesis, FIFO queues and
+   * topics), false for the others.
    */
   ordered: z.optional(z.boolean()),
-  /** Message groups of an ordered target (default 64): its parallelism, and what one failed record holds back. */
+  /**
+   * Message groups (hash buckets of the partition key) of an ordered target, default 8: a failing record holds
+   * back its bucket's keys; each bucket costs a message per batch. Changing it moves keys to other groups: let
+   * the target's queue drain first, or a key's old and new groups may deliver at the same time.
+   */
   messageGroups: z.optional(int(1, 100_000)),
   /** IAM role (in the destination's account) the worker assumes to deliver (docs/routing.md). */
   role: z.optional(roleArnSchema),
@@ -165,11 +172,16 @@ const targetFields = z.strictObject({
   ),
 });
 
-/** A target's fields with `via` filled in (its default depends on `ordered`). */
-function withDefaults<T extends { via?: HandoffMode | undefined; ordered?: boolean | undefined }>(
-  target: T,
-): Omit<T, 'via'> & { via: HandoffMode } {
-  return { ...target, via: defaultVia(target) };
+/** A target's fields with `ordered` and `via` filled in (their defaults depend on the destination). */
+function withDefaults<
+  T extends {
+    type: string;
+    destination: string;
+    via?: HandoffMode | undefined;
+    ordered?: boolean | undefined;
+  },
+>(target: T): Omit<T, 'via' | 'ordered'> & { via: HandoffMode; ordered: boolean } {
+  return { ...target, ordered: isOrdered(target), via: defaultVia(target) };
 }
 
 /** Where rules report problems: zod's refinement context, or one that prefixes the paths. */
@@ -177,16 +189,19 @@ interface IssueSink {
   addIssue(issue: { code: 'custom'; path: Array<string | number>; message: string }): void;
 }
 
-type TargetOutput = ReturnType<typeof withDefaults<z.output<typeof targetFields>>>;
+type TargetFields = z.output<typeof targetFields>;
+type TargetOutput = ReturnType<typeof withDefaults<TargetFields>>;
 
-/** Rules across a target's fields (they run once the fields themselves are valid). */
-function checkTarget(target: TargetOutput, ctx: IssueSink): void {
-  for (const issue of featureIssues(target)) ctx.addIssue({ code: 'custom', ...issue });
-  if (target.via === 'queue' && target.concurrency < 2) {
+/** Rules across a target's fields, as written (they run once the fields themselves are valid). */
+function checkTarget(fields: TargetFields, ctx: IssueSink): void {
+  for (const issue of featureIssues(fields)) ctx.addIssue({ code: 'custom', ...issue });
+  const target = withDefaults(fields);
+  // 1 is the one value in concurrency's own range (1-1000) that an SQS mapping refuses; others were reported.
+  if (target.via === 'queue' && target.concurrency === 1) {
     ctx.addIssue({
       code: 'custom',
       path: ['concurrency'],
-      message: `is ${target.concurrency}, but an SQS event source mapping needs 2-1000 (via: queue)`,
+      message: `is ${target.concurrency}, but an SQS event source mapping needs 2-1000 (${fields.via === undefined && target.ordered ? `via: queue, as ${orderedBecause(fields)}` : 'via: queue'})`,
     });
   }
   if (target.via === 'invoke' && target.retries > 2) {
@@ -239,7 +254,7 @@ function checkTarget(target: TargetOutput, ctx: IssueSink): void {
 // The rules run on the fields (zod runs them even when other fields have issues, so all problems are reported at
 // once); `via`'s default is filled in after.
 const targetSchema = z.pipe(
-  targetFields.check(z.superRefine((target, ctx) => checkTarget(withDefaults(target), ctx))),
+  targetFields.check(z.superRefine((target, ctx) => checkTarget(target, ctx))),
   z.transform(withDefaults),
 );
 
@@ -262,16 +277,21 @@ const discoverSchema = z.extend(
 
 type DiscoverConfig = z.output<typeof discoverSchema>;
 
-/** The target `discover` adds: a kinesis target whose destination is the prefix and `*`. */
-function discoveredTarget(discover: DiscoverConfig): TargetOutput {
+/** The fields of the target `discover` adds, as written: a kinesis target whose destination is the prefix and `*`. */
+function discoveredFields(discover: DiscoverConfig): TargetFields {
   const { kinesisStreamPrefix, refreshSeconds: _refresh, name, ...settings } = discover;
-  return withDefaults({
+  return {
     ...settings,
     name,
     type: 'kinesis' as const,
     destination: `${kinesisStreamPrefix}*`,
     enabled: true,
-  });
+  };
+}
+
+/** The target `discover` adds. */
+function discoveredTarget(discover: DiscoverConfig): TargetOutput {
+  return withDefaults(discoveredFields(discover));
 }
 
 /**
@@ -340,7 +360,7 @@ export const configSchema = z
         for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
         // The shared worker's settings, by the rules of any target (unless its name is taken).
         if (!issues.some((i) => i.path[1] === 'name')) {
-          checkTarget(discoveredTarget(discover), {
+          checkTarget(discoveredFields(discover), {
             addIssue: (issue) => ctx.addIssue({ ...issue, path: ['discover', ...issue.path] }),
           });
         }

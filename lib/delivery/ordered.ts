@@ -24,3 +24,8 @@ export function orderedWaves<T>(items: readonly T[], keyOf: (item: T) => string)
 export function heldBackReason(partitionKey: string): string {
   return `held back to keep order: an earlier record of partition key ${JSON.stringify(partitionKey.slice(0, 64))} was not delivered`;
 }
+
+/** Whether a record's failure reason is {@link heldBackReason}: it was not tried, an earlier record of its key failed. */
+export function isHeldBack(reason: string): boolean {
+  return reason.startsWith('held back to keep order:');
+}

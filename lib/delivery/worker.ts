@@ -15,6 +15,8 @@ import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
 import { type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
+import { deliverFifoBatch } from './fifo-batch.js';
+import { type DeadLetterQueue, deliverOnLastReceive, isLastReceive } from './last-receive.js';
 
 /** A target with many destinations (`discover`): one adapter per destination an envelope names. */
 export interface DestinationAdapters {
@@ -33,6 +35,11 @@ export interface WorkerDeps {
   claims?: ClaimStore;
   ledger: IdempotencyLedger;
   telemetry: Telemetry;
+  /**
+   * The target's DLQ, for an ordered target: on a message's last receive the worker puts what cannot be
+   * delivered there itself, with the reason, and delivers the records held back behind it (last-receive.ts).
+   */
+  deadLetters?: DeadLetterQueue;
   maxAttempts?: number;
   now?: () => number;
   random?: () => number;
@@ -114,9 +121,34 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     if (isSqsEvent(event)) {
       const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
       if (deps.target.ordered) {
-        // FIFO: a group's messages in order, one at a time; after a failure the group's later messages fail
-        // too (unprocessed) and come back after it, while other groups go on.
-        return processPartialResponse(event, handle, new SqsFifoPartialProcessorAsync(), {
+        const { deadLetters, target } = deps;
+        if (!deadLetters || !event.Records.some((r) => isLastReceive(r, target.retries))) {
+          return deliverFifoBatch(
+            event.Records,
+            (envelope) => handleEnvelope(envelope, context),
+            (error) =>
+              deps.telemetry.warn(
+                'records not delivered; their messages come back after the visibility timeout',
+                {
+                  target: target.name,
+                  records: error.failures.length,
+                  error: error.message,
+                },
+              ),
+          );
+        }
+        // A message on its last receive: one at a time, in order, so that what cannot be delivered reaches the
+        // DLQ with its reason before the records of its key behind it are delivered (last-receive.ts). After a
+        // failure the group's later messages fail too (unprocessed) and come back after it.
+        const fifoHandle = (record: SQSRecord): Promise<DeliverySummary> =>
+          isLastReceive(record, target.retries)
+            ? deliverOnLastReceive(record, {
+                target: target.name,
+                deliver: (envelope) => handleEnvelope(envelope, context),
+                deadLetters,
+              })
+            : handle(record);
+        return processPartialResponse(event, fifoHandle, new SqsFifoPartialProcessorAsync(), {
           context: context as Context,
           skipGroupOnError: true,
         });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientPool } from '../aws/clients.js';
 import { lazyS3ClaimStore } from '../claims/lazy.js';
 import type { IdempotencyMode } from '../config/constants.js';
@@ -8,6 +9,7 @@ import { isDiscoveredTarget } from '../config/features.js';
 import type { TargetConfig } from '../config/schema.js';
 import { idempotencyModeOf } from '../config/target.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
+import { sqsDeadLetterQueue } from '../handoff/dead-letters.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
 import { noLedger } from '../ledger/types.js';
 import { noAssumeRole, stsAssumeRole, targetClientPools } from '../targets/credentials.js';
@@ -60,6 +62,10 @@ export function buildWorker(container: Container): WorkerHandler {
           })
         : noLedger(),
     telemetry,
+    // An ordered target dead-letters on a message's last receive itself, with the reason (docs/routing.md).
+    ...(target.ordered && target.via === 'queue'
+      ? { deadLetters: sqsDeadLetterQueue(clients.get(SQSClient), env.names.targetDlq(target)) }
+      : {}),
   });
   return publishingTargetMetrics(work, telemetry, logger);
 }

@@ -208,7 +208,7 @@ describe('bad fanout.yml', () => {
       problemsOf(
         withTarget(
           '{stream: input}',
-          '  - {name: a, type: sqs, destination: q, via: queue, concurrency: 1}\n  - {name: b, type: kinesis, destination: out, retries: 3}',
+          '  - {name: a, type: sqs, destination: q, via: queue, concurrency: 1}\n  - {name: b, type: kinesis, destination: out, ordered: false, retries: 3}',
         ),
       ),
     ).toEqual([

@@ -175,7 +175,17 @@ describe('destinations that do not exist or deny access', () => {
 
   it('D3 from the target queue: the failed envelopes go back to SQS with the reason, which redrives them to the DLQ', async () => {
     DESTINATIONS[0]!.deny();
-    const { handler } = workerOf('kinesis', 'gone-stream');
+    // A standard queue (an ordered target's FIFO batch: test/delivery/last-receive.test.ts).
+    const { handler } = workerFor(
+      targetOf(
+        {
+          targets: [
+            { name: 'output1', type: 'kinesis', destination: 'gone-stream', ordered: false, via: 'queue' },
+          ],
+        },
+        'output1',
+      ),
+    );
     const error = await handler(
       sqsEventOf([encodeEnvelope(envelopeFactory(1)), encodeEnvelope(envelopeFactory(1, 'output1', 5))]),
       workerContext,

@@ -52,7 +52,7 @@ describe('bad records', () => {
   it('R1 an empty record reaches a kinesis destination, and fails an SQS one with the reason, not the others', async () => {
     const config = {
       targets: [
-        { name: 'stream', type: 'kinesis' as const, destination: 'out' },
+        { name: 'stream', type: 'kinesis' as const, destination: 'out', ordered: false },
         { name: 'queue', type: 'sqs' as const, destination: 'https://sqs.us-east-1.amazonaws.com/1/q' },
       ],
     };
@@ -80,7 +80,9 @@ describe('bad records', () => {
   });
 
   it('R2 binary data goes through byte for byte (the envelope carries base64, never re-encoded text)', async () => {
-    const config = { targets: [{ name: 'stream', type: 'kinesis' as const, destination: 'out' }] };
+    const config = {
+      targets: [{ name: 'stream', type: 'kinesis' as const, destination: 'out', ordered: false }],
+    };
     const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0xc3, 0x28]);
     await dispatcherFor(config).run(kinesisEventFactory(2, (i) => (i === 0 ? bytes : 'text')));
     await workerFor(targetOf(config, 'stream')).handler(invokedEnvelopes('stream')[0], workerContext);
@@ -129,7 +131,7 @@ describe('bad records', () => {
   });
 
   it('R5 a 1.5 MiB record (invoke): a notice in the target DLQ, the rest of the batch handed off, nothing blocked', async () => {
-    const config = { targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x' }] };
+    const config = { targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x', ordered: false }] };
     const event = kinesisEventFactory(6, (i) => (i === 2 ? Buffer.alloc(1.5 * MiB, 'a') : `{"n":${i}}`));
     const { run, telemetry } = dispatcherFor(config);
 
@@ -154,7 +156,7 @@ describe('bad records', () => {
     const config = {
       targets: [
         { name: 'queued', type: 'sqs' as const, destination: 'q', via: 'queue' as const, concurrency: 2 },
-        { name: 'invoked', type: 'kinesis' as const, destination: 'x' },
+        { name: 'invoked', type: 'kinesis' as const, destination: 'x', ordered: false },
       ],
     };
     const event = kinesisEventFactory(3, (i) => (i === 0 ? Buffer.alloc(10 * MiB, 'z') : `{"n":${i}}`));
@@ -179,7 +181,7 @@ describe('bad records', () => {
   it('R7 many oversize records interleaved in a batch: one notice each, every record behind them handed off in order', async () => {
     const config = {
       dispatcher: { invokePayloadLimit: 4_096 },
-      targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x' }],
+      targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x', ordered: false }],
     };
     const oversize = (i: number) => i % 4 === 1;
     const event = kinesisEventFactory(40, (i) => (oversize(i) ? 'o'.repeat(5_000) : `{"n":${i}}`));
@@ -197,7 +199,7 @@ describe('bad records', () => {
   it('R8 a batch of nothing but oversize records: all noticed, none invoked, the batch checkpoints', async () => {
     const config = {
       dispatcher: { invokePayloadLimit: 2_048 },
-      targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x' }],
+      targets: [{ name: 'one', type: 'kinesis' as const, destination: 'x', ordered: false }],
     };
     const event = kinesisEventFactory(12, () => 'o'.repeat(3_000));
 

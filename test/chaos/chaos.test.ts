@@ -7,7 +7,7 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { auditTarget } from '../../lib/chaos/audit.js';
+import { auditTarget, unexplainedOutOfOrder } from '../../lib/chaos/audit.js';
 import { sqsFaults } from '../../lib/chaos/aws-faults.js';
 import { startHttpDestination } from '../../lib/chaos/http-destination.js';
 import { type Attribution, FaultLog } from '../../lib/chaos/log.js';
@@ -15,6 +15,7 @@ import { lostAnswers } from '../../lib/chaos/lost-answers.js';
 import { seededRandom } from '../../lib/chaos/prng.js';
 import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
 import { chaosRecord, putChaosRecords, recordIndexOf, type SourcePosition } from '../../lib/chaos/records.js';
+import { sequenceNumber } from '../support/factories.js';
 
 const attribution = (over: Partial<Attribution> = {}): Attribution => ({
   diedAfterDelivery: new Map(),
@@ -23,15 +24,30 @@ const attribution = (over: Partial<Attribution> = {}): Attribution => ({
   ...over,
 });
 
-const audit = (arrived: number[], over: Partial<Attribution> = {}) =>
+/** Positions of records 0..n-1 in one shard, sequence numbers increasing with the index. */
+const positionsOf = (n: number): SourcePosition[] =>
+  Array.from({ length: n }, (_, i) => ({ shard: 'shardId-0', sequenceNumber: sequenceNumber(i) }));
+
+/** An audit of records 0-3 arriving in `arrived` order (at `t0 + k` ms for the k-th), keys `a` (even) and `b` (odd). */
+const audit = (
+  arrived: number[],
+  over: Partial<Attribution> = {},
+  order: { ordered?: boolean; replayStartedAt?: number } = {},
+) =>
   auditTarget({
     target: 't',
     kind: 'http/invoke',
     records: 4,
-    arrived: arrived.map(chaosRecord),
+    arrived: arrived.map((i, k) => ({ data: chaosRecord(i), at: 1_000 + k })),
     indexOf: recordIndexOf,
     attribution: attribution(over),
     inDlq: 0,
+    order: {
+      ordered: order.ordered ?? false,
+      partitionKeyOf: (i) => (i % 2 === 0 ? 'a' : 'b'),
+      positions: positionsOf(4),
+      replayStartedAt: order.replayStartedAt,
+    },
   });
 
 describe('chaos', () => {
@@ -100,7 +116,28 @@ describe('chaos', () => {
   it('counts missing records and duplicates no window explains', () => {
     const report = audit([0, 1, 1, 2]);
     expect(report).toMatchObject({ delivered: 3, missing: 1, duplicated: 1, unexplainedDuplicates: 1 });
-    expect(report.examples).toEqual({ missing: [3], unexplained: [1] });
+    expect(report.examples).toEqual({ missing: [3], unexplained: [1], outOfOrder: [] });
+  });
+
+  it('finds a record delivered after a later record of its key, judging first deliveries only', () => {
+    // Key a: 0, 2; key b: 1, 3. 2 before 0 puts 0 out of order; the second 1 (a duplicate) does not count.
+    const report = audit([2, 1, 0, 3, 1], {}, { ordered: true });
+    expect(report).toMatchObject({ ordered: true, outOfOrder: 1, outOfOrderAfterReplay: 0 });
+    expect(report.examples.outOfOrder).toEqual([0]);
+    expect(unexplainedOutOfOrder(report)).toBe(1);
+    // Across keys, any order: 1 before 0, 3 before 2 is no finding.
+    expect(audit([1, 0, 3, 2], {}, { ordered: true }).outOfOrder).toBe(0);
+  });
+
+  it('does not count against a target what a DLQ replay delivered late, nor anything at an unordered one', () => {
+    // Record 0 arrives at t0 + 2, after the replay began (t0 + 1): late by design.
+    const replayed = audit([2, 1, 0, 3], {}, { ordered: true, replayStartedAt: 1_001 });
+    expect(replayed).toMatchObject({ outOfOrder: 1, outOfOrderAfterReplay: 1 });
+    expect(unexplainedOutOfOrder(replayed)).toBe(0);
+    const unordered = audit([2, 1, 0, 3]);
+    expect(unordered).toMatchObject({ ordered: false, outOfOrder: 1 });
+    expect(unexplainedOutOfOrder(unordered)).toBe(0);
+    expect(unordered.examples.outOfOrder).toEqual([]);
   });
 
   it('lets each window explain one extra delivery of a record, no more', () => {

@@ -1,10 +1,12 @@
 /**
- * The chaos run at CI size: every fault on, 3 targets (kinesis/invoke, http/queue, http/invoke), DLQs
- * replayed, every destination audited. Nothing may be missing and every duplicate must be one a
- * deliver-then-die window explains (lib/chaos/audit.ts). The larger runs are `npm run chaos:check` (2,000
+ * The chaos run at CI size: every fault on, 3 targets (kinesis ordered through its FIFO queue, http/queue,
+ * http/invoke), DLQs replayed, every destination audited. Nothing may be missing, every duplicate must be one a
+ * deliver-then-die window explains (lib/chaos/audit.ts), and at the ordered target every partition key's records
+ * arrive in order but those a DLQ replay delivered late (lib/chaos/order.ts). The larger runs are `npm run chaos:check` (2,000
  * records) and `npm run chaos -- --records 100000` (docs/chaos.md).
  */
 import { describe, expect, it } from 'vitest';
+import { unexplainedOutOfOrder } from '../../lib/chaos/audit.js';
 import { FAULTS } from '../../lib/chaos/plan.js';
 import { runChaos } from '../../lib/chaos/run.js';
 
@@ -17,6 +19,7 @@ describe('chaos run (all faults, small)', () => {
       target: t.target,
       missing: t.missing,
       unexplained: t.unexplainedDuplicates,
+      outOfOrder: unexplainedOutOfOrder(t),
       examples: t.examples,
     }));
     expect(summary).toEqual(
@@ -24,9 +27,11 @@ describe('chaos run (all faults, small)', () => {
         target: t.target,
         missing: 0,
         unexplained: 0,
-        examples: { missing: [], unexplained: [] },
+        outOfOrder: 0,
+        examples: { missing: [], unexplained: [], outOfOrder: [] },
       })),
     );
+    expect(report.targets.filter((t) => t.ordered).map((t) => t.target)).toEqual(['stream1-ordered']);
     expect(report.targets.map((t) => [t.expected, t.delivered, t.inDlq])).toEqual(
       report.targets.map(() => [RECORDS, RECORDS, 0]),
     );

@@ -34,6 +34,7 @@ targets:
   - name: output1
     type: kinesis
     destination: output1
+    ordered: false # via: invoke
     concurrency: 2 # reserved
 
   - name: audit

@@ -27,7 +27,8 @@ describe('fanout validate', () => {
     );
     const c = capture();
     expect(await main(['node', 'fanout', 'validate', path], c.io)).toBe(0);
-    expect(c.out.join('\n')).toBe('ok: source "input", 1 enabled target(s): a (kinesis via invoke)');
+    // A kinesis target is ordered by default: its hand-off is its FIFO queue.
+    expect(c.out.join('\n')).toBe('ok: source "input", 1 enabled target(s): a (kinesis via queue)');
   });
 
   it('prints every problem with its path and exits 1', async () => {

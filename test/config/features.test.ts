@@ -22,30 +22,77 @@ function problemsOf(input: Partial<FanoutConfigInput>): string[] {
 }
 
 describe('ordered targets', () => {
-  it('hand off through a queue when via is left out, and keep invoke as every other target’s default', () => {
+  it('are kinesis streams and FIFO queues and topics by default, through a FIFO queue; the others by invoke', () => {
     const config = parseConfig({
       ...base,
       targets: [
-        { ...target, ordered: true },
-        { ...target, name: 'b' },
+        target,
+        { name: 'fifo-q', type: 'sqs', destination: 'ledger.fifo' },
+        { name: 'fifo-t', type: 'sns', destination: 'arn:aws:sns:us-east-1:123456789012:ledger.fifo' },
+        { name: 'std-q', type: 'sqs', destination: 'audit' },
+        { name: 'hook', type: 'http', destination: 'https://example.com/hook' },
+        { name: 'off', type: 'kinesis', destination: 'output', ordered: false },
+        { name: 'opt-in', type: 'http', destination: 'https://example.com/hook', ordered: true },
+        { name: 'queued', type: 'kinesis', destination: 'output', ordered: false, via: 'queue' },
       ],
     });
-    expect(config.targets.map((t) => t.via)).toEqual(['queue', 'invoke']);
+    expect(config.targets.map((t) => [t.name, t.ordered, t.via])).toEqual([
+      ['out', true, 'queue'],
+      ['fifo-q', true, 'queue'],
+      ['fifo-t', true, 'queue'],
+      ['std-q', false, 'invoke'],
+      ['hook', false, 'invoke'],
+      ['off', false, 'invoke'],
+      ['opt-in', true, 'queue'],
+      ['queued', false, 'queue'],
+    ]);
+    // The functions parse the config local mode or the deploy already parsed: the result is the same.
+    expect(parseConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
   });
 
-  it('refuse via: invoke, a batch above the FIFO limit, and messageGroups without ordered', () => {
+  it('discover makes an ordered kinesis target unless told otherwise', () => {
+    const of = (extra: Record<string, unknown>) =>
+      parseConfig({ ...base, targets: [target], discover: { kinesisStreamPrefix: 'app-', ...extra } })
+        .targets[1];
+    expect(of({})).toMatchObject({ name: 'discovered', ordered: true, via: 'queue' });
+    expect(of({ ordered: false })).toMatchObject({ ordered: false, via: 'invoke' });
+  });
+
+  it('tell how to choose when via: invoke meets a target that is ordered by default', () => {
+    expect(
+      problemsOf({
+        targets: [
+          { ...target, via: 'invoke' },
+          { ...target, name: 'b', type: 'sqs', destination: 'q.fifo', via: 'invoke' },
+          { ...target, name: 'c', via: 'invoke', ordered: false },
+        ],
+        discover: { kinesisStreamPrefix: 'app-', via: 'invoke' },
+      }),
+    ).toEqual([
+      'targets[0].via: is "invoke", but a kinesis target keeps each partition key\'s order by default, which an async invoke cannot: remove via (ordered hand-off through an SQS FIFO queue), or set ordered: false to hand off by invoke without order',
+      'targets[1].via: is "invoke", but an sqs target with a FIFO destination keeps each partition key\'s order by default, which an async invoke cannot: remove via (ordered hand-off through an SQS FIFO queue), or set ordered: false to hand off by invoke without order',
+      'discover.via: is "invoke", but a kinesis target keeps each partition key\'s order by default, which an async invoke cannot: remove via (ordered hand-off through an SQS FIFO queue), or set ordered: false to hand off by invoke without order',
+    ]);
+  });
+
+  it('refuse via: invoke, a batch above the FIFO limit, a queue concurrency of 1 and misplaced messageGroups, all at once', () => {
     expect(
       problemsOf({
         targets: [
           { ...target, ordered: true, via: 'invoke' },
           { ...target, name: 'b', ordered: true, batchSize: 11 },
-          { ...target, name: 'c', messageGroups: 8 },
+          { ...target, name: 'c', type: 'http', destination: 'https://example.com/c', messageGroups: 8 },
+          { ...target, name: 'd', batchSize: 11, concurrency: 1 },
+          { ...target, name: 'e', ordered: false, messageGroups: 8 },
         ],
       }),
     ).toEqual([
       'targets[0].via: is "invoke", but an ordered target hands off through an SQS FIFO queue: set via: queue or leave via out',
       'targets[1].batchSize: is 11, but Lambda reads at most 10 messages per batch from a FIFO queue (ordered: true)',
       'targets[2].messageGroups: applies to ordered targets only; set ordered: true',
+      "targets[3].batchSize: is 11, but Lambda reads at most 10 messages per batch from a FIFO queue (a kinesis target keeps each partition key's order by default; ordered: false lifts this)",
+      "targets[3].concurrency: is 1, but an SQS event source mapping needs 2-1000 (via: queue, as a kinesis target keeps each partition key's order by default)",
+      'targets[4].messageGroups: applies to ordered targets only, and this one has ordered: false',
     ]);
   });
 

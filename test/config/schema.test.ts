@@ -38,7 +38,15 @@ describe('config schema', () => {
       startingPosition: 'LATEST',
       bisectOnError: true,
     });
-    expect(config.targets[0]).toMatchObject({ via: 'invoke', concurrency: 5, retries: 2, enabled: true });
+    // A kinesis stream is an ordered destination: ordered by default, through its FIFO queue.
+    expect(config.targets[0]).toMatchObject({
+      ordered: true,
+      via: 'queue',
+      concurrency: 5,
+      retries: 2,
+      enabled: true,
+    });
+    expect(config.targets[1]).toMatchObject({ ordered: false, via: 'queue' });
     expect(config.dispatcher.invokePayloadLimit).toBe(1_000_000);
     expect(config.dispatcher.queueMessageLimit).toBe(1_048_576);
     expect(config.service).toBe('fanout');
@@ -94,7 +102,10 @@ targets:
     expect(problemsOf(valid.replace('concurrency: 10', 'concurrency: 1'))).toContainEqual(
       'targets[1].concurrency: is 1, but an SQS event source mapping needs 2-1000 (via: queue)',
     );
-    const tooManyRetries = valid.replace('destination: output1', 'destination: output1\n    retries: 3');
+    const tooManyRetries = valid.replace(
+      'destination: output1',
+      'destination: output1\n    ordered: false\n    retries: 3',
+    );
     expect(problemsOf(tooManyRetries)[0]).toMatch(
       /^targets\[0\]\.retries: is 3, but Lambda retries an async invocation 0-2 times/,
     );

@@ -110,29 +110,84 @@ describe('worker of an ordered target', () => {
     })),
   });
 
-  it('stops a message group at its first failure and goes on with the other groups', async () => {
-    // m-0 (group a) fails; m-1 (b) and m-3 (b) are delivered; m-2 (a) is not even tried.
-    const adapter = new FakeAdapter(undefined, (r) =>
-      logOf(r.data) === 0 ? { ok: false, retryable: false, reason: 'boom' } : { ok: true },
-    );
-    const handler = createWorker({
+  const telemetry = recordingTelemetry();
+  const workerOf = (adapter: FakeAdapter) =>
+    createWorker({
       target,
       adapter,
       ledger: memoryLedger(),
-      telemetry: recordingTelemetry(),
+      telemetry,
       sleep: async () => {},
     });
-    const body = (first: number) => encodeEnvelope(envelopeFactory(1, 'output1', first));
-    const result = await handler(
+  /** Envelope of record `i` alone: key `key-<i mod 3>`. */
+  const body = (i: number) => encodeEnvelope(envelopeFactory(1, 'output1', i));
+  const context = { getRemainingTimeInMillis: () => 30_000 };
+
+  it('delivers a batch of messages of several groups as one envelope: one call for the first records of all', async () => {
+    const adapter = new FakeAdapter();
+    const result = await workerOf(adapter)(
+      fifoEvent([
+        { group: 'a', body: body(0) },
+        { group: 'b', body: body(1) },
+        { group: 'c', body: body(2) },
+      ]),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(adapter.calls.map((c) => c.map((r) => logOf(r.data)))).toEqual([[0, 1, 2]]);
+  });
+
+  it('merges only envelopes of one source shard, which an envelope names for all its records', async () => {
+    const adapter = new FakeAdapter();
+    const other = envelopeFactory(1, 'output1', 1);
+    other.shard = 'shardId-000000000001';
+    const result = await workerOf(adapter)(
+      fifoEvent([
+        { group: 'a', body: body(0) },
+        { group: 'b', body: encodeEnvelope(other) },
+        { group: 'c', body: body(2) },
+      ]),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(adapter.calls.map((c) => c.map((r) => logOf(r.data)))).toEqual([[0, 2], [1]]);
+  });
+
+  it('fails only the messages with a failed record or one held back behind it; the group’s other keys go on', async () => {
+    // m-0 (group a, key-0) fails; m-3 (group a, key-0 again) is held back behind it; m-2 (group a, key-2) and
+    // m-1 (group b) cannot overtake anything of key-0, and are delivered.
+    const adapter = new FakeAdapter(undefined, (r) =>
+      logOf(r.data) === 0 ? { ok: false, retryable: false, reason: 'boom' } : { ok: true },
+    );
+    const result = await workerOf(adapter)(
       fifoEvent([
         { group: 'a', body: body(0) },
         { group: 'b', body: body(1) },
         { group: 'a', body: body(2) },
-        { group: 'b', body: body(3) },
+        { group: 'a', body: body(3) },
       ]),
-      { getRemainingTimeInMillis: () => 30_000 },
+      context,
     );
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-2' }] });
-    expect(adapter.calls.flat().map((r) => logOf(r.data))).toEqual([0, 1, 3]);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-3' }] });
+    expect(adapter.delivered.map((r) => logOf(r.data))).toEqual([1, 2]);
+    // The reason is logged: the messages come back, and only their last receive puts it in the DLQ.
+    expect(telemetry.logs.at(-1)).toMatchObject({
+      level: 'warn',
+      details: { target: 'output1', records: 2, error: expect.stringContaining('boom') },
+    });
+  });
+
+  it('holds a group back behind a message that is not an envelope, and lets the other groups go on', async () => {
+    const adapter = new FakeAdapter();
+    const result = await workerOf(adapter)(
+      fifoEvent([
+        { group: 'a', body: 'not an envelope' },
+        { group: 'a', body: body(1) },
+        { group: 'b', body: body(2) },
+      ]),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }] });
+    expect(adapter.delivered.map((r) => logOf(r.data))).toEqual([2]);
   });
 });

@@ -176,7 +176,15 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
   it('gives `via: queue` targets a queue that redrives to the DLQ and an SQS event source mapping', () => {
     for (const target of config.targets.filter((t) => t.via === 'queue')) {
       const queue = resource(template(), `Target${id(target.name)}Queue`).Properties;
-      expect(queue.QueueName).toBe(names.targetQueue(target.name));
+      expect(queue.QueueName).toBe(names.targetQueue(target));
+      // An ordered target's queue is FIFO, in high-throughput mode (deduplication and quota per message group).
+      expect(queue.FifoQueue ?? false, target.name).toBe(target.ordered);
+      if (target.ordered) {
+        expect(queue).toMatchObject({
+          DeduplicationScope: 'messageGroup',
+          FifoThroughputLimit: 'perMessageGroupId',
+        });
+      }
       expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * target.timeout);
       expect(queue.RedrivePolicy).toEqual({
         deadLetterTargetArn: arnOf(`Target${id(target.name)}Dlq`),
@@ -199,7 +207,7 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
   it('keeps dead letters 14 days, encrypted, and the idempotency keys in an on-demand table with TTL', () => {
     const dlqs = [
       ['DispatcherFailureQueue', names.dispatcherFailureQueue()],
-      ...config.targets.map((t) => [`Target${id(t.name)}Dlq`, names.targetDlq(t.name)]),
+      ...config.targets.map((t) => [`Target${id(t.name)}Dlq`, names.targetDlq(t)]),
     ];
     for (const [logicalId, name] of dlqs) {
       expect(resource(template(), logicalId!).Properties).toMatchObject({
@@ -280,10 +288,7 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
         (a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"${dimension}"`),
       );
     expect(find('IteratorAge', names.dispatcherFunction())).toHaveLength(1);
-    for (const queue of [
-      names.dispatcherFailureQueue(),
-      ...config.targets.map((t) => names.targetDlq(t.name)),
-    ]) {
+    for (const queue of [names.dispatcherFailureQueue(), ...config.targets.map((t) => names.targetDlq(t))]) {
       const [alarm] = find('ApproximateNumberOfMessagesVisible', queue);
       expect(alarm, queue).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     }

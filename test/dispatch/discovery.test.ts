@@ -11,8 +11,8 @@ function dispatcher(discovery: StreamDiscovery, discover: Record<string, unknown
   const telemetry = recordingTelemetry();
   const dispatch = createDispatcher({
     config: configFactory({
-      targets: [{ name: 'archive', type: 'kinesis', destination: 'archive' }],
-      discover: { kinesisStreamPrefix: 'app-output-', ...discover },
+      targets: [{ name: 'archive', type: 'kinesis', destination: 'archive', ordered: false }],
+      discover: { kinesisStreamPrefix: 'app-output-', ordered: false, ...discover },
     }),
     names,
     handoff,

@@ -167,7 +167,7 @@ describe('dispatcher', () => {
 
   it('retries throttled invokes with backoff and succeeds', async () => {
     const { run, telemetry } = dispatcherFor({
-      targets: [{ name: 'one', type: 'kinesis', destination: 'x' }],
+      targets: [{ name: 'one', type: 'kinesis', destination: 'x', ordered: false }],
     });
     lambda
       .on(InvokeCommand)
@@ -184,7 +184,10 @@ describe('dispatcher', () => {
   });
 
   it('gives up on throttling when the invocation runs out of time, and checkpoints', async () => {
-    const { run } = dispatcherFor({ targets: [{ name: 'one', type: 'kinesis', destination: 'x' }] }, 1);
+    const { run } = dispatcherFor(
+      { targets: [{ name: 'one', type: 'kinesis', destination: 'x', ordered: false }] },
+      1,
+    );
     lambda
       .on(InvokeCommand)
       .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
@@ -231,7 +234,7 @@ describe('dispatcher', () => {
   it('sends an oversize record to the target DLQ with the reason and hands off the rest', async () => {
     const { run, telemetry } = dispatcherFor({
       dispatcher: { invokePayloadLimit: 2_048 },
-      targets: [{ name: 'one', type: 'kinesis', destination: 'x' }],
+      targets: [{ name: 'one', type: 'kinesis', destination: 'x', ordered: false }],
     });
     const event = kinesisEventFactory(5, (i) => (i === 2 ? 'z'.repeat(5_000) : `small-${i}`));
     expect(await run(event)).toEqual({ batchItemFailures: [] });
@@ -255,7 +258,7 @@ describe('dispatcher', () => {
   it('checkpoints at an oversize record whose DLQ notice could not be sent', async () => {
     const { run } = dispatcherFor({
       dispatcher: { invokePayloadLimit: 2_048 },
-      targets: [{ name: 'one', type: 'kinesis', destination: 'x' }],
+      targets: [{ name: 'one', type: 'kinesis', destination: 'x', ordered: false }],
     });
     sqs.on(GetQueueUrlCommand).rejects(
       Object.assign(new Error('no such queue'), {
@@ -270,8 +273,8 @@ describe('dispatcher', () => {
   it('skips disabled targets and accepts an empty batch', async () => {
     const { run } = dispatcherFor({
       targets: [
-        { name: 'on', type: 'kinesis', destination: 'x' },
-        { name: 'off', type: 'kinesis', destination: 'y', enabled: false },
+        { name: 'on', type: 'kinesis', destination: 'x', ordered: false },
+        { name: 'off', type: 'kinesis', destination: 'y', ordered: false, enabled: false },
       ],
     });
     await run(kinesisEventFactory(3));

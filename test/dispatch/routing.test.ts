@@ -46,8 +46,20 @@ beforeEach(() => {
 describe('dispatcher with filters', () => {
   it('hands each target only the records its filter matches, and counts the rest', async () => {
     const { run, telemetry } = dispatcherFor([
-      { name: 'errors', type: 'kinesis', destination: 'errors', filter: { level: ['ERROR'] } },
-      { name: 'slow', type: 'kinesis', destination: 'slow', filter: { ms: [{ numeric: ['>', 1000] }] } },
+      {
+        name: 'errors',
+        type: 'kinesis',
+        destination: 'errors',
+        ordered: false,
+        filter: { level: ['ERROR'] },
+      },
+      {
+        name: 'slow',
+        type: 'kinesis',
+        destination: 'slow',
+        ordered: false,
+        filter: { ms: [{ numeric: ['>', 1000] }] },
+      },
     ]);
     const result = await run(
       event('{"level":"ERROR","ms":5}', '{"level":"INFO","ms":2000}', '{"level":"INFO","ms":1}', 'not json'),
@@ -63,8 +75,14 @@ describe('dispatcher with filters', () => {
 
   it('still hands records that are not JSON to unfiltered targets', async () => {
     const { run, telemetry } = dispatcherFor([
-      { name: 'errors', type: 'kinesis', destination: 'errors', filter: { level: ['ERROR'] } },
-      { name: 'all', type: 'kinesis', destination: 'all' },
+      {
+        name: 'errors',
+        type: 'kinesis',
+        destination: 'errors',
+        ordered: false,
+        filter: { level: ['ERROR'] },
+      },
+      { name: 'all', type: 'kinesis', destination: 'all', ordered: false },
     ]);
     await run(event('not json', '{"level":"ERROR"}'));
     expect(bodies('all')).toEqual(['not json', '{"level":"ERROR"}']);
@@ -83,8 +101,14 @@ describe('dispatcher with KPL aggregates', () => {
 
   it('hands off user records with their partition keys and sub-sequence numbers, filtered one by one', async () => {
     const { run, telemetry } = dispatcherFor([
-      { name: 'all', type: 'kinesis', destination: 'all' },
-      { name: 'errors', type: 'kinesis', destination: 'errors', filter: { level: ['ERROR'] } },
+      { name: 'all', type: 'kinesis', destination: 'all', ordered: false },
+      {
+        name: 'errors',
+        type: 'kinesis',
+        destination: 'errors',
+        ordered: false,
+        filter: { level: ['ERROR'] },
+      },
     ]);
     await run(event('plain', aggregate));
     const all = envelopes('all').flatMap((e) => e.records);
@@ -106,13 +130,15 @@ describe('dispatcher with KPL aggregates', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    const { run } = dispatcherFor([{ name: 'all', type: 'kinesis', destination: 'all' }]);
+    const { run } = dispatcherFor([{ name: 'all', type: 'kinesis', destination: 'all', ordered: false }]);
     const result = await run({ Records: [kinesisRecordFactory(aggregate, { n: 7 })] });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumber(7) }] });
   });
 
   it('hands a corrupt aggregate on whole and warns', async () => {
-    const { run, telemetry } = dispatcherFor([{ name: 'all', type: 'kinesis', destination: 'all' }]);
+    const { run, telemetry } = dispatcherFor([
+      { name: 'all', type: 'kinesis', destination: 'all', ordered: false },
+    ]);
     const corrupt = aggregateRecords([{ partitionKey: 'a', data: 'x' }], { corruptChecksum: true });
     await run(event(corrupt));
     const records = envelopes('all').flatMap((e) => e.records);

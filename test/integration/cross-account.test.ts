@@ -34,13 +34,14 @@ const config = {
       name: 'partner',
       type: 'kinesis',
       destination: 'partner-out',
+      ordered: false,
       via: 'queue',
       concurrency: 2,
       role: ROLE,
       externalId: 'fanout-7f3a',
       region: 'eu-west-1',
     },
-    { name: 'home', type: 'kinesis', destination: 'home-out', via: 'queue', concurrency: 2 },
+    { name: 'home', type: 'kinesis', destination: 'home-out', ordered: false, via: 'queue', concurrency: 2 },
   ],
 };
 

@@ -25,11 +25,19 @@ const names = naming('fanout', 'it');
 const config = {
   source: { stream: 'input' },
   targets: [
-    { name: 'output1', type: 'kinesis', destination: 'output1', via: 'queue', concurrency: 2 },
+    {
+      name: 'output1',
+      type: 'kinesis',
+      destination: 'output1',
+      ordered: false,
+      via: 'queue',
+      concurrency: 2,
+    },
     {
       name: 'output2',
       type: 'kinesis',
       destination: 'output2',
+      ordered: false,
       via: 'queue',
       concurrency: 2,
       idempotency: 'none',

@@ -28,11 +28,12 @@ const names = naming('fanout', 'it');
 const config = {
   source: { stream: 'input' },
   targets: [
-    { name: 'all', type: 'kinesis', destination: 'all', via: 'queue', concurrency: 2 },
+    { name: 'all', type: 'kinesis', destination: 'all', ordered: false, via: 'queue', concurrency: 2 },
     {
       name: 'errors',
       type: 'kinesis',
       destination: 'errors',
+      ordered: false,
       via: 'queue',
       concurrency: 2,
       filter: { level: ['ERROR'], detail: { ms: [{ numeric: ['>', 100] }] } },

@@ -1,5 +1,5 @@
 /**
- * Local mode end to end for the breadth features: an ordered target through an SQS FIFO queue (fauxqs), large
+ * Local mode end to end for the breadth features: an ordered http target through an SQS FIFO queue (fauxqs), large
  * records claim-checked through fauxqs's S3, and a discovered target that picks up streams created while the
  * pipeline runs. The real (bundled) dispatcher and workers in the local Lambda runtime.
  */
@@ -127,6 +127,11 @@ describe('local mode: ordered targets, claim check, discovery', () => {
         out.filter((r) => r.pad.length === 6_000),
         stream,
       ).toHaveLength(12);
+      // Both are kinesis targets, ordered by default: each key in the order it was put, claim-checked or not.
+      for (const key of KEYS) {
+        const mine = out.filter((r) => r.key === key).map((r) => r.n);
+        expect(mine, `${stream} ${key}`).toEqual([...mine].sort(byNumber));
+      }
     }
 
     // The ordered target: each key's records in the order they were put, across many envelopes and 4 workers.

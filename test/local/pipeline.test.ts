@@ -43,7 +43,9 @@ afterAll(async () => {
 const body = (i: number): string => `{"log":"Record ${i}"}`;
 
 describe('local mode', () => {
-  it('delivers N records to every target exactly once, identical, per-key order kept', async () => {
+  // The demo's records, all under one partition key: the ordered outputs copy them in order (more in
+  // test/local/seed.test.ts); the webhook (async invoke) and the audit queue take them in any order.
+  it('delivers N records to every target exactly once, identical, in order on the ordered ones', async () => {
     const kinesis = pipeline.clients.get(KinesisClient);
     await produceDemoRecords(kinesis, 'input', N);
     const expected = Array.from({ length: N }, (_, i) => body(i));
@@ -55,16 +57,7 @@ describe('local mode', () => {
     );
     for (const stream of ['output1', 'output2']) {
       const out = await readStream(kinesis, stream);
-      expect(out.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString()).sort()).toEqual(
-        [...expected].sort(),
-      );
-      // Each partition key's records arrive in the order they were put.
-      const byKey = new Map<string, number[]>();
-      for (const r of out) {
-        const i = Number(/Record (\d+)/.exec(Buffer.from(r.Data ?? new Uint8Array()).toString())?.[1]);
-        byKey.set(r.PartitionKey ?? '', [...(byKey.get(r.PartitionKey ?? '') ?? []), i]);
-      }
-      for (const list of byKey.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+      expect(out.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString())).toEqual(expected);
     }
     await waitFor(async () => pipeline.receiver.received('/webhook').length >= N, 150_000);
     expect(

@@ -94,6 +94,7 @@ describe('targets[].filter and targets[].transform in fanout.yml', () => {
   - name: a
     type: kinesis
     destination: a
+    ordered: false
     retries: 7
     filter: []
 `),

@@ -31,7 +31,7 @@ beforeEach(() => {
     'FANOUT_CONFIG_JSON',
     JSON.stringify({
       source: { stream: 'input' },
-      targets: [{ name: 'out', type: 'kinesis', destination: 'output1' }],
+      targets: [{ name: 'out', type: 'kinesis', destination: 'output1', ordered: false }],
     }),
   );
 });

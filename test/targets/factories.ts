@@ -26,6 +26,7 @@ export function targetFactory(overrides: Partial<TargetConfig> & Pick<TargetConf
     name: 'orders',
     destination: 'orders-out',
     via: 'invoke',
+    ordered: false,
     concurrency: 5,
     retries: 2,
     enabled: true,
