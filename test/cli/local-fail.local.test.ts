@@ -29,6 +29,9 @@ targets:
   - name: output1
     type: kinesis
     destination: output1
+    # An async-invoke target (kinesis targets are ordered, through a FIFO queue, by default): --handoff fails
+    # its Invoke.
+    ordered: false
     retries: 0
   - name: audit
     type: sqs
@@ -82,7 +85,8 @@ describe('fanout tail <http target> (local mode)', () => {
       const head = requests[at - 1] as string;
       expect(head).toMatch(/ POST \/webhook -> 200 /);
       expect(head).toMatch(/idempotency-key: \S+/);
-      expect(head).toContain(`x-fanout-partition-key: key-${i}`);
+      // The demo producer's records, as the seed's experiment puts them: all under partition key "key".
+      expect(head).toContain('x-fanout-partition-key: key ');
       expect(head).toMatch(/x-fanout-sequence-number: \d+/);
       expect(head).toContain('content-type: application/octet-stream');
     }

@@ -3,7 +3,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createWorker, DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import { orderedWaves } from '../../lib/delivery/ordered.js';
-import { encodeEnvelope } from '../../lib/envelope/index.js';
+import { encodeEnvelope, recordId } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { compileTransform } from '../../lib/routing/transform.js';
 import { configFactory } from '../support/factories.js';
@@ -141,6 +141,8 @@ describe('worker of an ordered target', () => {
     const adapter = new FakeAdapter();
     const other = envelopeFactory(1, 'output1', 1);
     other.shard = 'shardId-000000000001';
+    // Its record's id as the dispatcher gives it on that shard (ids name positions, and the worker checks them).
+    for (const r of other.records) r.id = recordId(other.stream, other.shard, r.seq, r.sub);
     const result = await workerOf(adapter)(
       fifoEvent([
         { group: 'a', body: body(0) },
