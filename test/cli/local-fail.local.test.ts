@@ -79,7 +79,7 @@ describe('fanout tail <http target> (local mode)', () => {
     expect(code).toBe(0);
     const requests = out.split('\n');
     expect(requests).toHaveLength(6);
-    for (const [i, body] of ['{"log":"Record 0"}', '{"log":"Record 1"}', '{"log":"Record 2"}'].entries()) {
+    for (const body of ['{"log":"Record 0"}', '{"log":"Record 1"}', '{"log":"Record 2"}']) {
       const at = requests.indexOf(body);
       expect(at).toBeGreaterThan(0);
       const head = requests[at - 1] as string;
