@@ -1,5 +1,6 @@
 export { type ChunkLimits, type Chunks, chunkBySize } from './chunk.js';
 export {
+  asciiJson,
   decodeEnvelope,
   ENVELOPE_TAIL,
   encodeEnvelope,
