@@ -27,5 +27,8 @@ export {
   type InlineRecord,
   OVERSIZE_KIND,
   type OversizeNotice,
+  REFUSED_KIND,
+  type RecordNotice,
   type RecordPosition,
+  type RefusedNotice,
 } from './types.js';

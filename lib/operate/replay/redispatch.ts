@@ -1,4 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
+import type { ClaimStore } from '../../claims/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { idempotencyModeOf } from '../../config/target.js';
@@ -60,7 +61,7 @@ export type TargetDispatch = (
 const REPLAY_BUDGET_MS = 300_000;
 
 /**
- * The real dispatcher (routing, packing, hand-off with retries, oversize notices) for a configuration that
+ * The real dispatcher (routing, claim check, packing, hand-off with retries, DLQ notices) for a configuration that
  * holds only `target`, so a re-dispatch reaches no other target.
  */
 export function targetDispatcher(
@@ -69,6 +70,7 @@ export function targetDispatcher(
   target: TargetConfig,
   handoff: HandoffPort,
   now?: () => number,
+  claims?: { store: ClaimStore; bucket: string },
 ): TargetDispatch {
   const telemetry = recordingTelemetry();
   const dispatch = createDispatcher({
@@ -77,6 +79,7 @@ export function targetDispatcher(
     handoff,
     telemetry,
     ...(now ? { now } : {}),
+    ...(claims ? { claims } : {}),
   });
   const route = createRouter([target]);
   const counter = (name: (typeof METRICS)[keyof typeof METRICS]): number =>
