@@ -3,17 +3,12 @@ import { DEFAULT_MESSAGE_GROUPS } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
 import { asciiJson } from '../envelope/codec.js';
-import {
-  ENVELOPE_VERSION,
-  REFUSED_KIND,
-  type RecordPosition,
-  type RefusedNotice,
-} from '../envelope/types.js';
+import { ENVELOPE_VERSION, REFUSED_KIND, type RefusedNotice } from '../envelope/types.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
 import { messageGroupOf } from './ordered.js';
-import type { RefusedRecord } from './refusal.js';
+import { positionOf, type RefusedRecord } from './refusal.js';
 import {
   type CallUnit,
   type HandoffUnit,
@@ -135,13 +130,6 @@ function runAll(
       context.limit(async () => ({ unit, outcome: await runUnit(unit, context.handoff, context.run) })),
     ),
   );
-}
-
-/** The record's position as its envelope entry holds it, without its data (a claim-check pointer stays). */
-export function positionOf(record: SourceRecord): RecordPosition & { s3?: RefusedNotice['record']['s3'] } {
-  const entry = JSON.parse(record.entry.toString('utf8')) as RecordPosition & { d?: string };
-  delete entry.d;
-  return entry;
 }
 
 function refusedNoticeMessage(target: TargetConfig, stream: string, refused: RefusedRecord): QueueMessage {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ENVELOPE_TAIL } from '../envelope/codec.js';
+import type { ClaimPointer, RecordPosition } from '../envelope/types.js';
 import type { SourceRecord } from './decode.js';
 
 /** A record whose hand-off was refused for good, and why. */
@@ -92,4 +93,11 @@ export function partDeduplicationId(parent: string, part: readonly SourceRecord[
 export function halves<T>(items: readonly T[]): [T[], T[]] {
   const middle = Math.ceil(items.length / 2);
   return [items.slice(0, middle), items.slice(middle)];
+}
+
+/** The record's position as its envelope entry holds it, without its data (a claim-check pointer stays). */
+export function positionOf(record: SourceRecord): RecordPosition & { s3?: ClaimPointer } {
+  const entry = JSON.parse(record.entry.toString('utf8')) as RecordPosition & { d?: string };
+  delete entry.d;
+  return entry;
 }

@@ -84,7 +84,8 @@ export function expectedDispatcher(config: FanoutConfig, names: DeployNames): Pe
     ...config.targets.map((t) => arn(`Target${id(t.name)}Dlq`)),
   ];
   grant(permissions, ['sqs:SendMessage', 'sqs:GetQueueUrl'], queues);
-  grant(permissions, ['sqs:SendMessage'], [arn('DispatcherFailureQueue')]);
+  // Lambda's on-failure records, and the dispatcher's own for a record its target's DLQ refused (by name).
+  grant(permissions, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [arn('DispatcherFailureQueue')]);
   return permissions;
 }
 

@@ -199,3 +199,20 @@ describe('when the DLQ refuses too', () => {
     expect(sentTo('fanout-test-dispatcher-failures')).toEqual([]);
   });
 });
+
+describe('DLQ notices', () => {
+  it('an oversize notice is ASCII whatever the partition key, so the DLQ takes it', async () => {
+    const { run } = dispatcherFor({ dispatcher: { invokePayloadLimit: 2_048 } });
+    const event = kinesisEventFactory(1, () => 'z'.repeat(5_000));
+    event.Records[0]!.kinesis.partitionKey = 'key-\uFFFF-\uD800-😀';
+
+    expect(await run(event)).toEqual({ batchItemFailures: [] });
+
+    const [body] = sentTo('fanout-test-one-dlq');
+    expect(body).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(body ?? '{}')).toMatchObject({
+      kind: 'kinesis-fanout/oversize-record',
+      record: { pk: 'key-\uFFFF-\uD800-😀', seq: sequenceNumber(0) },
+    });
+  });
+});
