@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import pc from 'picocolors';
 import { loadConfigFile } from '../config/load.js';
+import { configWarnings, formatWarning } from '../config/warnings.js';
 import { LOCAL_ENV_FILE, writeLocalEnv } from '../local/env-file.js';
 import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
 import { renderStatus } from '../local/status.js';
@@ -30,6 +31,7 @@ export interface LocalOptions {
  */
 export async function localCommand(options: LocalOptions, io: CommandIo): Promise<number> {
   const config = loadConfigFile(options.config);
+  for (const warning of configWarnings(config)) io.err(pc.yellow(formatWarning(warning)));
   io.err(pc.dim('starting emulators (kinesalite, fauxqs, dynalite) and the local Lambda runtime...'));
   const pipeline = await startLocalPipeline({
     config,

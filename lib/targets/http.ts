@@ -43,6 +43,7 @@ const DEFAULT_OPTIONS: NonNullable<TargetConfig['http']> = {
   contentType: 'application/octet-stream',
   timeoutMs: 10_000,
   allowInsecure: false,
+  allowPrivate: false,
 };
 
 export interface HttpAdapterOptions {

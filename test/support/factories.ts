@@ -42,7 +42,11 @@ export function kinesisEventFactory(
   return { Records: Array.from({ length: count }, (_, i) => kinesisRecordFactory(body(i), { n: i })) };
 }
 
-/** A valid configuration with `targets` (default: two kinesis targets via invoke). */
+/**
+ * A valid configuration with `targets` (default: two kinesis targets via invoke). The claim check, on by
+ * default in a real configuration, is off here unless `overrides` set it: a dispatcher with it needs a claim
+ * store, which only the claim check's own tests give.
+ */
 export function configFactory(overrides: Partial<FanoutConfigInput> = {}): FanoutConfig {
   return parseConfig({
     source: { stream: 'input' },
@@ -50,6 +54,7 @@ export function configFactory(overrides: Partial<FanoutConfigInput> = {}): Fanou
       { name: 'output1', type: 'kinesis', destination: 'output1' },
       { name: 'output2', type: 'kinesis', destination: 'output2' },
     ],
+    claimCheck: false,
     ...overrides,
   });
 }

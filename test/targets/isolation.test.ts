@@ -111,6 +111,7 @@ const adapterOf = (type: TargetType) =>
               contentType: 'application/octet-stream',
               timeoutMs: 5_000,
               allowInsecure: true,
+              allowPrivate: true,
             },
           }
         : type === 'sns'

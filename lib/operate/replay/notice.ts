@@ -24,6 +24,8 @@ export interface NoticeDeps {
   prefix: string;
   /** The claim check's store and bucket (with `claimCheck`): a record too large is stored, its pointer sent. */
   claims?: { store: ClaimStore; bucket: string };
+  /** Read and check only: nothing is stored (the body is then empty). */
+  dryRun?: boolean;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function resolveNotice(notice: RecordNotice, deps: NoticeDeps): Pro
     };
   }
   const claims = claimCheckSettings(config, deps.prefix, deps.claims);
+  if (claims && deps.dryRun) return { ok: true, body: '', records: 1 };
   if (claims) {
     const checked = await claimCheck(records, batch.stream, claims, {
       deadline: deps.now() + 60_000,

@@ -146,6 +146,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
         target,
         now,
         prefix: names.prefix,
+        dryRun: request.dryRun,
         ...(deps.claims ? { claims: deps.claims } : {}),
       });
       if (!resolved.ok)
