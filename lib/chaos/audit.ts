@@ -2,8 +2,10 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { readWholeStream } from '../aws/kinesis-read.js';
 import { queueDepth } from '../operate/queue.js';
+import { REDRIVEN_ERROR } from '../operate/replay/classify.js';
 import type { HttpDestination } from './http-destination.js';
 import type { Attribution } from './log.js';
+import type { DlqRecord, PoisonExpectation } from './poison.js';
 
 /** One target's audit: every record expected once at its destination. */
 export interface TargetAudit {
@@ -24,6 +26,9 @@ export interface TargetAudit {
   unexplainedDuplicates: number;
   /** Messages still in the target's DLQ (visible or in flight). */
   inDlq: number;
+  /** Poison records of the run (lib/chaos/poison.ts), and those this target cannot take found in its DLQ. */
+  poison: number;
+  poisonInDlq: number;
   /** A few missing and unexplained record indexes, to start looking from. */
   examples: { missing: number[]; unexplained: number[] };
 }
@@ -37,6 +42,10 @@ export function auditTarget(input: {
   indexOf: (data: Buffer) => number | undefined;
   attribution: Attribution;
   inDlq: number;
+  /** The poison records, each with what this target must do with it (deliver it, or dead-letter it). */
+  poison?: ReadonlyMap<number, PoisonExpectation>;
+  /** The records in this target's DLQ, by index, with the reason of their message. */
+  dlqRecords?: ReadonlyMap<number, DlqRecord>;
 }): TargetAudit {
   const counts = new Uint32Array(input.records);
   for (const data of input.arrived) {
@@ -58,9 +67,15 @@ export function auditTarget(input: {
     storeDuplicates: 0,
     unexplainedDuplicates: 0,
     inDlq: input.inDlq,
+    poison: input.poison?.size ?? 0,
+    poisonInDlq: 0,
     examples: { missing: [], unexplained: [] },
   };
   counts.forEach((n, i) => {
+    if (n === 0 && deadLettered(i, input.poison, input.dlqRecords)) {
+      audit.poisonInDlq++;
+      return;
+    }
     if (n === 0) {
       audit.missing++;
       if (audit.examples.missing.length < 10) audit.examples.missing.push(i);
@@ -85,6 +100,21 @@ export function auditTarget(input: {
     }
   });
   return audit;
+}
+
+/**
+ * A poison record this target cannot take, in its DLQ with the reason it must give (a redriven queue message
+ * records none: SQS keeps no reason, lib/operate/replay/classify.ts).
+ */
+function deadLettered(
+  index: number,
+  poison: ReadonlyMap<number, PoisonExpectation> | undefined,
+  dlq: ReadonlyMap<number, DlqRecord> | undefined,
+): boolean {
+  const expected = poison?.get(index);
+  const found = dlq?.get(index);
+  if (expected?.outcome !== 'dlq' || !found) return false;
+  return found.reason.includes(REDRIVEN_ERROR) || found.reason.includes(expected.reason ?? '');
 }
 
 /** What arrived at a target's destination: its stream, or the http destination's accepted bodies. */

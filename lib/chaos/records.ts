@@ -3,9 +3,12 @@ import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 /** The data of record `i`: its index is all the audit needs to find it at every destination. */
 export const chaosRecord = (i: number): Buffer => Buffer.from(`{"chaos":${i}}`);
 
-/** The record index in a record's data (the http and Kinesis destinations get the data unchanged). */
+/**
+ * The record index in a record's data (the http and Kinesis destinations get the data unchanged, or a
+ * transform's `{"chaos":i}`); a poison record that is not JSON is `chaos:<i>: ...` (lib/chaos/poison.ts).
+ */
 export function recordIndexOf(data: Buffer): number | undefined {
-  const match = /^\{"chaos":(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
+  const match = /^(?:\{"chaos":|chaos:)(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
   return match ? Number(match[1]) : undefined;
 }
 
@@ -26,6 +29,10 @@ export async function putChaosRecords(
   stream: string,
   count: number,
   positions: SourcePosition[],
+  input: (i: number) => { data: Buffer; partitionKey: string } = (i) => ({
+    data: chaosRecord(i),
+    partitionKey: `pk-${i}`,
+  }),
 ): Promise<void> {
   for (let start = 0; start < count; start += 500) {
     let pending = Array.from({ length: Math.min(500, count - start) }, (_, n) => start + n);
@@ -35,7 +42,10 @@ export async function putChaosRecords(
       const out = await kinesis.send(
         new PutRecordsCommand({
           StreamName: stream,
-          Records: pending.map((i) => ({ Data: chaosRecord(i), PartitionKey: `pk-${i}` })),
+          Records: pending.map((i) => {
+            const { data, partitionKey } = input(i);
+            return { Data: data, PartitionKey: partitionKey };
+          }),
         }),
       );
       pending.forEach((i, n) => {

@@ -17,6 +17,7 @@ export function renderChaosReport(report: ChaosReport): string {
       'dup: unexplained',
       'replayed (msgs)',
       'still in DLQ',
+      'poison (in DLQ)',
     ],
     style: { head: [], border: [] },
   });
@@ -34,6 +35,7 @@ export function renderChaosReport(report: ChaosReport): string {
       t.unexplainedDuplicates,
       report.replay.messages[t.target] ?? 0,
       t.inDlq,
+      `${t.poison} (${t.poisonInDlq})`,
     ]);
   }
   const injected = Object.entries(report.injected)
