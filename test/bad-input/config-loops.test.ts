@@ -4,10 +4,10 @@
  * post to (warned), and configurations too large to be one (refused before they are read or walked).
  * docs/bad-input.md C19-C31.
  */
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
 import {
   ConfigError,
@@ -18,6 +18,7 @@ import {
 } from '../../lib/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-bad-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SOURCE = { stream: 'input' };
 
 /** The problems of a config (text or document) as `path: message` lines; fails the test if it is accepted. */

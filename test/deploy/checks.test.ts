@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,7 @@ describe('deploy checks', () => {
       loadServerlessParts({ ...WHERE, serviceDir: SERVICE_DIR, configFile: `${SERVICE_DIR}/fanout.yml` })
         .warnings,
     ).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the target whose worker function name would pass 64 characters', () => {
