@@ -2,9 +2,11 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { readWholeStream } from '../aws/kinesis-read.js';
 import { queueDepth } from '../operate/queue.js';
+import { REDRIVEN_ERROR } from '../operate/replay/classify.js';
 import type { HttpDestination } from './http-destination.js';
 import type { Attribution } from './log.js';
 import { type Arrival, auditOrder } from './order.js';
+import type { DlqRecord, PoisonExpectation } from './poison.js';
 import type { SourcePosition } from './records.js';
 
 /** One target's audit: every record expected once at its destination. */
@@ -32,6 +34,9 @@ export interface TargetAudit {
   outOfOrder: number;
   /** Of those, records first delivered after the DLQ replay began: order ends where a record was dead-lettered. */
   outOfOrderAfterReplay: number;
+  /** Poison records of the run (lib/chaos/poison.ts), and those this target cannot take found in its DLQ. */
+  poison: number;
+  poisonInDlq: number;
   /** A few missing, unexplained duplicate and (ordered targets) unexplained out-of-order record indexes. */
   examples: { missing: number[]; unexplained: number[]; outOfOrder: number[] };
 }
@@ -59,6 +64,10 @@ export function auditTarget(input: {
     positions: readonly SourcePosition[];
     replayStartedAt: number | undefined;
   };
+  /** The poison records, each with what this target must do with it (deliver it, or dead-letter it). */
+  poison?: ReadonlyMap<number, PoisonExpectation>;
+  /** The records in this target's DLQ, by index, with the reason of their message. */
+  dlqRecords?: ReadonlyMap<number, DlqRecord>;
 }): TargetAudit {
   const counts = new Uint32Array(input.records);
   for (const { data } of input.arrived) {
@@ -84,9 +93,15 @@ export function auditTarget(input: {
     ordered: input.order.ordered,
     outOfOrder: order.outOfOrder,
     outOfOrderAfterReplay: order.afterReplay,
+    poison: input.poison?.size ?? 0,
+    poisonInDlq: 0,
     examples: { missing: [], unexplained: [], outOfOrder: input.order.ordered ? order.examples : [] },
   };
   counts.forEach((n, i) => {
+    if (n === 0 && deadLettered(i, input.poison, input.dlqRecords)) {
+      audit.poisonInDlq++;
+      return;
+    }
     if (n === 0) {
       audit.missing++;
       if (audit.examples.missing.length < 10) audit.examples.missing.push(i);
@@ -111,6 +126,21 @@ export function auditTarget(input: {
     }
   });
   return audit;
+}
+
+/**
+ * A poison record this target cannot take, in its DLQ with the reason it must give (a redriven queue message
+ * records none: SQS keeps no reason, lib/operate/replay/classify.ts).
+ */
+function deadLettered(
+  index: number,
+  poison: ReadonlyMap<number, PoisonExpectation> | undefined,
+  dlq: ReadonlyMap<number, DlqRecord> | undefined,
+): boolean {
+  const expected = poison?.get(index);
+  const found = dlq?.get(index);
+  if (expected?.outcome !== 'dlq' || !found) return false;
+  return found.reason.includes(REDRIVEN_ERROR) || found.reason.includes(expected.reason ?? '');
 }
 
 /**

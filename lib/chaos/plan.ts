@@ -10,6 +10,7 @@ export const FAULTS = [
   'dispatcher-crash',
   'worker-crash-after-delivery',
   'store-restart',
+  'poison-records',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -25,6 +26,8 @@ export const FAULT_DESCRIPTIONS: Record<Fault, string> = {
   'worker-crash-after-delivery':
     "a worker's containers are killed as the destination's answer is sent, before keys are recorded",
   'store-restart': 'dynalite (the idempotency table) is stopped and restarted on the same port',
+  'poison-records':
+    'hostile records in the stream: keys SQS refuses (U+FFFE, U+FFFF, lone surrogates, emoji), an 800 KB record, data that is not JSON for a target with a transform',
 };
 
 export interface ChaosPlan {

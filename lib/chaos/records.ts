@@ -10,9 +10,12 @@ export const chaosRecord = (i: number): Buffer => Buffer.from(`{"chaos":${i}}`);
 export const CHAOS_KEYS = 16;
 export const chaosPartitionKey = (i: number): string => `pk-${i % CHAOS_KEYS}`;
 
-/** The record index in a record's data (the http and Kinesis destinations get the data unchanged). */
+/**
+ * The record index in a record's data (the http and Kinesis destinations get the data unchanged, or a
+ * transform's `{"chaos":i}`); a poison record that is not JSON is `chaos:<i>: ...` (lib/chaos/poison.ts).
+ */
 export function recordIndexOf(data: Buffer): number | undefined {
-  const match = /^\{"chaos":(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
+  const match = /^(?:\{"chaos":|chaos:)(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
   return match ? Number(match[1]) : undefined;
 }
 
@@ -33,6 +36,10 @@ export async function putChaosRecords(
   stream: string,
   count: number,
   positions: SourcePosition[],
+  input: (i: number) => { data: Buffer; partitionKey: string } = (i) => ({
+    data: chaosRecord(i),
+    partitionKey: chaosPartitionKey(i),
+  }),
 ): Promise<void> {
   for (let start = 0; start < count; start += 500) {
     let pending = Array.from({ length: Math.min(500, count - start) }, (_, n) => start + n);
@@ -42,7 +49,10 @@ export async function putChaosRecords(
       const out = await kinesis.send(
         new PutRecordsCommand({
           StreamName: stream,
-          Records: pending.map((i) => ({ Data: chaosRecord(i), PartitionKey: chaosPartitionKey(i) })),
+          Records: pending.map((i) => {
+            const { data, partitionKey } = input(i);
+            return { Data: data, PartitionKey: partitionKey };
+          }),
         }),
       );
       pending.forEach((i, n) => {

@@ -30,6 +30,7 @@ export function renderChaosReport(report: ChaosReport): string {
       'out of order',
       'replayed (msgs)',
       'still in DLQ',
+      'poison (in DLQ)',
     ],
     style: { head: [], border: [] },
   });
@@ -48,6 +49,7 @@ export function renderChaosReport(report: ChaosReport): string {
       outOfOrderCell(t),
       report.replay.messages[t.target] ?? 0,
       t.inDlq,
+      `${t.poison} (${t.poisonInDlq})`,
     ]);
   }
   const injected = Object.entries(report.injected)

@@ -1,7 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { s3ClaimStore } from '../claims/s3.js';
 import { awsHandoff } from '../handoff/aws.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
 import type { LocalPipeline } from '../local/pipeline.js';
@@ -12,6 +14,11 @@ import { dlqMessages } from './audit.js';
 export interface ReplaySummary {
   /** DLQ messages handed to their target again, per target. */
   messages: Record<string, number>;
+  /**
+   * Per target, why each DLQ message that failed again did (by message id): the DLQ message keeps the reason
+   * of its first failure (an injected crash, say), the replay sees the one that stands.
+   */
+  failedAgain: Record<string, Map<string, string>>;
   records: Record<string, number>;
   /** Failed source batches re-dispatched from the stream. */
   sourceBatches: number;
@@ -23,19 +30,40 @@ export interface ReplaySummary {
  */
 export async function replayEverything(
   pipeline: LocalPipeline,
-  clients: { sqs: SQSClient; kinesis: KinesisClient; lambda: LambdaClient; dynamo: DynamoDBClient },
+  clients: {
+    sqs: SQSClient;
+    kinesis: KinesisClient;
+    lambda: LambdaClient;
+    dynamo: DynamoDBClient;
+    s3: S3Client;
+  },
 ): Promise<ReplaySummary> {
   const handoff = awsHandoff(clients.lambda, clients.sqs);
-  const summary: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
+  // With the claim check (on by default), a replay stores records too large for an envelope as the dispatcher does.
+  const bucket = pipeline.stack.claimCheckBucket;
+  const claims = bucket ? { claims: { store: s3ClaimStore(clients.s3), bucket } } : {};
+  const summary: ReplaySummary = { messages: {}, failedAgain: {}, records: {}, sourceBatches: 0 };
   const { config, names } = pipeline;
   for (const target of config.targets) {
     if (!target.enabled) continue;
+    const failedAgain = new Map<string, string>();
+    summary.failedAgain[target.name] = failedAgain;
     const report = await replayDlq(
       // Synchronous: the round ends when the workers did, and a hand-off that failed stays in the DLQ.
       // One at a time: after a dispatcher crash a DLQ can hold overlapping envelopes (a batch and its bisected
       // halves); replayed at once, the record claims would make all but one fail as busy until the next round.
-      { config, names, target, dryRun: false, wait: true, concurrency: 1 },
-      { sqs: clients.sqs, lambda: clients.lambda, kinesis: clients.kinesis, handoff },
+      {
+        config,
+        names,
+        target,
+        dryRun: false,
+        wait: true,
+        concurrency: 1,
+        onMessage: (result) => {
+          if (result.outcome === 'failed' && result.reason) failedAgain.set(result.messageId, result.reason);
+        },
+      },
+      { sqs: clients.sqs, lambda: clients.lambda, kinesis: clients.kinesis, handoff, ...claims },
     );
     summary.messages[target.name] = report.messages.replayed;
     summary.records[target.name] = report.records.replayed;
@@ -52,6 +80,7 @@ export async function replayEverything(
           tableName: names.idempotencyTable(),
           ttlSeconds: config.idempotency.ttlSeconds,
         }),
+        ...claims,
       },
     );
     summary.sourceBatches = report.batches.redispatched;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../config/index.js';
 import { idempotencyKey, recordId } from '../envelope/keys.js';
@@ -15,9 +16,10 @@ import { startHttpDestination } from './http-destination.js';
 import { type ChaosTarget, startInjector } from './injector.js';
 import type { FaultCounts } from './log.js';
 import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
+import { chaosInput, type PoisonKind, poisonExpectation, poisonPlan, recordsInDlq } from './poison.js';
 import { startFaultProxy } from './proxy.js';
 import { waitForQuiescence } from './quiesce.js';
-import { chaosPartitionKey, putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
+import { putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
 import { chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
@@ -68,6 +70,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const debug = process.env.CHAOS_DEBUG ? new WorkerLogs() : undefined;
   const dataDir = plan.faults.has('store-restart') ? mkdtempSync(join(tmpdir(), 'fanout-chaos-')) : undefined;
   const specs = chaosTargets(options.targets, http.url);
+  const poison = plan.faults.has('poison-records')
+    ? poisonPlan(options.seed, options.records)
+    : new Map<number, PoisonKind>();
+  // One target projects its records, so that data that is not JSON has a target it cannot go to.
+  const projecting = plan.faults.has('poison-records') ? (specs[2] ?? specs[0]) : undefined;
+  if (projecting) projecting.config.transform = { chaos: '$.chaos' };
   const config = parseConfig({
     source: { stream: 'chaos-input', shards: 2, batchSize: 100, startingPosition: 'TRIM_HORIZON' },
     targets: specs.map((s) => s.config),
@@ -154,7 +162,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     phase(`putting ${options.records} records`);
-    await putChaosRecords(kinesis, 'chaos-input', options.records, positions);
+    await putChaosRecords(kinesis, 'chaos-input', options.records, positions, (i) =>
+      chaosInput(i, poison.get(i)),
+    );
     phase('waiting for quiescence under faults');
     await waitForQuiescence(pipeline, sqs, quiesce);
     await injector.stop();
@@ -174,7 +184,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             `${name} DLQ: ${r.errorType}: ${r.errorMessage.slice(0, 300)} (${r.records.length} records)\n`,
           );
     }
-    const replay: ReplaySummary = { messages: {}, records: {}, sourceBatches: 0 };
+    const replay: ReplaySummary = { messages: {}, failedAgain: {}, records: {}, sourceBatches: 0 };
     // Records delivered from here on came from a replay: late by design, so out of order at an ordered target.
     let replayStartedAt: number | undefined;
     // A worker that died holds the claims on its records (IN_PROGRESS) until its invocation would have ended:
@@ -195,11 +205,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         kinesis,
         lambda: pipeline.clients.get(LambdaClient),
         dynamo,
+        s3: pipeline.clients.get(S3Client),
       });
       for (const [name, n] of Object.entries(done.messages))
         replay.messages[name] = (replay.messages[name] ?? 0) + n;
       for (const [name, n] of Object.entries(done.records))
         replay.records[name] = (replay.records[name] ?? 0) + n;
+      for (const [name, reasons] of Object.entries(done.failedAgain)) {
+        const all = replay.failedAgain[name] ?? new Map<string, string>();
+        for (const [id, reason] of reasons) all.set(id, reason);
+        replay.failedAgain[name] = all;
+      }
       replay.sourceBatches += done.sourceBatches;
       await waitForQuiescence(pipeline, sqs, quiesce);
       const after = await leftInDlqs();
@@ -212,10 +228,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const target of targets) {
       const local = pipeline.stack.targets.find((t) => t.name === target.name);
       const spec = specs.find((s) => s.config.name === target.name);
+      const expected = new Map(
+        [...poison].map(([i, kind]) => [
+          i,
+          poisonExpectation(kind, { type: target.type, transform: spec?.config.transform }),
+        ]),
+      );
       audits.push(
         auditTarget({
           target: target.name,
-          kind: `${target.type}/${spec?.config.ordered ? 'ordered' : spec?.config.via}`,
+          kind: `${target.type}/${spec?.config.ordered ? 'ordered' : spec?.config.via}${spec?.config.transform ? '+transform' : ''}`,
           records: options.records,
           arrived: await arrivals(target, { kinesis, http }),
           indexOf: recordIndexOf,
@@ -223,10 +245,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           inDlq: local ? await dlqMessages(sqs, local.dlqUrl) : 0,
           order: {
             ordered: spec?.config.ordered ?? false,
-            partitionKeyOf: chaosPartitionKey,
+            partitionKeyOf: (i) => chaosInput(i, poison.get(i)).partitionKey,
             positions,
             replayStartedAt,
           },
+          poison: expected,
+          ...(local
+            ? {
+                dlqRecords: await recordsInDlq(
+                  sqs,
+                  local.dlqUrl,
+                  target.name,
+                  positions,
+                  replay.failedAgain[target.name],
+                ),
+              }
+            : {}),
         }),
       );
     }

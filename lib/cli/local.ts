@@ -1,6 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import pc from 'picocolors';
 import { loadConfigFile } from '../config/load.js';
+import { configWarnings, formatWarning } from '../config/warnings.js';
 import { writeLocalEnv } from '../local/env-file.js';
 import { claimLocalInstance } from '../local/instance.js';
 import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
@@ -37,6 +38,7 @@ const PARENT_CHECK_MS = 1_000;
  */
 export async function localCommand(options: LocalOptions, io: CommandIo): Promise<number> {
   const config = loadConfigFile(options.config);
+  for (const warning of configWarnings(config)) io.err(pc.yellow(formatWarning(warning)));
   const instance = claimLocalInstance();
   let pipeline: LocalPipeline;
   try {

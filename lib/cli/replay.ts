@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { TargetConfig } from '../config/schema.js';
 import { awsHandoff } from '../handoff/aws.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
+import { operatorClaims } from '../operate/claims.js';
 import { parseDuration, parseFilter, parseRate } from '../operate/parse.js';
 import { queueDepth, queueUrlOf } from '../operate/queue.js';
 import { quarantineQueueName } from '../operate/replay/quarantine.js';
@@ -81,6 +82,14 @@ export async function replayCommand(
   const interrupt = env.signal ? { signal: env.signal, dispose: () => {} } : interruptible(io);
   const progress = progressBar(env.progress && !options.json, options.source ? 'failed batches' : 'messages');
   try {
+    // With the claim check (the default), a replay stores a record too large for an envelope, as the dispatcher does.
+    const claims = await operatorClaims(
+      ctx.config,
+      ctx.names,
+      ctx.session.mode,
+      ctx.clients,
+      ctx.clients.get(LambdaClient),
+    );
     const common = {
       config: ctx.config,
       names: ctx.names,
@@ -107,6 +116,7 @@ export async function replayCommand(
             tableName: ctx.names.idempotencyTable(),
             ttlSeconds: ctx.config.idempotency.ttlSeconds,
           }),
+          ...(claims ? { claims } : {}),
         },
       );
       progress.stop();
@@ -135,6 +145,7 @@ export async function replayCommand(
         lambda: options.wait && !env.clients ? waitingLambda(t.timeout) : ctx.clients.get(LambdaClient),
         kinesis: ctx.clients.get(KinesisClient),
         handoff,
+        ...(claims ? { claims } : {}),
       },
     );
     progress.stop();

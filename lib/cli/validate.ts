@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
+import { configWarnings, formatWarning } from '../config/warnings.js';
 
 export interface CommandIo {
   out: (text: string) => void;
@@ -10,6 +11,7 @@ export interface CommandIo {
 export function validateCommand(file: string | undefined, io: CommandIo): number {
   try {
     const config = loadConfigFile(file);
+    for (const warning of configWarnings(config)) io.err(formatWarning(warning));
     const enabled = config.targets.filter((t) => t.enabled);
     io.out(
       `ok: source "${config.source.stream}", ${enabled.length} enabled target(s): ${enabled

@@ -86,7 +86,8 @@ export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): F
     idempotencyTable: parsed.data.FANOUT_IDEMPOTENCY_TABLE ?? names.idempotencyTable(),
   };
   if (parsed.data.FANOUT_TARGET) result.target = parsed.data.FANOUT_TARGET;
-  const bucket = config.claimCheck?.bucket ?? parsed.data.FANOUT_CLAIM_CHECK_BUCKET;
+  const bucket =
+    (config.claimCheck ? config.claimCheck.bucket : undefined) ?? parsed.data.FANOUT_CLAIM_CHECK_BUCKET;
   if (config.claimCheck && !bucket) {
     throw new ConfigError('environment', [
       {

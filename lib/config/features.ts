@@ -43,7 +43,7 @@ export const regionSchema = z
   .string()
   .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as eu-west-1'));
 
-export const claimCheckSchema = z.strictObject({
+export const claimCheckFields = z.strictObject({
   /** An existing bucket (its owner adds the lifecycle rule); default: a bucket the stack creates. */
   bucket: z.optional(
     z
@@ -58,6 +58,24 @@ export const claimCheckSchema = z.strictObject({
   /** Days before the stack's lifecycle rule deletes a stored record. */
   expireDays: z._default(int(1, 3650), DEFAULT_CLAIM_EXPIRE_DAYS),
 });
+
+/**
+ * `claimCheck` (docs/routing.md): on unless `false`, so a record above the hand-off limit is never only a
+ * position in a DLQ (its data would be gone with the stream's retention). `true` or a mapping turn it on;
+ * `false` turns it off explicitly: such a record then becomes an oversize notice, replayable while the stream
+ * keeps the record (or once the claim check is on again).
+ */
+export const claimCheckSchema = z._default(
+  z.pipe(
+    z.union([z.boolean(), claimCheckFields], {
+      error: 'must be true, false (off) or a mapping of bucket and expireDays',
+    }),
+    z.transform((value): false | z.output<typeof claimCheckFields> =>
+      value === true ? { expireDays: DEFAULT_CLAIM_EXPIRE_DAYS } : value,
+    ),
+  ),
+  { expireDays: DEFAULT_CLAIM_EXPIRE_DAYS },
+);
 
 /** The discovery-specific fields of `discover`; schema.ts adds the shared worker's target settings. */
 export const discoverFields = {

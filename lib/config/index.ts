@@ -1,3 +1,4 @@
+export { CONFIG_LIMITS, readBounded } from './bounds.js';
 export type { HandoffMode, IdempotencyMode, TargetType } from './constants.js';
 export { ASYNC_INVOKE_PAYLOAD_LIMIT, HANDOFF_MODES, SQS_MESSAGE_LIMIT, TARGET_TYPES } from './constants.js';
 export { FUNCTION_ENV, type FunctionEnvironment, readFunctionEnvironment } from './env.js';
@@ -30,3 +31,4 @@ export {
   type SecretRef,
 } from './secret-ref.js';
 export { idempotencyModeOf } from './target.js';
+export { configWarnings, formatWarning, privateAddressKind } from './warnings.js';

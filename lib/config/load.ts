@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { fileSizeProblem, readBounded } from './bounds.js';
 import { ConfigError } from './errors.js';
 import { parseConfig } from './parse.js';
 import type { FanoutConfig } from './schema.js';
+import { yamlSyntaxProblems } from './yaml-errors.js';
 
 export { describe, formatPath, parseConfig, toProblems } from './parse.js';
 
@@ -12,6 +13,8 @@ export const DEFAULT_CONFIG_FILE = 'fanout.yml';
 
 /** Parses and validates YAML text. */
 export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
+  const tooLarge = fileSizeProblem(Buffer.byteLength(text));
+  if (tooLarge) throw new ConfigError(file, [tooLarge]);
   // The yaml package takes a binary file (an image, an archive) for one long string; say what it is instead.
   const binary = Math.min(
     ...[text.indexOf('\u0000'), text.indexOf('\uFFFD')].map((i) => (i === -1 ? Infinity : i)),
@@ -26,15 +29,7 @@ export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
     ]);
   }
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
-    );
-  }
+  if (doc.errors.length > 0) throw new ConfigError(file, yamlSyntaxProblems(doc, text));
   let value: unknown;
   try {
     // The yaml package refuses documents whose aliases would expand without bound ("billion laughs").
@@ -53,9 +48,9 @@ export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
  */
 export function loadConfigFile(file?: string, env: NodeJS.ProcessEnv = process.env): FanoutConfig {
   const path = resolve(file ?? env.FANOUT_CONFIG ?? DEFAULT_CONFIG_FILE);
-  let text: string;
+  let read: ReturnType<typeof readBounded>;
   try {
-    text = readFileSync(path, 'utf8');
+    read = readBounded(path);
   } catch (cause) {
     throw new ConfigError(
       path,
@@ -63,5 +58,6 @@ export function loadConfigFile(file?: string, env: NodeJS.ProcessEnv = process.e
       { cause },
     );
   }
-  return parseConfigText(text, path);
+  if ('problem' in read) throw new ConfigError(path, [read.problem]);
+  return parseConfigText(read.text, path);
 }

@@ -1,7 +1,9 @@
 import type * as core from 'zod/v4/core';
 import { isSecretHeader, REDACTED } from '../observability/redact.js';
+import { targetCountProblem } from './bounds.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
-import { configSchema, duplicateNameIssues, type FanoutConfig } from './schema.js';
+import { configSchema, duplicateNameIssues, type FanoutConfig, knownFieldsAt } from './schema.js';
+import { closestName } from './suggest.js';
 
 /** `targets[2].via` from `['targets', 2, 'via']`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -73,10 +75,7 @@ export function toProblems(error: { issues: readonly core.$ZodIssue[] }, input: 
         if (issue.origin === 'string') return { path, message: `${describe(value)} is ${lengthOf(issue)}` };
         return { path, message: `${describe(value)} is out of range: ${rangeOf(issue)}` };
       case 'unrecognized_keys':
-        return {
-          path,
-          message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
-        };
+        return { path, message: unknownFields(issue.keys, knownFieldsAt(issue.path)) };
       case 'invalid_key':
         // The path ends with the key; its value (perhaps a credential) is not repeated.
         return {
@@ -89,6 +88,16 @@ export function toProblems(error: { issues: readonly core.$ZodIssue[] }, input: 
         return { path, message: `${describe(value)}: ${issue.message}` };
     }
   });
+}
+
+/** `unknown field "concurency"; did you mean concurrency?` (the suggestion when a known field is close). */
+function unknownFields(keys: readonly string[], known: readonly string[]): string {
+  const listed = `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`;
+  const guesses = keys.flatMap((key) => {
+    const guess = closestName(key, known);
+    return guess === undefined ? [] : [keys.length > 1 ? `${guess} for "${key}"` : guess];
+  });
+  return guesses.length > 0 ? `${listed}; did you mean ${guesses.join(', ')}?` : listed;
 }
 
 function lengthOf(issue: core.$ZodIssueTooSmall | core.$ZodIssueTooBig): string {
@@ -117,6 +126,8 @@ export function parseConfig(input: unknown, file = '<config>'): FanoutConfig {
       { path: '', message: `the configuration is ${what}; expected a mapping with "source" and "targets"` },
     ]);
   }
+  const tooMany = targetCountProblem(input);
+  if (tooMany) throw new ConfigError(file, [tooMany]);
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const problems = toProblems(result.error, input);

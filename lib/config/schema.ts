@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { redactUrl } from '../observability/redact.js';
 import { filterSchema, transformSchema } from '../routing/schema.js';
+import { CONFIG_LIMITS } from './bounds.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   HANDOFF_MODES,
@@ -12,6 +13,7 @@ import {
   TARGET_TYPES,
 } from './constants.js';
 import {
+  claimCheckFields,
   claimCheckSchema,
   defaultVia,
   discoverFields,
@@ -23,6 +25,7 @@ import {
   regionSchema,
   roleArnSchema,
 } from './features.js';
+import { loopIssues } from './loops.js';
 import { parseSecretRef, SECRET_REF_RULE } from './secret-ref.js';
 
 // zod/mini (functional API): the functions bundle this schema, and classic zod adds ~440 KB to each bundle.
@@ -78,34 +81,66 @@ const dispatcherSchema = z.strictObject({
 // request): checked here so `fanout validate` names a bad header, not the worker at its first request.
 const headerName = z
   .string()
-  .check(z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name (letters, digits, -, no spaces)'));
+  .check(
+    z.maxLength(CONFIG_LIMITS.headerNameChars),
+    z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name (letters, digits, -, no spaces)'),
+  );
 const headerValue = z
   .string()
   .check(
+    z.maxLength(CONFIG_LIMITS.headerValueChars),
     z.regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be a header value: no line breaks or control characters'),
   );
+/** A stream, queue, topic, bus or function name or ARN, or a URL. */
+const destinationText = z.string().check(z.minLength(1), z.maxLength(CONFIG_LIMITS.destinationChars));
 
 /** HMAC signing of each request (docs/security.md). */
 const signingSchema = z.strictObject({
   /** `ssm:<parameter>` (SecureString) or `secretsmanager:<name or ARN>`: fetched by the worker, cached 5 min. */
-  secret: z.string().check(z.refine((v) => parseSecretRef(v) !== undefined, SECRET_REF_RULE)),
+  secret: z.string().check(
+    z.maxLength(CONFIG_LIMITS.destinationChars),
+    z.refine((v) => parseSecretRef(v) !== undefined, SECRET_REF_RULE),
+  ),
   header: def(headerName, 'x-fanout-signature'),
   algorithm: def(z.enum(['sha256']), 'sha256'),
 });
 
 const httpOptionsSchema = z.strictObject({
   method: def(z.enum(['POST', 'PUT']), 'POST'),
-  headers: def(z.record(headerName, headerValue), {}),
+  headers: def(
+    z
+      .record(headerName, headerValue)
+      .check(
+        z.refine(
+          (headers) => Object.keys(headers).length <= CONFIG_LIMITS.headers,
+          `may hold at most ${CONFIG_LIMITS.headers} headers`,
+        ),
+      ),
+    {},
+  ),
   contentType: def(headerValue, 'application/octet-stream'),
   timeoutMs: def(int(100, 900_000), 10_000),
   /** Plain http:// is refused unless this is set (local receivers, tests). */
   allowInsecure: def(z.boolean(), false),
+  /**
+   * A loopback, private, link-local or metadata address (127.0.0.1, 10.x, 169.254.169.254, localhost, ...) is
+   * reported as a warning unless this is set: a worker in a VPC may mean it, a typo or a copied example not.
+   */
+  allowPrivate: def(z.boolean(), false),
   signing: z.optional(signingSchema),
 });
 
 const eventBridgeOptionsSchema = z.strictObject({
   source: def(z.string().check(z.minLength(1), z.maxLength(256)), 'kinesis-fanout'),
   detailType: def(z.string().check(z.minLength(1), z.maxLength(128)), 'kinesis-record'),
+});
+
+const localOptionsSchema = z.strictObject({
+  /**
+   * A local stream or queue name, a URL, or `receiver` (the built-in HTTP receiver). http targets default
+   * to `receiver`, so local mode never posts to a real endpoint unless told to.
+   */
+  destination: z.optional(destinationText),
 });
 
 const targetFields = z.strictObject({
@@ -116,7 +151,7 @@ const targetFields = z.strictObject({
     ),
   type: z.enum(TARGET_TYPES),
   /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
-  destination: z.string().check(z.minLength(1)),
+  destination: destinationText,
   /** Default `queue` (a FIFO queue) for an ordered target, else `invoke`. */
   via: z.optional(z.enum(HANDOFF_MODES)),
   concurrency: def(int(1, 1000), 5),
@@ -161,15 +196,7 @@ const targetFields = z.strictObject({
   http: z.optional(httpOptionsSchema),
   eventbridge: z.optional(eventBridgeOptionsSchema),
   /** Local mode only (`fanout local`): where this target delivers instead of `destination`. */
-  local: z.optional(
-    z.strictObject({
-      /**
-       * A local stream or queue name, a URL, or `receiver` (the built-in HTTP receiver). http targets default
-       * to `receiver`, so local mode never posts to a real endpoint unless told to.
-       */
-      destination: z.optional(z.string().check(z.minLength(1))),
-    }),
-  ),
+  local: z.optional(localOptionsSchema),
 });
 
 /** A target's fields with `ordered` and `via` filled in (their defaults depend on the destination). */
@@ -319,6 +346,11 @@ export function duplicateNameIssues(
   return issues;
 }
 
+const idempotencySchema = z.strictObject({
+  /** Seconds a delivered key is remembered (DynamoDB TTL); longer than the stream retention. */
+  ttlSeconds: def(int(60, 31_536_000), 8 * 24 * 3600),
+});
+
 export const configSchema = z
   .strictObject({
     /** Service name: prefix of every resource name. */
@@ -332,16 +364,13 @@ export const configSchema = z
     ),
     source: sourceSchema,
     dispatcher: z.prefault(dispatcherSchema, {}),
-    idempotency: z.prefault(
-      z.strictObject({
-        /** Seconds a delivered key is remembered (DynamoDB TTL); longer than the stream retention. */
-        ttlSeconds: def(int(60, 31_536_000), 8 * 24 * 3600),
-      }),
-      {},
-    ),
+    idempotency: z.prefault(idempotencySchema, {}),
     targets: z.array(targetSchema).check(z.minLength(1, 'must list at least one target')),
-    /** Records above the hand-off limit go to S3 and their envelopes carry a pointer (docs/routing.md). */
-    claimCheck: z.optional(claimCheckSchema),
+    /**
+     * Records above the hand-off limit go to S3 and their envelopes carry a pointer (docs/routing.md). On by
+     * default; `false` turns it off.
+     */
+    claimCheck: claimCheckSchema,
     /** A kinesis target for every stream whose name has a prefix, found at run time (docs/routing.md). */
     discover: z.optional(discoverSchema),
   })
@@ -366,11 +395,33 @@ export const configSchema = z
         }
       }
       for (const issue of duplicateNameIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+      for (const issue of loopIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
       if (!config.targets.some((t) => t.enabled)) {
         ctx.addIssue({ code: 'custom', path: ['targets'], message: 'has no enabled target' });
       }
     }),
   );
+
+/** The objects of a configuration, by their path without list indexes (`targets.http` for `targets[2].http`). */
+const OBJECTS: Record<string, { shape: Record<string, unknown> }> = {
+  '': configSchema,
+  source: sourceSchema,
+  dispatcher: dispatcherSchema,
+  idempotency: idempotencySchema,
+  targets: targetFields,
+  'targets.http': httpOptionsSchema,
+  'targets.http.signing': signingSchema,
+  'targets.eventbridge': eventBridgeOptionsSchema,
+  'targets.local': localOptionsSchema,
+  claimCheck: claimCheckFields,
+  discover: discoverSchema,
+};
+
+/** The fields an object of the configuration may have, by the path of the object (for "did you mean"). */
+export function knownFieldsAt(path: ReadonlyArray<PropertyKey>): string[] {
+  const at = path.filter((p): p is string => typeof p === 'string').join('.');
+  return Object.keys(OBJECTS[at]?.shape ?? {});
+}
 
 /** True when the destination itself drops a repeated idempotency key. */
 export function supportsNativeIdempotency(type: string, destination: string): boolean {
@@ -383,5 +434,5 @@ export type FanoutConfig = z.output<typeof configSchema>;
 export type SourceConfig = FanoutConfig['source'];
 export type TargetConfig = FanoutConfig['targets'][number];
 export type DispatcherConfig = FanoutConfig['dispatcher'];
-export type ClaimCheckConfig = NonNullable<FanoutConfig['claimCheck']>;
+export type ClaimCheckConfig = Exclude<FanoutConfig['claimCheck'], false>;
 export type DiscoverSettings = NonNullable<FanoutConfig['discover']>;

@@ -87,7 +87,7 @@ export function serverlessFunctions(context: StackContext): Record<string, Serve
 export function bundleSwitches(config: FanoutConfig): Record<string, string> {
   const on = (used: boolean): string => JSON.stringify(used ? 'on' : 'off');
   return {
-    'process.env.FANOUT_BUNDLE_CLAIM_CHECK': on(config.claimCheck !== undefined),
+    'process.env.FANOUT_BUNDLE_CLAIM_CHECK': on(config.claimCheck !== false),
     'process.env.FANOUT_BUNDLE_DISCOVERY': on(config.discover !== undefined),
     'process.env.FANOUT_BUNDLE_ROLES': on(config.targets.some((t) => t.role !== undefined)),
   };

@@ -121,9 +121,11 @@ export function dispatcherRole(context: StackContext): CfnResource {
       ],
     },
     {
+      // Lambda's on-failure records, and the dispatcher's own for a record whose hand-off and DLQ notice were
+      // refused (it finds the queue by name: GetQueueUrl).
       Sid: 'SendToFailureQueue',
       Effect: 'Allow',
-      Action: ['sqs:SendMessage'],
+      Action: QUEUE_SEND_ACTIONS,
       Resource: [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')],
     },
   );

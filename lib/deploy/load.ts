@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DEFAULT_CONFIG_FILE, parseConfigText } from '../config/index.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, parseConfigText, readBounded } from '../config/index.js';
 import { type ServerlessParts, serverlessParts } from './stack.js';
 
 export interface LoadOptions {
@@ -23,9 +22,9 @@ export function loadServerlessParts(
 ): ServerlessParts {
   const file = resolve(options.serviceDir, options.configFile ?? (env.FANOUT_CONFIG || DEFAULT_CONFIG_FILE));
   const shown = relative(options.serviceDir, file) || file;
-  let text: string;
+  let read: ReturnType<typeof readBounded>;
   try {
-    text = readFileSync(file, 'utf8');
+    read = readBounded(file);
   } catch (cause) {
     throw new ConfigError(
       shown,
@@ -35,6 +34,8 @@ export function loadServerlessParts(
       },
     );
   }
+  if ('problem' in read) throw new ConfigError(shown, [read.problem]);
+  const { text } = read;
   // First for its messages (YAML syntax, schema), then for the document the functions will parse themselves.
   parseConfigText(text, shown);
   const document: unknown = parse(text);

@@ -20,7 +20,10 @@ const builds = new Map();
 async function build(stage, region) {
   const { loadServerlessParts } = await (await loadTsx())('./load.ts', __filename);
   try {
-    return loadServerlessParts({ stage, region, serviceDir });
+    const parts = loadServerlessParts({ stage, region, serviceDir });
+    // Warnings do not stop the deploy; printed once, as the build is memoized.
+    for (const warning of parts.warnings) process.stderr.write(`${warning}\n`);
+    return parts;
   } catch (error) {
     if (error && error.name === 'ConfigError') {
       process.stderr.write(

@@ -1,4 +1,11 @@
-import { ConfigError, type ConfigProblem, type FanoutConfig, parseConfig } from '../config/index.js';
+import {
+  ConfigError,
+  type ConfigProblem,
+  configWarnings,
+  type FanoutConfig,
+  formatWarning,
+  parseConfig,
+} from '../config/index.js';
 import { alarmResources } from './alarms.js';
 import type { CfnOutputs, CfnResources } from './cfn.js';
 import { deployProblems } from './checks.js';
@@ -93,6 +100,8 @@ function templateProblems(stack: Stack): ConfigProblem[] {
 
 /** What serverless.yml pulls in through lib/deploy/serverless.cjs. */
 export interface ServerlessParts {
+  /** What the config may not mean (lib/config/warnings.ts): serverless.cjs prints them, the deploy goes on. */
+  warnings: string[];
   service: string;
   functions: Record<string, ServerlessFunction>;
   resources: { Resources: CfnResources; Outputs: CfnOutputs; extensions: CfnExtensions };
@@ -114,6 +123,7 @@ export function serverlessParts(document: unknown, options: ServerlessPartsOptio
   const config = parseConfig(document, options.file);
   const stack = buildStack(config, options, options.file);
   return {
+    warnings: configWarnings(config).map(formatWarning),
     service: config.service,
     functions: stack.functions,
     resources: { Resources: stack.resources, Outputs: stack.outputs, extensions: stack.extensions },

@@ -114,7 +114,7 @@ function sourceRecord(
   dataBytes: number,
   sub?: number,
 ): SourceRecord {
-  // Partition keys may be non-ASCII; everything else in an entry is ASCII.
+  // An entry is pure ASCII (encodeRecord escapes the partition key), so a queue takes it whatever the key.
   const bytes = Buffer.from(entry, 'utf8');
   const record: SourceRecord = {
     seq,

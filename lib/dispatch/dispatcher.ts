@@ -8,6 +8,7 @@ import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
 import { claimCheck, claimCheckSettings, reportClaims } from './claim-check.js';
+import { deadLetter } from './dead-letter.js';
 import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
 import { runOrderedUnit } from './ordered.js';
 import { type PlanContext, targetUnits } from './plan.js';
@@ -46,7 +47,9 @@ export type DispatchHandler = (
  *
  * Failure contract (Kinesis `ReportBatchItemFailures`): Lambda checkpoints at the LOWEST failed sequence number
  * and redelivers everything after it, so the dispatcher reports exactly one item, the lowest sequence number
- * among records it could not hand off. Records after it that were handed off come again; workers skip them by
+ * among records it could not hand off (throttled, 5xx, network: a retry can help). A hand-off refused for a
+ * reason that will not change (invalid contents, access denied, no such queue) is isolated to its records and
+ * they go to the target's DLQ with the reason (dead-letter.ts): the checkpoint moves on. Records after it that were handed off come again; workers skip them by
  * idempotency key. It never throws for a partial failure.
  *
  * Powertools' BatchProcessor is not used here on purpose: it processes records one by one, while the dispatcher's
@@ -113,6 +116,20 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     );
 
     failed.push(...report(outcomes, telemetry));
+    // Refused for good: to the DLQs (or the failure queue), not the checkpoint, so the shard goes on.
+    failed.push(
+      ...(await deadLetter(outcomes, {
+        config,
+        names,
+        handoff,
+        telemetry,
+        run,
+        limit,
+        stream: batch.stream,
+        streamArn: event.Records?.[0]?.eventSourceARN ?? batch.stream,
+        now,
+      })),
+    );
     telemetry.duration(DURATIONS.dispatch, now() - startedAt);
     if (failed.length === 0) return { batchItemFailures: [] };
     const lowest = failed.reduce((min, r) => (compareSequenceNumbers(r.seq, min.seq) < 0 ? r : min));

@@ -5,6 +5,7 @@ export {
   claimThreshold,
   ENVELOPE_HEAD_ROOM,
 } from './claim-check.js';
+export { deadLetter, type RefusalFailureRecord } from './dead-letter.js';
 export {
   type CorruptAggregate,
   type DecodedBatch,
@@ -27,5 +28,6 @@ export {
 } from './ordered.js';
 export { type PackedEnvelope, type PackResult, packEnvelopes } from './pack.js';
 export { type PlanContext, targetUnits } from './plan.js';
+export { mayBeContent, type RefusedRecord } from './refusal.js';
 export { createRouter, type RouteResult, type Router, type Routes } from './route.js';
 export { type HandoffUnit, runUnit } from './units.js';

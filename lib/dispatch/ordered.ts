@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HandoffPort } from '../handoff/types.js';
 import type { SourceRecord } from './decode.js';
 import {
+  emptyOutcome,
   type HandoffUnit,
   type QueueMessage,
   queueUnits,
@@ -95,7 +96,7 @@ export async function runOrderedUnit(
   options: UnitRunOptions,
   maxBytes: number,
 ): Promise<UnitOutcome> {
-  const outcome: UnitOutcome = { handedOff: 0, bytes: 0, calls: 0, failed: [], reasons: [] };
+  const outcome = emptyOutcome();
   const failedGroups = new Set<string>();
   for (const round of unit.rounds) {
     const held = round.filter((m) => failedGroups.has(m.group ?? ''));
@@ -115,6 +116,7 @@ export async function runOrderedUnit(
       outcome.calls += r.calls;
       outcome.failed.push(...r.failed);
       outcome.reasons.push(...r.reasons);
+      outcome.refused.push(...r.refused);
       for (const record of r.failed) failedGroups.add(groupOf.get(record) ?? '');
     }
   }

@@ -1,16 +1,13 @@
 import { DEFAULT_MESSAGE_GROUPS } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
-import {
-  ENVELOPE_VERSION,
-  OVERSIZE_KIND,
-  type OversizeNotice,
-  type RecordPosition,
-} from '../envelope/types.js';
+import { asciiJson } from '../envelope/codec.js';
+import { ENVELOPE_VERSION, OVERSIZE_KIND, type OversizeNotice } from '../envelope/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
 import { byMessageGroup, deduplicationId, messageGroupOf, toRounds } from './ordered.js';
 import { type PackedEnvelope, packEnvelopes } from './pack.js';
+import { positionOf } from './refusal.js';
 import { type HandoffUnit, type QueueMessage, queueUnits } from './units.js';
 
 /** What planning a batch's hand-off needs besides the records. */
@@ -86,7 +83,7 @@ export function targetUnits(
   if (oversize.length > 0) {
     context.telemetry.count(METRICS.oversizeRecords, oversize.length, target.name);
     const notices = oversize.map((r) => {
-      const notice = oversizeNotice(target.name, stream, r, limitBytes);
+      const notice = oversizeNotice(target.name, stream, r, limitBytes, dest);
       // A FIFO DLQ takes nothing without a group; notices need no order among themselves.
       return target.ordered
         ? {
@@ -109,7 +106,7 @@ export function targetUnits(
   return units;
 }
 
-/** SQS takes a string body; envelopes are ASCII but for partition keys, so this is one UTF-8 decode each. */
+/** SQS takes a string body; an envelope is ASCII (codec.ts), so this is one plain decode each. */
 function queueMessage(e: PackedEnvelope): QueueMessage {
   return { body: e.payload.toString('utf8'), bytes: e.bytes, records: e.records };
 }
@@ -117,22 +114,29 @@ function queueMessage(e: PackedEnvelope): QueueMessage {
 /**
  * A record too large for any envelope cannot be handed off; it is not dropped and does not block the shard:
  * its position goes to the target's DLQ (the data stays in the stream for its retention, so `fanout replay`
- * can re-read it), like Lambda's own on-failure records for Kinesis. With `claimCheck` no record gets here.
+ * can re-read it), like Lambda's own on-failure records for Kinesis. With the claim check (on unless
+ * `claimCheck: false`) no record gets here.
  */
-function oversizeNotice(target: string, stream: string, record: SourceRecord, limit: number): QueueMessage {
-  const entry = JSON.parse(record.entry.toString('utf8')) as RecordPosition & { d?: string };
-  delete entry.d;
+function oversizeNotice(
+  target: string,
+  stream: string,
+  record: SourceRecord,
+  limit: number,
+  dest?: string,
+): QueueMessage {
   const notice: OversizeNotice = {
     v: ENVELOPE_VERSION,
     kind: OVERSIZE_KIND,
     target,
+    ...(dest === undefined ? {} : { dest }),
     stream,
     shard: record.shard,
     reason: `record of ${record.dataBytes} bytes needs a ${record.entryBytes}-byte envelope entry, over the ${limit}-byte hand-off limit`,
     bytes: record.entryBytes,
     limit,
-    record: entry,
+    record: positionOf(record),
   };
-  const body = JSON.stringify(notice);
-  return { body, bytes: Buffer.byteLength(body), records: [record] };
+  // ASCII, as envelopes are: the partition key may hold characters SQS refuses in a body.
+  const body = asciiJson(notice);
+  return { body, bytes: body.length, records: [record] };
 }

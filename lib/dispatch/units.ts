@@ -1,7 +1,9 @@
-import { retryWithBackoff } from '../aws/retry.js';
+import { type RetryOptions, retryWithBackoff } from '../aws/retry.js';
 import { chunkBySize } from '../envelope/chunk.js';
 import { HandoffError, type HandoffPort, type QueueEntry } from '../handoff/types.js';
+import { isolateRefused, type Refusal } from './bisect.js';
 import type { SourceRecord } from './decode.js';
+import type { RefusedRecord } from './refusal.js';
 
 /**
  * One hand-off call's worth of work: an envelope for `Invoke`, or up to 10 messages for `SendMessageBatch`
@@ -53,9 +55,34 @@ export interface UnitOutcome {
   handedOff: number;
   bytes: number;
   calls: number;
-  /** Records whose message could not be handed off: they decide the checkpoint. */
+  /** Records whose message could not be handed off (retryably, out of attempts or time): they decide the checkpoint. */
   failed: SourceRecord[];
   reasons: string[];
+  /**
+   * Records refused for good (an invalid message, access denied, no such queue), isolated by bisecting the
+   * refused envelope: the dispatcher dead-letters them with the reason (dead-letter.ts) instead of stalling.
+   */
+  refused: RefusedRecord[];
+}
+
+/** An outcome with nothing in it yet. */
+export const emptyOutcome = (): UnitOutcome => ({
+  handedOff: 0,
+  bytes: 0,
+  calls: 0,
+  failed: [],
+  reasons: [],
+  refused: [],
+});
+
+/** Adds `from` into `into`. */
+export function addOutcome(into: UnitOutcome, from: UnitOutcome): void {
+  into.handedOff += from.handedOff;
+  into.bytes += from.bytes;
+  into.calls += from.calls;
+  into.failed.push(...from.failed);
+  into.reasons.push(...from.reasons);
+  into.refused.push(...from.refused);
 }
 
 export interface UnitRunOptions {
@@ -85,18 +112,16 @@ export function queueUnits(
 
 /**
  * Runs one unit with jittered-backoff retries until it succeeds, a non-retryable error, the attempt limit or
- * the deadline. A SendMessageBatch retries only the entries SQS refused.
+ * the deadline. A SendMessageBatch retries only the entries SQS refused. What is refused for good is bisected
+ * (see {@link isolateRefused}) down to the records that cause it, which end in `refused`.
  */
 export async function runUnit(
   unit: CallUnit,
   port: HandoffPort,
   options: UnitRunOptions,
 ): Promise<UnitOutcome> {
-  const outcome: UnitOutcome = { handedOff: 0, bytes: 0, calls: 0, failed: [], reasons: [] };
-  const fail = (records: SourceRecord[], reason: string): void => {
-    outcome.failed.push(...records);
-    outcome.reasons.push(reason);
-  };
+  const outcome = emptyOutcome();
+  const refusals: Refusal[] = [];
   const retry = {
     deadline: options.deadline,
     maxAttempts: options.maxAttempts,
@@ -120,16 +145,36 @@ export async function runUnit(
           const e = toHandoffError(error);
           lastReason = e.message;
           if (e.retryable) return pending;
-          fail(unit.records, e.message);
+          refusals.push({ records: unit.records, reason: e.message, code: e.code, payload: unit.payload });
           return [];
         }
       },
       retry,
     );
-    if (left.length > 0) fail(unit.records, `gave up after ${outcome.calls} attempts: ${lastReason}`);
-    return outcome;
+    if (left.length > 0)
+      fail(outcome, unit.records, `gave up after ${outcome.calls} attempts: ${lastReason}`);
+  } else {
+    await runQueueUnit(unit, port, retry, outcome, refusals);
   }
+  for (const refusal of refusals) {
+    await isolateRefused(unit, refusal, outcome, (part) => runUnit(part, port, options));
+  }
+  return outcome;
+}
 
+/** Records not handed off (retryably): they decide the checkpoint. */
+export function fail(outcome: UnitOutcome, records: SourceRecord[], reason: string): void {
+  outcome.failed.push(...records);
+  outcome.reasons.push(reason);
+}
+
+async function runQueueUnit(
+  unit: Extract<CallUnit, { kind: 'queue' }>,
+  port: HandoffPort,
+  retry: RetryOptions,
+  outcome: UnitOutcome,
+  refusals: Refusal[],
+): Promise<void> {
   const entries = unit.messages.map((message, index) => ({ id: String(index), message }));
   let lastReason = '';
   const left = await retryWithBackoff(
@@ -160,7 +205,8 @@ export async function runUnit(
             lastReason = r.reason;
             again.push(p);
           } else {
-            fail(p.message.records, `${unit.queueName}: ${r.reason}`);
+            const reason = `${unit.queueName}: ${r.reason}`;
+            refusals.push({ records: p.message.records, reason, code: r.code, message: p.message });
           }
         }
         return again;
@@ -168,14 +214,20 @@ export async function runUnit(
         const e = toHandoffError(error);
         lastReason = e.message;
         if (e.retryable) return pending;
-        for (const p of pending) fail(p.message.records, e.message);
+        const messages = pending.map((p) => p.message);
+        refusals.push({
+          records: messages.flatMap((m) => m.records),
+          reason: e.message,
+          code: e.code,
+          messages,
+        });
         return [];
       }
     },
     retry,
   );
-  for (const p of left) fail(p.message.records, `gave up after ${outcome.calls} attempts: ${lastReason}`);
-  return outcome;
+  for (const p of left)
+    fail(outcome, p.message.records, `gave up after ${outcome.calls} attempts: ${lastReason}`);
 }
 
 function toHandoffError(error: unknown): HandoffError {

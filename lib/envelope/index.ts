@@ -1,5 +1,6 @@
 export { type ChunkLimits, type Chunks, chunkBySize } from './chunk.js';
 export {
+  asciiJson,
   decodeEnvelope,
   ENVELOPE_TAIL,
   encodeEnvelope,
@@ -26,5 +27,8 @@ export {
   type InlineRecord,
   OVERSIZE_KIND,
   type OversizeNotice,
+  REFUSED_KIND,
+  type RecordNotice,
   type RecordPosition,
+  type RefusedNotice,
 } from './types.js';

@@ -4,6 +4,8 @@ export const ENVELOPE_VERSION = 1;
 export const ENVELOPE_KIND = 'kinesis-fanout/envelope';
 /** `kind` of the DLQ notice for a record too large to hand off. */
 export const OVERSIZE_KIND = 'kinesis-fanout/oversize-record';
+/** `kind` of the DLQ notice for a record whose hand-off was refused for good (invalid contents, access denied). */
+export const REFUSED_KIND = 'kinesis-fanout/refused-record';
 
 /** What every envelope record carries. Field names are short: they repeat thousands of times per call. */
 export interface RecordPosition {
@@ -72,6 +74,8 @@ export interface OversizeNotice {
   v: typeof ENVELOPE_VERSION;
   kind: typeof OVERSIZE_KIND;
   target: string;
+  /** The destination of a discovered target's record (as in its envelope). */
+  dest?: string;
   stream: string;
   shard: string;
   reason: string;
@@ -80,3 +84,23 @@ export interface OversizeNotice {
   limit: number;
   record: RecordPosition;
 }
+
+/**
+ * DLQ message for a record whose hand-off the target's worker function or queue refused for a reason that
+ * will not change by retrying (docs/bad-input.md): the dispatcher isolated it (bisecting the refused envelope)
+ * and goes on. Its position, and its claim-check pointer when it had one: `fanout replay` reads its data again
+ * from there (or from the stream) and hands it off once the cause is fixed.
+ */
+export interface RefusedNotice {
+  v: typeof ENVELOPE_VERSION;
+  kind: typeof REFUSED_KIND;
+  target: string;
+  dest?: string;
+  stream: string;
+  shard: string;
+  reason: string;
+  record: RecordPosition & { s3?: ClaimPointer };
+}
+
+/** A DLQ notice that stands for one record, by its position: `fanout replay` re-reads the record. */
+export type RecordNotice = OversizeNotice | RefusedNotice;

@@ -31,7 +31,10 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
       } catch (error) {
         if (error instanceof HandoffError) throw error;
         const { retryable, reason } = classifyError(error);
-        throw new HandoffError(`Invoke ${functionName}: ${reason}`, retryable, { cause: error });
+        throw new HandoffError(`Invoke ${functionName}: ${reason}`, retryable, {
+          cause: error,
+          code: errorCode(error),
+        });
       }
     },
 
@@ -51,13 +54,17 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
         );
       } catch (error) {
         const { retryable, reason } = classifyError(error);
-        throw new HandoffError(`SendMessageBatch ${queueUrl}: ${reason}`, retryable, { cause: error });
+        throw new HandoffError(`SendMessageBatch ${queueUrl}: ${reason}`, retryable, {
+          cause: error,
+          code: errorCode(error),
+        });
       }
       // Per-entry failures: a throttled or internal error can be retried; a sender fault cannot.
       return (out.Failed ?? []).map((f) => ({
         id: f.Id ?? '',
         retryable: f.SenderFault !== true,
         reason: `${f.Code ?? 'Failed'}: ${f.Message ?? 'no message'}`,
+        ...(f.Code ? { code: f.Code } : {}),
       }));
     },
 
@@ -74,7 +81,10 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
             queueUrls.delete(queueName);
             if (error instanceof HandoffError) throw error;
             const { retryable, reason } = classifyError(error);
-            throw new HandoffError(`GetQueueUrl ${queueName}: ${reason}`, retryable, { cause: error });
+            throw new HandoffError(`GetQueueUrl ${queueName}: ${reason}`, retryable, {
+              cause: error,
+              code: errorCode(error),
+            });
           }
         })();
         queueUrls.set(queueName, url);
@@ -82,4 +92,10 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
       return url;
     },
   };
+}
+
+/** The SDK's name of a service error (its code); undefined for anything that is not one. */
+function errorCode(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== 'Error' ? name : undefined;
 }

@@ -14,6 +14,8 @@ export interface HandoffFailure {
   id: string;
   retryable: boolean;
   reason: string;
+  /** The service's error code (`InvalidMessageContents`, `KMS.AccessDeniedException`, ...), when it gave one. */
+  code?: string;
 }
 
 /**
@@ -32,11 +34,14 @@ export interface HandoffPort {
 /** A hand-off call failed as a whole. */
 export class HandoffError extends Error {
   override readonly name = 'HandoffError';
+  /** The service's error code (the SDK error's name), when the call reached the service. */
+  readonly code: string | undefined;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
     super(message, options);
+    this.code = options?.code;
   }
 }

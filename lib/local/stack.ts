@@ -121,6 +121,8 @@ export async function createLocalStack(
           timeoutMs: 10_000,
           ...target.http,
           allowInsecure: true,
+          // The local receiver is on loopback by design.
+          allowPrivate: true,
         };
       }
     }
@@ -170,10 +172,14 @@ export async function createLocalStack(
 /** An ordered target's queues: FIFO (fauxqs keeps a group's messages in order, one in flight at a time). */
 const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
 
-/** The claim-check bucket: the configured name, else `<service>-local-claims`. CreateBucket is idempotent there. */
+/** Local mode's claim-check bucket: the configured name, else `<service>-local-claims`. */
+export const localClaimBucket = (config: FanoutConfig, names: Naming): string =>
+  (config.claimCheck ? config.claimCheck.bucket : undefined) ?? `${names.prefix}-claims`;
+
+/** The claim-check bucket, created (CreateBucket is idempotent on fauxqs). */
 async function ensureBucket(clients: LocalClients, config: FanoutConfig, names: Naming): Promise<string> {
-  if (!clients.s3) throw new Error('claimCheck is set: local mode needs an S3 client (fauxqs)');
-  const bucket = config.claimCheck?.bucket ?? `${names.prefix}-claims`;
+  if (!clients.s3) throw new Error('claimCheck is on: local mode needs an S3 client (fauxqs)');
+  const bucket = localClaimBucket(config, names);
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }

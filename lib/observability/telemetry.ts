@@ -27,6 +27,8 @@ export const METRICS = {
   handoffBytes: 'HandoffBytes',
   handoffRetries: 'HandoffRetries',
   handoffFailures: 'HandoffFailedRecords',
+  /** Records whose hand-off was refused for good (invalid contents, access denied): sent to the target's DLQ. */
+  handoffRefused: 'HandoffRefusedRecords',
   oversizeRecords: 'OversizeRecords',
   /** Records above the hand-off limit stored in S3, their envelopes carrying a pointer (claim check). */
   claimCheckedRecords: 'RecordsClaimChecked',

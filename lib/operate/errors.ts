@@ -26,3 +26,11 @@ export class LiveSettingError extends Error {
     super(message, options);
   }
 }
+
+/** The claim-check bucket of a deployed stack cannot be found (a replay may have to store a record there). */
+export class ClaimBucketError extends Error {
+  override readonly name = 'ClaimBucketError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

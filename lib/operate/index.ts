@@ -24,7 +24,7 @@ export {
   type Selection,
 } from './replay/classify.js';
 export { type ReplayHandoff, type ReplayHandoffResult, replayHandoff } from './replay/handoff.js';
-export { type OversizeResolution, resolveOversize } from './replay/oversize.js';
+export { type NoticeResolution, resolveNotice } from './replay/notice.js';
 export { renderReplayReport, renderSourceReport } from './replay/render.js';
 export { type ReplayDeps, type ReplayRequest, replayDlq } from './replay/replay.js';
 export { MESSAGE_OUTCOMES, type MessageOutcome, type ReplayReport } from './replay/report.js';

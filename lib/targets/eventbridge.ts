@@ -14,6 +14,9 @@ import {
   failed,
   missingResult,
   type Prepared,
+  prepareEach,
+  refuse,
+  sizeOrZero,
 } from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
@@ -70,18 +73,23 @@ export function createEventBridgeAdapter(context: AdapterContext): TargetAdapter
     type: 'eventbridge',
     limits: EVENTBRIDGE_LIMITS,
     // Detail is the data itself, so its UTF-8 bytes are the data's bytes; no Resources are sent.
-    sizeOf: (record) => fixedBytes + record.data.length,
+    sizeOf: sizeOrZero((record) => fixedBytes + record.data.length),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      const prepared = records.map((record): Prepared<PutEventsRequestEntry> => {
+      const prepared = prepareEach(records, 'PutEvents', (record): Prepared<PutEventsRequestEntry> => {
         const detail = detailOf(record);
         if (detail === undefined) return { refused: failed(false, NOT_A_JSON_OBJECT) };
+        const time = new Date(record.arrivedAt);
+        // The SDK writes Time with toISOString, which throws for a date out of range: the whole call would fail.
+        if (Number.isNaN(time.getTime())) {
+          return refuse('PutEvents', `the record's arrival time ${record.arrivedAt} is not a date (Time)`);
+        }
         return {
           entry: {
             EventBusName: destination,
             Source: source,
             DetailType: detailType,
             Detail: detail,
-            Time: new Date(record.arrivedAt),
+            Time: time,
           },
         };
       });

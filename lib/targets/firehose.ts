@@ -1,10 +1,19 @@
 import {
   FirehoseClient,
+  type _Record as FirehoseRecord,
   PutRecordBatchCommand,
   type PutRecordBatchCommandOutput,
 } from '@aws-sdk/client-firehose';
 import { parseArn } from './destination.js';
-import { delivered, entryFailure, failAll, missingResult } from './outcomes.js';
+import {
+  deliverAccepted,
+  delivered,
+  entryFailure,
+  failAll,
+  missingResult,
+  prepareEach,
+  sizeOrZero,
+} from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -35,27 +44,29 @@ export function createFirehoseAdapter(context: AdapterContext): TargetAdapter {
   return {
     type: 'firehose',
     limits: FIREHOSE_LIMITS,
-    sizeOf: (record: DeliveryRecord) => record.data.length,
+    sizeOf: sizeOrZero((record: DeliveryRecord) => record.data.length),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      if (records.length === 0) return [];
-      let response: PutRecordBatchCommandOutput;
-      try {
-        response = await client.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: streamName,
-            Records: records.map((r) => ({ Data: r.data })),
-          }),
-          { abortSignal: signal },
-        );
-      } catch (error) {
-        return failAll(records.length, 'PutRecordBatch', error);
-      }
-      const results = response.RequestResponses ?? [];
-      return records.map((_, i) => {
-        const result = results[i];
-        if (!result) return missingResult('PutRecordBatch');
-        if (result.ErrorCode) return entryFailure('PutRecordBatch', result.ErrorCode, result.ErrorMessage);
-        return result.RecordId ? delivered() : missingResult('PutRecordBatch');
+      const prepared = prepareEach(records, 'PutRecordBatch', (record) => {
+        if (!(record.data instanceof Uint8Array)) throw new TypeError('the record data is not bytes');
+        return { entry: { Data: record.data } satisfies FirehoseRecord };
+      });
+      return deliverAccepted(prepared, async (entries) => {
+        let response: PutRecordBatchCommandOutput;
+        try {
+          response = await client.send(
+            new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: entries }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          return failAll(entries.length, 'PutRecordBatch', error);
+        }
+        const results = response.RequestResponses ?? [];
+        return entries.map((_, i) => {
+          const result = results[i];
+          if (!result) return missingResult('PutRecordBatch');
+          if (result.ErrorCode) return entryFailure('PutRecordBatch', result.ErrorCode, result.ErrorMessage);
+          return result.RecordId ? delivered() : missingResult('PutRecordBatch');
+        });
       });
     },
   };

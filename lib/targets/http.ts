@@ -43,6 +43,7 @@ const DEFAULT_OPTIONS: NonNullable<TargetConfig['http']> = {
   contentType: 'application/octet-stream',
   timeoutMs: 10_000,
   allowInsecure: false,
+  allowPrivate: false,
 };
 
 export interface HttpAdapterOptions {
@@ -101,6 +102,36 @@ function configuredHeaders(target: TargetConfig, http: NonNullable<TargetConfig[
   return headers;
 }
 
+/** Thrown for a record whose headers cannot be written; the message is the reason in its DLQ record. */
+export class RecordHeaderError extends Error {
+  override readonly name = 'RecordHeaderError';
+}
+
+/**
+ * The configured headers and the record's own. A partition key with a lone surrogate (half of a UTF-16 pair:
+ * Kinesis stores it, JavaScript strings can hold it) has no UTF-8 form, so `encodeURIComponent` throws on it:
+ * that record cannot carry its key, and fails permanently with the reason.
+ */
+function recordHeaders(base: Headers, record: DeliveryRecord): Headers {
+  const headers = new Headers(base);
+  headers.set(HTTP_HEADERS.idempotencyKey, record.key);
+  const key = record.partitionKey;
+  let partitionKey: string;
+  try {
+    partitionKey = encodeURIComponent(key);
+  } catch (cause) {
+    if (!(cause instanceof URIError)) throw cause;
+    throw new RecordHeaderError(
+      `the partition key is not well-formed Unicode (it holds a lone surrogate), so it cannot be URI-encoded into the ${HTTP_HEADERS.partitionKey} header`,
+      { cause },
+    );
+  }
+  headers.set(HTTP_HEADERS.partitionKey, partitionKey);
+  headers.set(HTTP_HEADERS.sequenceNumber, record.sequenceNumber);
+  if (record.subSequence !== undefined) headers.set(HTTP_HEADERS.subSequence, String(record.subSequence));
+  return headers;
+}
+
 /**
  * Target adapter for an HTTP endpoint: one request per record to `destination` with the record data as body,
  * the configured method and headers, `content-type`, `idempotency-key` (always: harmless to a receiver that
@@ -129,11 +160,13 @@ export function createHttpAdapter(context: AdapterContext, options: HttpAdapterO
     : undefined;
 
   const send = async (record: DeliveryRecord, signal?: AbortSignal): Promise<RecordOutcome> => {
-    const headers = new Headers(baseHeaders);
-    headers.set(HTTP_HEADERS.idempotencyKey, record.key);
-    headers.set(HTTP_HEADERS.partitionKey, encodeURIComponent(record.partitionKey));
-    headers.set(HTTP_HEADERS.sequenceNumber, record.sequenceNumber);
-    if (record.subSequence !== undefined) headers.set(HTTP_HEADERS.subSequence, String(record.subSequence));
+    let headers: Headers;
+    try {
+      headers = recordHeaders(baseHeaders, record);
+    } catch (error) {
+      // This record's own headers cannot be written: it fails alone, the requests beside it go on.
+      return failed(false, `HTTP request not sent: ${(error as Error).message}`);
+    }
     if (signing && secrets) {
       try {
         const key = await secrets.get(signing.secret, signal);

@@ -3,9 +3,20 @@ import {
   PutRecordsCommand,
   type PutRecordsCommandOutput,
   type PutRecordsInput,
+  type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { parseArn, regionOf } from './destination.js';
-import { delivered, entryFailure, failAll, missingResult } from './outcomes.js';
+import {
+  deliverAccepted,
+  delivered,
+  entryFailure,
+  failAll,
+  missingResult,
+  type Prepared,
+  prepareEach,
+  refuse,
+  sizeOrZero,
+} from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -23,6 +34,26 @@ export const KINESIS_LIMITS: TargetLimits = Object.freeze({
 /** Bytes a record costs in PutRecords: data plus the UTF-8 partition key. */
 export function kinesisRecordSize(record: DeliveryRecord): number {
   return record.data.length + Buffer.byteLength(record.partitionKey);
+}
+
+/** A partition key is 1-256 characters (UTF-16 code units, as the service counts them). */
+export const PARTITION_KEY_MAX = 256;
+
+/**
+ * The PutRecords entry of a record. A partition key out of bounds makes Kinesis refuse the whole call
+ * (ValidationException), so it is refused here, for its record alone: a KPL user record's key comes from the
+ * aggregate, which no service checked (a record put directly always has a valid key).
+ */
+function putRecordsEntry(record: DeliveryRecord): Prepared<PutRecordsRequestEntry> {
+  const length = record.partitionKey.length;
+  if (length < 1 || length > PARTITION_KEY_MAX) {
+    return refuse(
+      'PutRecords',
+      `the partition key is ${length} characters long; Kinesis takes 1-${PARTITION_KEY_MAX} (a KPL user record's key?)`,
+    );
+  }
+  if (!(record.data instanceof Uint8Array)) throw new TypeError('the record data is not bytes');
+  return { entry: { Data: record.data, PartitionKey: record.partitionKey } };
 }
 
 /**
@@ -43,25 +74,24 @@ export function createKinesisAdapter(context: AdapterContext): TargetAdapter {
   return {
     type: 'kinesis',
     limits: KINESIS_LIMITS,
-    sizeOf: kinesisRecordSize,
+    sizeOf: sizeOrZero(kinesisRecordSize),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      if (records.length === 0) return [];
-      const input: PutRecordsInput = {
-        ...stream,
-        Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-      };
-      let response: PutRecordsCommandOutput;
-      try {
-        response = await client.send(new PutRecordsCommand(input), { abortSignal: signal });
-      } catch (error) {
-        return failAll(records.length, 'PutRecords', error);
-      }
-      const results = response.Records ?? [];
-      return records.map((_, i) => {
-        const result = results[i];
-        if (!result) return missingResult('PutRecords');
-        if (result.ErrorCode) return entryFailure('PutRecords', result.ErrorCode, result.ErrorMessage);
-        return result.SequenceNumber ? delivered() : missingResult('PutRecords');
+      const prepared = prepareEach(records, 'PutRecords', putRecordsEntry);
+      return deliverAccepted(prepared, async (entries) => {
+        const input: PutRecordsInput = { ...stream, Records: entries };
+        let response: PutRecordsCommandOutput;
+        try {
+          response = await client.send(new PutRecordsCommand(input), { abortSignal: signal });
+        } catch (error) {
+          return failAll(entries.length, 'PutRecords', error);
+        }
+        const results = response.Records ?? [];
+        return entries.map((_, i) => {
+          const result = results[i];
+          if (!result) return missingResult('PutRecords');
+          if (result.ErrorCode) return entryFailure('PutRecords', result.ErrorCode, result.ErrorMessage);
+          return result.SequenceNumber ? delivered() : missingResult('PutRecords');
+        });
       });
     },
   };

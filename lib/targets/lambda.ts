@@ -1,6 +1,6 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { regionOf } from './destination.js';
-import { delivered, failAll, failed } from './outcomes.js';
+import { deliverAccepted, delivered, failAll, failed, prepareEach, sizeOrZero } from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /** Synchronous Invoke request payload limit (6 MB). */
@@ -55,11 +55,17 @@ export function lambdaRecordSize(record: DeliveryRecord): number {
   return Buffer.byteLength(recordJson(record, '')) + 4 * Math.ceil(record.data.length / 3) + 1;
 }
 
+/** One record's JSON in the payload. */
+export const encodeLambdaRecord = (record: DeliveryRecord): string =>
+  recordJson(record, record.data.toString('base64'));
+
 /** Encodes the payload of one call; {@link lambdaRecordSize} counts exactly these bytes. */
 export function encodeLambdaPayload(records: readonly DeliveryRecord[]): Uint8Array {
-  const body = records.map((r) => recordJson(r, r.data.toString('base64'))).join(',');
-  return Buffer.from(`{"records":[${body}]}`);
+  return joinLambdaPayload(records.map(encodeLambdaRecord));
 }
+
+const joinLambdaPayload = (entries: readonly string[]): Uint8Array =>
+  Buffer.from(`{"records":[${entries.join(',')}]}`);
 
 /** The error message of a function error payload (`{"errorType","errorMessage",...}`), or its first characters. */
 function functionErrorMessage(payload: Uint8Array | undefined): string {
@@ -117,35 +123,39 @@ export function createLambdaAdapter(context: AdapterContext): TargetAdapter {
   return {
     type: 'lambda',
     limits: LAMBDA_LIMITS,
-    sizeOf: lambdaRecordSize,
+    sizeOf: sizeOrZero(lambdaRecordSize),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      if (records.length === 0) return [];
-      let response: InvokeCommandOutput;
-      try {
-        response = await client.send(
-          new InvokeCommand({
-            FunctionName: destination,
-            InvocationType: 'RequestResponse',
-            Payload: encodeLambdaPayload(records),
-          }),
-          { abortSignal: signal, requestTimeout: INVOKE_TIMEOUT_MS },
+      const prepared = prepareEach(records, 'Invoke', (record) => ({
+        entry: { record, json: encodeLambdaRecord(record) },
+      }));
+      return deliverAccepted(prepared, async (entries) => {
+        let response: InvokeCommandOutput;
+        try {
+          response = await client.send(
+            new InvokeCommand({
+              FunctionName: destination,
+              InvocationType: 'RequestResponse',
+              Payload: joinLambdaPayload(entries.map((e) => e.json)),
+            }),
+            { abortSignal: signal, requestTimeout: INVOKE_TIMEOUT_MS },
+          );
+        } catch (error) {
+          return failAll(entries.length, 'Invoke', error);
+        }
+        if (response.FunctionError) {
+          const reason = `Invoke: function error (${response.FunctionError}): ${functionErrorMessage(response.Payload)}`;
+          return entries.map(() => failed(true, reason));
+        }
+        const reported = reportedFailures(response.Payload);
+        if (reported === 'all') {
+          return entries.map(() => failed(true, 'Invoke: the function reported the whole batch as failed'));
+        }
+        return entries.map(({ record }) =>
+          reported?.has(record.key)
+            ? failed(true, 'Invoke: the function reported this record as failed (batchItemFailures)')
+            : delivered(),
         );
-      } catch (error) {
-        return failAll(records.length, 'Invoke', error);
-      }
-      if (response.FunctionError) {
-        const reason = `Invoke: function error (${response.FunctionError}): ${functionErrorMessage(response.Payload)}`;
-        return records.map(() => failed(true, reason));
-      }
-      const reported = reportedFailures(response.Payload);
-      if (reported === 'all') {
-        return records.map(() => failed(true, 'Invoke: the function reported the whole batch as failed'));
-      }
-      return records.map((r) =>
-        reported?.has(r.key)
-          ? failed(true, 'Invoke: the function reported this record as failed (batchItemFailures)')
-          : delivered(),
-      );
+      });
     },
   };
 }

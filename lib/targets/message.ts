@@ -56,15 +56,18 @@ function attributeBytes(name: string, attribute: MessageAttribute): number {
 /**
  * Encodes a record as a message: the data as text when it is valid UTF-8 made of characters SQS/SNS
  * accept, else its base64 with the attribute `fanout-encoding=base64`. Adds `fanout-key` and
- * `fanout-partition-key`.
+ * `fanout-partition-key` (left out for an empty partition key, which no attribute can hold).
  */
 export function encodeMessage(record: DeliveryRecord): EncodedMessage {
   const text = isUtf8(record.data) ? record.data.toString('utf8') : undefined;
   const asText = text !== undefined && isMessageSafeText(text);
   const attributes: Record<string, MessageAttribute> = {
     [MESSAGE_ATTRIBUTES.key]: stringAttribute(record.key),
-    [MESSAGE_ATTRIBUTES.partitionKey]: stringAttribute(record.partitionKey),
   };
+  // SQS and SNS refuse an attribute without a value; only a KPL user record can have an empty key.
+  if (record.partitionKey !== '') {
+    attributes[MESSAGE_ATTRIBUTES.partitionKey] = stringAttribute(record.partitionKey);
+  }
   if (!asText) attributes[MESSAGE_ATTRIBUTES.encoding] = { DataType: 'String', StringValue: 'base64' };
   const body = asText ? text : record.data.toString('base64');
   let bytes = Buffer.byteLength(body);

@@ -43,6 +43,51 @@ export const missingResult = (api: string): RecordOutcome =>
 export type Prepared<E> = { entry: E } | { refused: RecordOutcome };
 
 /**
+ * A record's entry, built on its own: whatever makes one record's encoding throw (a partition key that cannot
+ * be URI-encoded, an arrival time no Date can hold) fails that record alone, permanently (the same record
+ * fails the same way every time) and with the reason, instead of the whole call. `build` may also refuse a
+ * record the destination would refuse, where the destination refuses the whole call for one bad record
+ * (Kinesis PutRecords answers ValidationException for one partition key out of bounds).
+ */
+export function prepareEach<R, E>(
+  records: readonly R[],
+  api: string,
+  build: (record: R) => Prepared<E>,
+): Prepared<E>[] {
+  return records.map((record) => {
+    try {
+      return build(record);
+    } catch (error) {
+      return { refused: failed(false, `${api}: this record cannot be encoded: ${describeError(error)}`) };
+    }
+  });
+}
+
+/** A refusal of one record before the call: permanent, with the reason. */
+export const refuse = (api: string, reason: string): { refused: RecordOutcome } => ({
+  refused: failed(false, `${api}: ${reason}`),
+});
+
+/**
+ * `sizeOf` of an adapter that never throws: a record whose size cannot be computed counts 0, so it goes into a
+ * call, where {@link prepareEach} fails it alone with the reason (a throw here would fail the whole envelope).
+ */
+export function sizeOrZero<R>(sizeOf: (record: R) => number): (record: R) => number {
+  return (record) => {
+    try {
+      return sizeOf(record);
+    } catch {
+      return 0;
+    }
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
  * Sends the entries of the records that passed a pre-check in one call and merges their outcomes with the
  * refused records', in the records' order. Makes no call when every record was refused.
  */

@@ -7,7 +7,14 @@ import {
 import { parseArn } from './destination.js';
 import { TargetDestinationError } from './errors.js';
 import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
-import { deliverAccepted, failAll, outcomesByEntryId, type Prepared } from './outcomes.js';
+import {
+  deliverAccepted,
+  failAll,
+  outcomesByEntryId,
+  type Prepared,
+  prepareEach,
+  sizeOrZero,
+} from './outcomes.js';
 import type { AdapterContext, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -51,19 +58,19 @@ export function createSnsAdapter(context: AdapterContext): TargetAdapter {
   return {
     type: 'sns',
     limits,
-    sizeOf: (record) => encode(record).bytes,
+    sizeOf: sizeOrZero((record) => encode(record).bytes),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      const prepared = records.map((record): Prepared<Omit<PublishBatchRequestEntry, 'Id'>> => {
+      type Entry = Omit<PublishBatchRequestEntry, 'Id'>;
+      const prepared = prepareEach(records, 'PublishBatch', (record): Prepared<Entry> => {
         const refused = refuseAsMessage(record);
         if (refused) return { refused };
         const message = encode(record);
-        return {
-          entry: {
-            Message: message.body,
-            MessageAttributes: message.attributes,
-            ...(fifo ? fifoFields(record) : {}),
-          },
+        const entry: Entry = {
+          Message: message.body,
+          MessageAttributes: message.attributes,
+          ...(fifo ? fifoFields(record) : {}),
         };
+        return { entry };
       });
       return deliverAccepted(prepared, async (entries) => {
         let response: PublishBatchCommandOutput;

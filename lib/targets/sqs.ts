@@ -9,7 +9,14 @@ import {
 import { SQS_MESSAGE_LIMIT } from '../config/index.js';
 import { parseArn, regionOf } from './destination.js';
 import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
-import { deliverAccepted, failAll, outcomesByEntryId, type Prepared } from './outcomes.js';
+import {
+  deliverAccepted,
+  failAll,
+  outcomesByEntryId,
+  type Prepared,
+  prepareEach,
+  sizeOrZero,
+} from './outcomes.js';
 import type { AdapterContext, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -56,19 +63,19 @@ export function createSqsAdapter(context: AdapterContext, options: SqsAdapterOpt
   return {
     type: 'sqs',
     limits,
-    sizeOf: (record) => encode(record).bytes,
+    sizeOf: sizeOrZero((record) => encode(record).bytes),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      const prepared = records.map((record): Prepared<Omit<SendMessageBatchRequestEntry, 'Id'>> => {
+      type Entry = Omit<SendMessageBatchRequestEntry, 'Id'>;
+      const prepared = prepareEach(records, 'SendMessageBatch', (record): Prepared<Entry> => {
         const refused = refuseAsMessage(record);
         if (refused) return { refused };
         const message = encode(record);
-        return {
-          entry: {
-            MessageBody: message.body,
-            MessageAttributes: message.attributes,
-            ...(fifo ? fifoFields(record) : {}),
-          },
+        const entry: Entry = {
+          MessageBody: message.body,
+          MessageAttributes: message.attributes,
+          ...(fifo ? fifoFields(record) : {}),
         };
+        return { entry };
       });
       return deliverAccepted(prepared, async (entries) => {
         let response: SendMessageBatchCommandOutput;

@@ -50,7 +50,7 @@ describe('DLQ messages of unknown format', () => {
   it('Q3 a JSON object of another format (an SNS notification, a foreign app’s message)', () => {
     const sns = JSON.stringify({ Type: 'Notification', MessageId: 'x', Message: 'hello' });
     expect(unparseable(classify(sns))).toBe(
-      'neither an envelope, a Lambda destination record nor an oversize notice',
+      'neither an envelope, a Lambda destination record nor a record notice (oversize or refused)',
     );
   });
 
@@ -87,7 +87,7 @@ describe('DLQ messages of unknown format', () => {
       reason: 'big',
     };
     expect(unparseable(classify(JSON.stringify(notice)))).toBe(
-      'oversize notice without stream, shard, record id and sequence number',
+      'oversize notice without stream, shard and sequence number',
     );
     const other = { ...notice, target: 'output2', shard: 's', record: { id: 'i', seq: '1', pk: 'k', at: 0 } };
     expect(unparseable(classify(JSON.stringify(other)))).toBe('oversize notice for target "output2"');

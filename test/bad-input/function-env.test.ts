@@ -16,6 +16,9 @@ const CONFIG = JSON.stringify({
   ],
 });
 
+/** The claim check is on by default: the deploy gives every function its bucket. */
+const CLAIMS = { FANOUT_CLAIM_CHECK_BUCKET: 'fanout-test-claims' };
+
 /** The ConfigError of reading `env`, as `file: path: message` lines. */
 function problemsOf(read: () => unknown): string[] {
   let error: unknown;
@@ -81,14 +84,18 @@ describe('bad function environment', () => {
   });
 
   it('F5 a worker without FANOUT_TARGET', () => {
-    const container = createContainer('worker', { FANOUT_CONFIG_JSON: CONFIG });
+    const container = createContainer('worker', { FANOUT_CONFIG_JSON: CONFIG, ...CLAIMS });
     expect(problemsOf(() => buildWorker(container))).toEqual([
       'environment: FANOUT_TARGET: is required for a worker (the name of the target it serves)',
     ]);
   });
 
   it('F6 a worker whose FANOUT_TARGET is not a target of the configuration: the known ones listed', () => {
-    const container = createContainer('worker', { FANOUT_CONFIG_JSON: CONFIG, FANOUT_TARGET: 'webhok' });
+    const container = createContainer('worker', {
+      FANOUT_CONFIG_JSON: CONFIG,
+      FANOUT_TARGET: 'webhok',
+      ...CLAIMS,
+    });
     expect(problemsOf(() => buildWorker(container))).toEqual([
       'environment: FANOUT_TARGET: "webhok" is not a target of the configuration; expected one of "output1", "webhook"',
     ]);
@@ -96,11 +103,20 @@ describe('bad function environment', () => {
 
   it('F7 the deployed worker module itself fails to load with the ConfigError (a Lambda init error)', async () => {
     vi.stubEnv('FANOUT_CONFIG_JSON', CONFIG);
+    vi.stubEnv('FANOUT_CLAIM_CHECK_BUCKET', CLAIMS.FANOUT_CLAIM_CHECK_BUCKET);
     vi.stubEnv('FANOUT_TARGET', 'nope');
     const error = await import('../../functions/worker.js').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('ConfigError');
     expect((error as Error).message).toContain('FANOUT_TARGET: "nope" is not a target of the configuration');
+  });
+
+  it('F9 the claim check on (the default) without a bucket: named, with where it comes from', () => {
+    expect(problemsOf(() => readFunctionEnvironment({ FANOUT_CONFIG_JSON: CONFIG }))).toEqual([
+      'environment: FANOUT_CLAIM_CHECK_BUCKET: is not set, and claimCheck.bucket names no bucket: the deploy sets it to the bucket it creates',
+    ]);
+    const off = JSON.stringify({ ...JSON.parse(CONFIG), claimCheck: false });
+    expect(readFunctionEnvironment({ FANOUT_CONFIG_JSON: off }).claimCheckBucket).toBeUndefined();
   });
 
   it('F8 the deployed dispatcher module without its configuration fails to load, naming the variable', async () => {

@@ -106,11 +106,21 @@ describe('ordered targets', () => {
 });
 
 describe('claimCheck', () => {
-  it('is off unless present; present, it defaults to the stack’s bucket and 15 days', () => {
-    expect(parseConfig({ ...base, targets: [target] }).claimCheck).toBeUndefined();
-    expect(parseConfig({ ...base, targets: [target], claimCheck: {} }).claimCheck).toEqual({
-      expireDays: 15,
-    });
+  it('is on unless turned off: the stack’s bucket and 15 days by default; false turns it off', () => {
+    const claimCheck = (value?: unknown) =>
+      parseConfig({ ...base, targets: [target], ...(value === undefined ? {} : { claimCheck: value }) })
+        .claimCheck;
+    expect(claimCheck()).toEqual({ expireDays: 15 });
+    expect(claimCheck({})).toEqual({ expireDays: 15 });
+    expect(claimCheck(true)).toEqual({ expireDays: 15 });
+    expect(claimCheck({ bucket: 'shared-claims' })).toEqual({ bucket: 'shared-claims', expireDays: 15 });
+    expect(claimCheck(false)).toBe(false);
+  });
+
+  it('names a value that is neither a switch nor a mapping', () => {
+    expect(problemsOf({ claimCheck: 'yes' as unknown as boolean })).toEqual([
+      'claimCheck: "yes": must be true, false (off) or a mapping of bucket and expireDays',
+    ]);
   });
 
   it('names a bad bucket and a bad expiry', () => {

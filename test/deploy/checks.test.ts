@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigProblem, type FanoutConfigInput } from '../../lib/config/index.js';
 import { loadServerlessParts } from '../../lib/deploy/load.js';
@@ -29,6 +32,25 @@ describe('deploy checks', () => {
         loadServerlessParts({ ...WHERE, serviceDir: SERVICE_DIR, configFile: file }),
       ).not.toThrow();
     }
+  });
+
+  it('hands the config warnings to serverless.cjs, which prints them and goes on (the example has none)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-warn-'));
+    const file = join(dir, 'fanout.yml');
+    writeFileSync(
+      file,
+      'source: {stream: input}\ntargets:\n  - {name: hook, type: http, destination: "https://10.0.0.7/hook"}\n',
+    );
+    const parts = loadServerlessParts({ ...WHERE, serviceDir: SERVICE_DIR, configFile: file });
+    expect(parts.warnings).toEqual([
+      'warning: targets[0].destination: 10.0.0.7 is a private address: the worker will post record data there; set http.allowPrivate: true if that is meant',
+    ]);
+    expect(parts.functions).toHaveProperty('dispatcher');
+    expect(
+      loadServerlessParts({ ...WHERE, serviceDir: SERVICE_DIR, configFile: `${SERVICE_DIR}/fanout.yml` })
+        .warnings,
+    ).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the target whose worker function name would pass 64 characters', () => {
@@ -99,10 +121,12 @@ describe('deploy checks', () => {
   });
 
   it('refuses more targets than one CloudFormation stack can hold', () => {
-    const targets = Array.from({ length: 70 }, (_, i) => ({
+    // 55 queue targets pass the config's bound (60) but need 14 + 9 x 55 = 509 resources.
+    const targets = Array.from({ length: 55 }, (_, i) => ({
       name: `t${i}`,
       type: 'kinesis' as const,
       destination: `out-${i}`,
+      via: 'queue' as const,
     }));
     const problems = problemsOf({ targets });
     expect(problems).toEqual([{ path: 'targets', message: expect.stringMatching(/at most 500/) }]);

@@ -84,7 +84,9 @@ export function expectedDispatcher(config: FanoutConfig, names: DeployNames): Pe
     ...config.targets.map((t) => arn(`Target${id(t.name)}Dlq`)),
   ];
   grant(permissions, ['sqs:SendMessage', 'sqs:GetQueueUrl'], queues);
-  grant(permissions, ['sqs:SendMessage'], [arn('DispatcherFailureQueue')]);
+  grant(permissions, ['s3:PutObject'], claimObjects(config, names));
+  // Lambda's on-failure records, and the dispatcher's own for a record its target's DLQ refused (by name).
+  grant(permissions, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [arn('DispatcherFailureQueue')]);
   return permissions;
 }
 
@@ -94,10 +96,19 @@ export interface DestinationGrant {
   resources: unknown[];
 }
 
+/** The claim check's objects of this stack (on unless `claimCheck: false`): its own prefix only. */
+function claimObjects(config: FanoutConfig, names: DeployNames): unknown[] {
+  if (!config.claimCheck) return [];
+  return config.claimCheck.bucket
+    ? [sub(`arn:\${AWS::Partition}:s3:::${config.claimCheck.bucket}/${names.prefix}/*`)]
+    : [sub(`\${ClaimCheckBucket.Arn}/${names.prefix}/*`)];
+}
+
 export function expectedWorker(
   target: TargetConfig,
   names: DeployNames,
   destination: DestinationGrant,
+  config?: FanoutConfig,
 ): Permissions {
   const permissions: Permissions = {};
   grant(
@@ -116,6 +127,7 @@ export function expectedWorker(
       [arn(`Target${id(target.name)}Queue`)],
     );
   }
+  if (config) grant(permissions, ['s3:GetObject'], claimObjects(config, names));
   if (idempotencyModeOf(target) === 'store') {
     grant(permissions, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], [arn('IdempotencyTable')]);
   }

@@ -139,6 +139,8 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
         POWERTOOLS_SERVICE_NAME: config.service,
         POWERTOOLS_METRICS_NAMESPACE: 'KinesisFanout',
         NODE_OPTIONS: '--enable-source-maps',
+        // The claim check is on by default: the stack's own bucket, named at deploy time.
+        FANOUT_CLAIM_CHECK_BUCKET: { Ref: 'ClaimCheckBucket' },
       },
     });
     for (const target of config.targets) {
@@ -270,7 +272,7 @@ describe.each(CASES)('serverless package of the $label', ({ file }) => {
       if (!grant) throw new Error(`the test has no destination grant for target ${target.name}`);
       const role = resource(template(), `Target${id(target.name)}WorkerRole`);
       expect(role.Properties.RoleName).toBe(names.workerRole(target.name));
-      expect(permissionsOf(role), target.name).toEqual(expectedWorker(target, names, grant));
+      expect(permissionsOf(role), target.name).toEqual(expectedWorker(target, names, grant, config));
     }
   });
 

@@ -145,21 +145,24 @@ describe('dispatcher', () => {
     expect(seqs).toEqual(event.Records.map((r) => r.kinesis.sequenceNumber));
   });
 
-  it('reports the lowest sequence number of a failed envelope and never throws', async () => {
+  it('reports the lowest sequence number of an envelope it could not hand off and never throws', async () => {
     const { run, telemetry } = dispatcherFor({ dispatcher: { invokePayloadLimit: 2_048 } });
+    let third: string | undefined;
     let call = 0;
-    lambda.on(InvokeCommand).callsFake((input: { FunctionName: string }) => {
-      // The third envelope of output2 fails for good (not retryable).
-      if (input.FunctionName.includes('output2') && ++call === 3) {
-        throw Object.assign(new Error('denied'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
+    lambda.on(InvokeCommand).callsFake((input: { FunctionName: string; Payload: Uint8Array }) => {
+      // The third envelope of output2 fails every time, retryably (a 5xx): the checkpoint waits for it.
+      const payload = Buffer.from(input.Payload).toString();
+      if (input.FunctionName.includes('output2') && (++call === 3 || payload === third)) {
+        third = payload;
+        throw Object.assign(new Error('oops'), {
+          name: 'ServiceException',
+          $metadata: { httpStatusCode: 500 },
         });
       }
       return { StatusCode: 202 };
     });
     const result = await run(kinesisEventFactory(100));
-    const failedEnvelope = invokedEnvelopes().filter((c) => c.envelope.target === 'output2')[2]?.envelope;
+    const failedEnvelope = decodeEnvelope(third ?? '');
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: failedEnvelope?.records[0]?.seq }]);
     expect(telemetry.counter(METRICS.handoffFailures, 'output2')).toBe(failedEnvelope?.records.length);
     expect(telemetry.counter(METRICS.handoffFailures, 'output1')).toBe(0);
@@ -213,22 +216,50 @@ describe('dispatcher', () => {
     );
   });
 
-  it('checkpoints at a refused entry that is the sender’s fault', async () => {
-    const { run } = dispatcherFor({
+  it('bisects an entry refused as InvalidMessageContents to its record, dead-letters it and hands off the rest', async () => {
+    const { run, telemetry } = dispatcherFor({
       dispatcher: { queueMessageLimit: 2_048 },
       targets: [{ name: 'queued', type: 'sqs', destination: 'out', via: 'queue', concurrency: 2 }],
     });
-    sqs.on(SendMessageBatchCommand).resolvesOnce({
-      Failed: [{ Id: '1', SenderFault: true, Code: 'InvalidMessageContents' }],
-      Successful: [],
-    });
-    const result = await run(threeShardEvent());
-    const second = decodeEnvelope(
-      sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[1]?.MessageBody,
-    );
-    expect(second.shard).toBe('shardId-000000000001');
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumber(1) }]);
-    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    const poison = sequenceNumber(4);
+    sqs
+      .on(SendMessageBatchCommand)
+      .callsFake((input: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }) => ({
+        Successful: [],
+        Failed: input.Entries.filter(
+          (e) => input.QueueUrl.endsWith('-queue') && e.MessageBody.includes(poison),
+        ).map((e) => ({
+          Id: e.Id,
+          SenderFault: true,
+          Code: 'InvalidMessageContents',
+          Message: 'Invalid characters found',
+        })),
+      }));
+    expect(await run(threeShardEvent())).toEqual({ batchItemFailures: [] });
+
+    const sent = (queue: string) =>
+      sqs
+        .commandCalls(SendMessageBatchCommand)
+        .filter((c) => c.args[0].input.QueueUrl?.endsWith(queue))
+        .flatMap((c) => c.args[0].input.Entries ?? [])
+        .map((e) => e.MessageBody ?? '');
+    const accepted = sent('-queue')
+      .filter((body) => !body.includes(poison))
+      .flatMap((body) => decodeEnvelope(body).records.map((r) => r.seq));
+    expect(accepted.sort()).toEqual([0, 1, 2, 3, 5].map(sequenceNumber));
+    const notices = sent('fanout-test-queued-dlq').map((body) => JSON.parse(body));
+    expect(notices).toEqual([
+      expect.objectContaining({
+        kind: 'kinesis-fanout/refused-record',
+        target: 'queued',
+        stream: 'input',
+        shard: 'shardId-000000000001',
+        reason: 'fanout-test-queued-queue: InvalidMessageContents: Invalid characters found',
+        record: expect.objectContaining({ seq: poison }),
+      }),
+    ]);
+    expect(telemetry.counter(METRICS.handoffRefused, 'queued')).toBe(1);
+    expect(telemetry.counter(METRICS.handoffFailures, 'queued')).toBe(0);
   });
 
   it('sends an oversize record to the target DLQ with the reason and hands off the rest', async () => {

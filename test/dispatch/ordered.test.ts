@@ -83,16 +83,57 @@ describe('dispatcher with an ordered target', () => {
 
   it('holds a failed group back and checkpoints at its first record, while other groups go on', async () => {
     const failing = messageGroupOf('key-3', 4);
-    const handoff = new FakeHandoff((entry) => entry.groupId === failing);
+    const handoff = new FakeHandoff((entry) => entry.groupId === failing, true);
     const run = dispatcher(handoff, { dispatcher: { queueMessageLimit: 2048 } });
     const result = await run(event(), contextFactory());
     // key-3's first record is record 3 (or an earlier key of the same group).
     const firstOfGroup = event().Records.find((r) => messageGroupOf(r.kinesis.partitionKey, 4) === failing);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: firstOfGroup?.kinesis.sequenceNumber }] });
+    // Only the group's first envelope was tried (again and again): none after it.
     const attempts = handoff.batches.flatMap((b) => b.entries).filter((e) => e.groupId === failing);
-    expect(attempts).toHaveLength(1);
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(new Set(attempts.map((e) => e.deduplicationId)).size).toBe(1);
     const others = handoff.queued('fanout-test-ledger-queue.fifo');
     expect(new Set(others.map((o) => o.entry.groupId)).size).toBe(3);
+  });
+});
+
+describe('a record refused for good in a FIFO group', () => {
+  it("is isolated to the FIFO DLQ with the reason; its group's later records go on, in order", async () => {
+    const poison = sequenceNumber(13);
+    // The queue refuses any envelope that holds record 13, as SQS refuses a body with U+FFFF.
+    const handoff = new FakeHandoff(
+      (entry, queue) => queue.endsWith('-queue.fifo') && entry.body.includes(`"seq":"${poison}"`),
+    );
+    const run = dispatcher(handoff, { dispatcher: { queueMessageLimit: 2048 } });
+
+    expect(await run(event(), contextFactory())).toEqual({ batchItemFailures: [] });
+
+    const queued = handoff.queued('fanout-test-ledger-queue.fifo');
+    const group = messageGroupOf('key-3', 4);
+    const inGroup = queued.filter((q) => q.entry.groupId === group).flatMap((q) => q.envelope.records);
+    const expected = event()
+      .Records.filter((r) => messageGroupOf(r.kinesis.partitionKey, 4) === group)
+      .map((r) => r.kinesis.sequenceNumber)
+      .filter((seq) => seq !== poison);
+    expect(inGroup.map((r) => r.seq)).toEqual(expected);
+    const all = queued.flatMap((q) => q.envelope.records.map((r) => r.seq));
+    expect(all).toHaveLength(39);
+    expect(new Set(queued.map((q) => q.entry.deduplicationId)).size).toBe(queued.length);
+
+    const dlq = handoff.batches
+      .filter((b) => b.queue === 'fanout-test-ledger-dlq.fifo')
+      .flatMap((b) => b.entries);
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]?.groupId).toBe(group);
+    expect(dlq[0]?.deduplicationId).toMatch(/^[\w-]{43}$/);
+    expect(JSON.parse(dlq[0]?.body ?? '{}')).toMatchObject({
+      kind: 'kinesis-fanout/refused-record',
+      target: 'ledger',
+      shard: 'shardId-000000000000',
+      reason: 'fanout-test-ledger-queue.fifo: refused by the test',
+      record: { seq: poison, pk: 'key-3' },
+    });
   });
 });
 
@@ -115,8 +156,8 @@ describe('runOrderedUnit', () => {
     dedupId: `${group}-${n}`,
   });
 
-  it('sends round after round and stops a group at its first failure', async () => {
-    const handoff = new FakeHandoff((entry) => entry.deduplicationId === 'a-1');
+  it('sends round after round and stops a group at its first (retryable) failure', async () => {
+    const handoff = new FakeHandoff((entry) => entry.deduplicationId === 'a-1', true);
     const outcome = await runOrderedUnit(
       {
         kind: 'ordered',
@@ -139,6 +180,8 @@ describe('runOrderedUnit', () => {
     );
     expect(handoff.batches.map((b) => b.entries.map((e) => e.deduplicationId))).toEqual([
       ['a-1', 'b-2'],
+      ['a-1'],
+      ['a-1'],
       ['b-4'],
     ]);
     expect(outcome.failed.map((r) => r.seq)).toEqual([sequenceNumber(1), sequenceNumber(3)]);

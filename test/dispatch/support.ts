@@ -5,11 +5,17 @@ import type { HandoffFailure, HandoffPort, QueueEntry } from '../../lib/handoff/
 
 export const names: Naming = naming('fanout', 'test');
 
-/** A hand-off port double: records every call, refuses the entries `refuse` picks (not retryable). */
+/**
+ * A hand-off port double: records every call, refuses the entries `refuse` picks: for good (as SQS refuses
+ * InvalidMessageContents), or retryably (as a throttled entry) with `retryable`.
+ */
 export class FakeHandoff implements HandoffPort {
   readonly invokes: Array<{ functionName: string; envelope: Envelope }> = [];
   readonly batches: Array<{ queue: string; entries: QueueEntry[] }> = [];
-  constructor(private readonly refuse: (entry: QueueEntry, queue: string) => boolean = () => false) {}
+  constructor(
+    private readonly refuse: (entry: QueueEntry, queue: string) => boolean = () => false,
+    private readonly retryable = false,
+  ) {}
 
   async invokeAsync(functionName: string, payload: string | Uint8Array): Promise<void> {
     this.invokes.push({ functionName, envelope: decodeEnvelope(Buffer.from(payload).toString()) });
@@ -20,7 +26,11 @@ export class FakeHandoff implements HandoffPort {
     this.batches.push({ queue, entries: [...entries] });
     return entries
       .filter((e) => this.refuse(e, queue))
-      .map((e) => ({ id: e.id, retryable: false, reason: 'refused by the test' }));
+      .map((e) =>
+        this.retryable
+          ? { id: e.id, retryable: true, reason: 'throttled by the test', code: 'RequestThrottled' }
+          : { id: e.id, retryable: false, reason: 'refused by the test', code: 'InvalidMessageContents' },
+      );
   }
 
   async queueUrl(queueName: string): Promise<string> {

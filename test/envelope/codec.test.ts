@@ -74,9 +74,28 @@ describe('idempotency keys', () => {
 });
 
 describe('encodeRecord', () => {
-  it('writes exactly what JSON.stringify writes, escaping tricky partition keys', async () => {
+  // What SQS refuses in a message body (U+FFFE, U+FFFF, lone surrogates) and what fauxqs refuses too (emoji),
+  // beside plain and JSON-escaped keys.
+  const keys = [
+    'plain',
+    'quo"te',
+    'back\\slash',
+    'new\nline',
+    'ünïcödé ✓',
+    '\u0000ctl',
+    '',
+    'nonchar \uFFFE and \uFFFF',
+    'lone high \uD800 here',
+    'lone low \uDFFF',
+    '\uDC00\uD800 reversed pair',
+    'emoji 😀 and 🇺🇳',
+    'del \u007f',
+    '\u2028\u2029 separators',
+  ];
+
+  it('writes pure ASCII that JSON.parse turns back into the same record, whatever the partition key', async () => {
     const { encodeRecord } = await import('../../lib/envelope/index.js');
-    for (const pk of ['plain', 'quo"te', 'back\\slash', 'new\nline', 'ünïcödé ✓', '\u0000ctl', '']) {
+    for (const pk of keys) {
       for (const sub of [undefined, 0, 7]) {
         const record = {
           id: 'abcDEF_-',
@@ -86,8 +105,46 @@ describe('encodeRecord', () => {
           at: 1_700_000_000_123,
           d: 'aGk=',
         };
-        expect(encodeRecord(record)).toBe(JSON.stringify(record));
+        const text = encodeRecord(record);
+        expect(text).toMatch(/^[\x20-\x7e]*$/);
+        expect(JSON.parse(text)).toEqual(record);
+        expect(JSON.parse(text).pk).toBe(pk);
       }
     }
+  });
+
+  it('writes exactly what JSON.stringify writes for an ASCII partition key', async () => {
+    const { encodeRecord } = await import('../../lib/envelope/index.js');
+    for (const pk of ['plain', 'quo"te', 'back\\slash', 'new\nline', '\u0000ctl', '']) {
+      const record = { id: 'abcDEF_-', seq: '495901', pk, at: 1, d: 'aGk=' };
+      expect(encodeRecord(record)).toBe(JSON.stringify(record));
+    }
+  });
+
+  it('keeps a whole envelope in ASCII, and decodeEnvelope gives back its records', () => {
+    const e = envelope();
+    const records = keys.map((pk, i) => ({ ...e.records[0]!, seq: String(i + 1), pk }));
+    const text = encodeEnvelope({ ...e, records });
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    expect(decodeEnvelope(text).records.map((r) => r.pk)).toEqual(keys);
+  });
+});
+
+describe('asciiJson', () => {
+  it('escapes every code unit above U+007E, as JSON.parse reads it back', async () => {
+    const { asciiJson } = await import('../../lib/envelope/index.js');
+    const value = { a: '\uFFFF', b: ['😀', '\uD800'], c: 1 };
+    expect(asciiJson(value)).toBe('{"a":"\\uffff","b":["\\ud83d\\ude00","\\ud800"],"c":1}');
+    expect(JSON.parse(asciiJson(value))).toEqual(value);
+  });
+});
+
+describe('asciiJson of long text', () => {
+  it('escapes a text longer than one slice of char codes', async () => {
+    const { asciiJson } = await import('../../lib/envelope/index.js');
+    const text = `${'a'.repeat(10_000)}\uFFFF${'é'.repeat(20_000)}`;
+    const json = asciiJson(text);
+    expect(json).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(json)).toBe(text);
   });
 });

@@ -90,6 +90,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_KINESIS: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     AWS_ENDPOINT_URL_STS: sts.endpoint,
     FANOUT_CONFIG_JSON: JSON.stringify(config),
+    // The claim check is on by default; the deploy names its bucket (no record here is large enough to use it).
+    FANOUT_CLAIM_CHECK_BUCKET: 'fanout-it-claims',
     FANOUT_STAGE: 'xacct',
   });
   clients = localClients();

@@ -52,6 +52,8 @@ beforeAll(async () => {
   emulators = await startEmulators();
   Object.assign(process.env, emulators.env, {
     FANOUT_CONFIG_JSON: JSON.stringify(config),
+    // The claim check is on by default; the deploy names its bucket (no record here is large enough to use it).
+    FANOUT_CLAIM_CHECK_BUCKET: 'fanout-it-claims',
     FANOUT_STAGE: 'it',
   });
   clients = localClients();

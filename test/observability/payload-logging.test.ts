@@ -142,7 +142,8 @@ describe('record payloads in logs', () => {
     const error = (await work(envelope, contextFactory()).catch((e: unknown) => e)) as Error;
 
     // The logs were captured (the failure paths did log), and the worker's error (Lambda logs it) names the status.
-    expect(captured.join('')).toMatch(/"message":"hand-off failed"/);
+    // Access denied: refused for good, so dead-lettered (and the DLQ mock refuses the notices too).
+    expect(captured.join('')).toMatch(/"message":"hand-off refused for good/);
     expect(captured.join('')).toMatch(/KPL-aggregated record\(s\) could not be split/);
     expect(error.message).toContain('HTTP 500: upstream refused it');
     expect(leaks(captured)).toEqual([]);
@@ -158,6 +159,8 @@ describe('record payloads in logs', () => {
       'FANOUT_CONFIG_JSON',
       JSON.stringify({ source: { stream: 'input' }, targets: [hookTarget()] }),
     );
+    // The claim check is on by default: the deploy gives the functions its bucket.
+    vi.stubEnv('FANOUT_CLAIM_CHECK_BUCKET', 'fanout-test-claims');
     const lambdaContext = {
       ...contextFactory(),
       functionName: 'fanout-test-dispatcher',
@@ -183,7 +186,8 @@ describe('record payloads in logs', () => {
     const error = (await worker.handler(envelope, lambdaContext).catch((e: unknown) => e)) as Error;
 
     expect(error.name).toBe('DeliveryError');
-    expect(captured.join('')).toMatch(/"message":"hand-off failed"/);
+    // Access denied: refused for good, so dead-lettered (and the DLQ mock refuses the notices too).
+    expect(captured.join('')).toMatch(/"message":"hand-off refused for good/);
     expect(captured.join('')).not.toMatch(/Lambda invocation event/);
     expect(leaks(captured)).toEqual([]);
   });

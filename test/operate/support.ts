@@ -1,6 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { s3ClaimStore } from '../../lib/claims/s3.js';
 import { awsHandoff } from '../../lib/handoff/aws.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
 import { QueueReader, queueDepth } from '../../lib/operate/queue.js';
@@ -10,7 +12,14 @@ import type { ReplayDeps } from '../../lib/operate/replay/replay.js';
 export function replayDeps(pipeline: LocalPipeline): ReplayDeps {
   const sqs = pipeline.clients.get(SQSClient);
   const lambda = pipeline.clients.get(LambdaClient);
-  return { sqs, lambda, kinesis: pipeline.clients.get(KinesisClient), handoff: awsHandoff(lambda, sqs) };
+  const bucket = pipeline.stack.claimCheckBucket;
+  return {
+    sqs,
+    lambda,
+    kinesis: pipeline.clients.get(KinesisClient),
+    handoff: awsHandoff(lambda, sqs),
+    ...(bucket ? { claims: { store: s3ClaimStore(pipeline.clients.get(S3Client)), bucket } } : {}),
+  };
 }
 
 /** Messages in a queue: waiting plus received by someone. */

@@ -34,6 +34,8 @@ beforeEach(() => {
       targets: [{ name: 'out', type: 'kinesis', destination: 'output1', ordered: false }],
     }),
   );
+  // The claim check is on by default: the deploy gives the functions its bucket.
+  vi.stubEnv('FANOUT_CLAIM_CHECK_BUCKET', 'fanout-test-claims');
 });
 
 afterEach(() => {

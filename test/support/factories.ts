@@ -44,7 +44,9 @@ export function kinesisEventFactory(
 
 /**
  * A valid configuration with `targets` (default: two kinesis targets via invoke, `ordered: false`, so the
- * unordered hand-off is what the tests that use the default exercise; ordered ones say so).
+ * unordered hand-off is what the tests that use the default exercise; ordered ones say so). The claim check, on
+ * by default in a real configuration, is off here unless `overrides` set it: a dispatcher with it needs a claim
+ * store, which only the claim check's own tests give.
  */
 export function configFactory(overrides: Partial<FanoutConfigInput> = {}): FanoutConfig {
   return parseConfig({
@@ -53,6 +55,7 @@ export function configFactory(overrides: Partial<FanoutConfigInput> = {}): Fanou
       { name: 'output1', type: 'kinesis', destination: 'output1', ordered: false },
       { name: 'output2', type: 'kinesis', destination: 'output2', ordered: false },
     ],
+    claimCheck: false,
     ...overrides,
   });
 }

@@ -107,6 +107,39 @@ describe('target adapters against local emulators', () => {
     );
   });
 
+  it('kinesis: a partition key kinesalite would refuse with the whole call fails alone; the rest is written', async () => {
+    const kinesis = clients.get(KinesisClient);
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'copy-keys', ShardCount: 1 }));
+    for (let i = 0; i < 50; i++) {
+      const out = await kinesis.send(new DescribeStreamCommand({ StreamName: 'copy-keys' }));
+      if (out.StreamDescription?.StreamStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const adapter = createKinesisAdapter(
+      adapterContextFactory({ type: 'kinesis', destination: 'copy-keys' }, 'store', clients),
+    );
+    const records = [
+      deliveryRecordFactory({ partitionKey: 'a', data: 'first' }),
+      deliveryRecordFactory({ partitionKey: 'k'.repeat(257), data: 'long key' }),
+      deliveryRecordFactory({ partitionKey: 'b', data: 'last' }),
+    ];
+
+    const outcomes = await adapter.deliver(records);
+
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({ retryable: false, reason: expect.stringContaining('1-256') });
+    const description = await kinesis.send(new DescribeStreamCommand({ StreamName: 'copy-keys' }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: 'copy-keys',
+        ShardId: description.StreamDescription?.Shards?.[0]?.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const { Records = [] } = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+    expect(Records.map((r) => Buffer.from(r.Data ?? []).toString())).toEqual(['first', 'last']);
+  });
+
   it('sqs: messages received from a queue given by name decode to the same data and keys', async () => {
     const sqs = clients.get(SQSClient);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'copy-standard' }));

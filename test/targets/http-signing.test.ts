@@ -79,6 +79,7 @@ function signingTarget(
       contentType: 'application/json',
       timeoutMs: 5_000,
       allowInsecure: true,
+      allowPrivate: true,
       signing: { secret: 'ssm:/fanout/partner/signing', header, algorithm: 'sha256' },
     },
   };

@@ -38,6 +38,7 @@ const adapterFor = (
         contentType: 'application/octet-stream',
         timeoutMs: 5_000,
         allowInsecure: true,
+        allowPrivate: true,
         ...http,
       },
     }),
@@ -163,6 +164,7 @@ describe('http adapter', () => {
           contentType: 'text/plain',
           timeoutMs: 5_000,
           allowInsecure: true,
+          allowPrivate: true,
         },
       }),
     );
@@ -203,7 +205,14 @@ describe('http adapter', () => {
       adapterContextFactory({
         type: 'http',
         destination,
-        http: { method: 'POST', headers: {}, contentType: 'text/plain', timeoutMs: 1_000, allowInsecure },
+        http: {
+          method: 'POST',
+          headers: {},
+          contentType: 'text/plain',
+          timeoutMs: 1_000,
+          allowInsecure,
+          allowPrivate: false,
+        },
       });
 
     expect(() => createHttpAdapter(context('http://example.com/hook', false))).toThrow(
@@ -229,6 +238,7 @@ describe('http adapter', () => {
         contentType: 'text/plain',
         timeoutMs: 1_000,
         allowInsecure: false,
+        allowPrivate: false,
       },
     });
     expect(() => createHttpAdapter(context)).toThrow(/invalid configured header/);

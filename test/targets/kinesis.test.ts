@@ -129,7 +129,8 @@ describe('kinesis adapter', () => {
       maxRecordBytes: 1024 * 1024,
       parallelCalls: 1,
     });
-    expect(adapter.sizeOf).toBe(kinesisRecordSize);
+    const record = deliveryRecordFactory({ partitionKey: 'clé', data: 'abc' });
+    expect(adapter.sizeOf(record)).toBe(kinesisRecordSize(record));
   });
 
   it('counts the data and the UTF-8 bytes of the partition key: at the limit fits, one byte more does not', () => {

@@ -31,3 +31,18 @@ export function parseBatchInfo(body: string): KinesisBatchInfo | string {
   if (typeof streamArn !== 'string' || streamArn.length === 0) return 'KinesisBatchInfo without streamArn';
   return info as unknown as KinesisBatchInfo;
 }
+
+/**
+ * The target of a failure record the dispatcher wrote for a record whose hand-off and DLQ notice were refused
+ * (`fanoutRefusal`, lib/dispatch/dead-letter.ts): only that target needs the record again. Undefined for
+ * Lambda's own records, whose batch every target may need.
+ */
+export function refusalTargetOf(body: string): string | undefined {
+  try {
+    const target = (JSON.parse(body) as { fanoutRefusal?: { target?: unknown } } | null)?.fanoutRefusal
+      ?.target;
+    return typeof target === 'string' ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}

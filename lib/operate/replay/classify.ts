@@ -4,11 +4,19 @@
  *   the reason its `responsePayload` (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html);
  * - a plain envelope, redriven from a `via: queue` target's queue by its RedrivePolicy (SQS records no reason;
  *   a Lambda DLQ, unlike a destination, would add `ErrorMessage` as a message attribute);
- * - the dispatcher's notice of a record too large to hand off (its data stays in the stream);
+ * - the dispatcher's notice of a record too large to hand off, or of a record whose hand-off was refused for good
+ *   (its position: the data is read again from the stream, or from its claim-check object);
  * - anything else, which is never replayed nor deleted.
  */
 import { decodeEnvelope } from '../../envelope/codec.js';
-import { ENVELOPE_KIND, type Envelope, OVERSIZE_KIND, type OversizeNotice } from '../../envelope/types.js';
+import {
+  ENVELOPE_KIND,
+  type Envelope,
+  OVERSIZE_KIND,
+  type OversizeNotice,
+  REFUSED_KIND,
+  type RefusedNotice,
+} from '../../envelope/types.js';
 
 /** A DLQ message as read from SQS. */
 export interface DlqMessage {
@@ -34,6 +42,7 @@ export type DlqEntry =
       envelope: Envelope;
     })
   | (Common & { kind: 'oversize'; notice: OversizeNotice })
+  | (Common & { kind: 'refused'; notice: RefusedNotice })
   | (Common & { kind: 'unparseable'; reason: string });
 
 /** Error of a redriven envelope: SQS moves a message after maxReceiveCount receives and says nothing of why. */
@@ -81,24 +90,24 @@ export function classifyDlqMessage(message: DlqMessage, target: string): DlqEntr
     };
   }
 
-  if (value.kind === OVERSIZE_KIND) {
-    const notice = value as unknown as OversizeNotice;
+  if (value.kind === OVERSIZE_KIND || value.kind === REFUSED_KIND) {
+    const notice = value as unknown as OversizeNotice | RefusedNotice;
+    const what = notice.kind === OVERSIZE_KIND ? 'oversize' : 'refused-record';
     const record = notice.record as Partial<OversizeNotice['record']> | undefined;
     if (
       typeof notice.stream !== 'string' ||
       typeof notice.shard !== 'string' ||
       typeof record?.seq !== 'string' ||
-      typeof record.id !== 'string'
+      !/^\d+$/.test(record.seq) ||
+      (record.sub !== undefined && !Number.isSafeInteger(record.sub))
     ) {
-      return unparseable('oversize notice without stream, shard, record id and sequence number');
+      return unparseable(`${what} notice without stream, shard and sequence number`);
     }
-    if (notice.target !== target) return unparseable(`oversize notice for target "${notice.target}"`);
-    return {
-      kind: 'oversize',
-      notice,
-      error: `oversize record: ${notice.reason}`,
-      ...(queuedAt === undefined ? {} : { failedAt: queuedAt }),
-    };
+    if (notice.target !== target) return unparseable(`${what} notice for target "${notice.target}"`);
+    const failedAt = queuedAt === undefined ? {} : { failedAt: queuedAt };
+    return notice.kind === OVERSIZE_KIND
+      ? { kind: 'oversize', notice, error: `oversize record: ${notice.reason}`, ...failedAt }
+      : { kind: 'refused', notice, error: `hand-off refused: ${notice.reason}`, ...failedAt };
   }
 
   if (value.kind === ENVELOPE_KIND) {
@@ -113,7 +122,9 @@ export function classifyDlqMessage(message: DlqMessage, target: string): DlqEntr
       failedAt,
     };
   }
-  return unparseable('neither an envelope, a Lambda destination record nor an oversize notice');
+  return unparseable(
+    'neither an envelope, a Lambda destination record nor a record notice (oversize or refused)',
+  );
 }
 
 /** The envelope, or why it is not one this target's worker would take. */

@@ -1,4 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
+import type { ClaimStore } from '../../claims/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { idempotencyModeOf } from '../../config/target.js';
@@ -65,7 +66,7 @@ export type TargetDispatch = (
 const REPLAY_BUDGET_MS = 300_000;
 
 /**
- * The real dispatcher (routing, packing, hand-off with retries, oversize notices) for a configuration that
+ * The real dispatcher (routing, claim check, packing, hand-off with retries, DLQ notices) for a configuration that
  * holds only `target`, so a re-dispatch reaches no other target.
  */
 export function targetDispatcher(
@@ -74,6 +75,7 @@ export function targetDispatcher(
   target: TargetConfig,
   handoff: HandoffPort,
   now?: () => number,
+  claims?: { store: ClaimStore; bucket: string },
 ): TargetDispatch {
   const telemetry = recordingTelemetry();
   // Built at the first real re-dispatch: a dry run only routes, so it needs none of the dispatcher's
@@ -86,6 +88,7 @@ export function targetDispatcher(
       handoff,
       telemetry,
       ...(now ? { now } : {}),
+      ...(claims ? { claims } : {}),
     });
     return dispatcher(event, context);
   };

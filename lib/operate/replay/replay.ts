@@ -4,6 +4,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { sleep as realSleep } from '../../aws/retry.js';
+import type { ClaimStore } from '../../claims/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { encodeEnvelope } from '../../envelope/codec.js';
@@ -12,7 +13,7 @@ import { QueueReader, queueUrlOf, type ReceivedMessage } from '../queue.js';
 import { rateLimiter } from '../rate.js';
 import { classifyDlqMessage, isSelected, type Selection } from './classify.js';
 import { replayHandoff } from './handoff.js';
-import { resolveOversize } from './oversize.js';
+import { resolveNotice } from './notice.js';
 import { quarantineQueueUrl, sendToQuarantine } from './quarantine.js';
 import { type MessageResult, type ReplayReport, ReplayTally } from './report.js';
 
@@ -46,6 +47,11 @@ export interface ReplayDeps {
   lambda: LambdaClient;
   kinesis: KinesisClient;
   handoff: HandoffPort;
+  /**
+   * The claim check's store and bucket (required with `claimCheck`, the default): a noticed record too large
+   * for an envelope is stored there and replayed as a pointer.
+   */
+  claims?: { store: ClaimStore; bucket: string };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -109,7 +115,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
       return finish(message, { outcome: 'interrupted', records: 0, reason: 'received as Ctrl-C came' });
     const entry = classifyDlqMessage(message, target.name);
     const records =
-      entry.kind === 'envelope' ? entry.envelope.records.length : entry.kind === 'oversize' ? 1 : 0;
+      entry.kind === 'envelope' ? entry.envelope.records.length : entry.kind === 'unparseable' ? 0 : 1;
     if (!isSelected(entry, request, now())) return finish(message, { outcome: 'not-selected', records });
     if (request.max !== undefined && taken >= request.max)
       return finish(message, { outcome: 'not-selected', records });
@@ -133,17 +139,21 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
 
     let body: string;
     let claim: string;
-    if (entry.kind === 'oversize') {
-      const resolved = await resolveOversize(entry.notice, {
+    if (entry.kind === 'oversize' || entry.kind === 'refused') {
+      const resolved = await resolveNotice(entry.notice, {
         kinesis: deps.kinesis,
         config: request.config,
         target,
         now,
+        prefix: names.prefix,
+        dryRun: request.dryRun,
+        ...(deps.claims ? { claims: deps.claims } : {}),
       });
       if (!resolved.ok)
         return finish(message, { outcome: 'not-replayable', records, error, reason: resolved.reason });
       body = resolved.body;
-      claim = entry.notice.record.id;
+      const { stream, shard, record } = entry.notice;
+      claim = `${stream}/${shard}/${record.seq}/${record.sub ?? ''}`;
     } else {
       body = encodeEnvelope(entry.envelope);
       claim = envelopeDigest(entry.envelope.records.map((r) => r.id));

@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import type { ClaimStore } from '../../claims/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { decodeBatch, streamNameOf } from '../../dispatch/decode.js';
@@ -8,7 +9,7 @@ import type { HandoffPort } from '../../handoff/types.js';
 import type { IdempotencyLedger } from '../../ledger/types.js';
 import { QueueReader, queueUrlOf, type ReceivedMessage } from '../queue.js';
 import { readSequenceRange, toLambdaRecord } from '../stream.js';
-import { parseBatchInfo } from './batch-info.js';
+import { parseBatchInfo, refusalTargetOf } from './batch-info.js';
 import { type TargetDispatch, targetDispatcher, undeliveredRecords } from './redispatch.js';
 import { type BatchResult, type SourceReplayReport, SourceTally } from './source-report.js';
 
@@ -34,6 +35,8 @@ export interface SourceReplayDeps {
   handoff: HandoffPort;
   /** The ledger of `idempotency: store` targets: records a target delivered are not handed to it again. */
   ledger: IdempotencyLedger;
+  /** The claim check's store and bucket (required with `claimCheck`, the default), as the dispatcher has them. */
+  claims?: { store: ClaimStore; bucket: string };
   now?: () => number;
 }
 
@@ -70,7 +73,7 @@ export async function replaySource(
   const dispatcherOf = (target: TargetConfig): TargetDispatch => {
     let dispatch = dispatchers.get(target.name);
     if (!dispatch) {
-      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now);
+      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now, deps.claims);
       dispatchers.set(target.name, dispatch);
     }
     return dispatch;
@@ -102,7 +105,9 @@ export async function replaySource(
     const decoded = decodeBatch(event);
     const perTarget: BatchResult['perTarget'] = {};
     let failed = false;
-    for (const target of targets) {
+    // A record the dispatcher parked here because its target's worker and DLQ refused it: that target only.
+    const only = refusalTargetOf(message.body);
+    for (const target of only === undefined ? targets : targets.filter((t) => t.name === only)) {
       const pending = await undeliveredRecords(target, event, decoded, deps.ledger);
       const counts = { alreadyDelivered: pending.alreadyDelivered, routed: 0, handedOff: 0, failed: 0 };
       perTarget[target.name] = counts;

@@ -63,6 +63,32 @@ describe('classifyDlqMessage', () => {
     expect(entry).toMatchObject({ kind: 'envelope', error: 'Task timed out', failedAt: 1_700_000_000_000 });
   });
 
+  it('recognizes a refused-record notice, by its position alone (no record id needed), and keeps its reason', () => {
+    const notice = {
+      v: 1,
+      kind: 'kinesis-fanout/refused-record',
+      target: 'webhook',
+      stream: 'input',
+      shard: 'shardId-000000000000',
+      reason: 'Invoke fanout-dev-webhook-worker: AccessDeniedException: not authorized',
+      record: { seq: '4959000001', sub: 2, pk: 'k\uffff', at: 1 },
+    };
+    const entry = classifyDlqMessage(
+      message(JSON.stringify(notice), { SentTimestamp: '1700000000000' }),
+      'webhook',
+    );
+    expect(entry).toMatchObject({
+      kind: 'refused',
+      error: 'hand-off refused: Invoke fanout-dev-webhook-worker: AccessDeniedException: not authorized',
+      failedAt: 1_700_000_000_000,
+    });
+    const broken = { ...notice, record: { seq: 'abc', pk: 'k', at: 1 } };
+    expect(classifyDlqMessage(message(JSON.stringify(broken)), 'webhook')).toMatchObject({
+      kind: 'unparseable',
+      reason: 'refused-record notice without stream, shard and sequence number',
+    });
+  });
+
   it('recognizes an oversize notice', () => {
     const entry = classifyDlqMessage(message(JSON.stringify(oversizeNoticeFactory('webhook'))), 'webhook');
     expect(entry).toMatchObject({
@@ -77,7 +103,7 @@ describe('classifyDlqMessage', () => {
     [
       'an unknown object',
       '{"hello":"world"}',
-      /neither an envelope, a Lambda destination record nor an oversize notice/,
+      /neither an envelope, a Lambda destination record nor a record notice \(oversize or refused\)/,
     ],
     ['an envelope of another target', envelopeBody('other'), /envelope for target "other", not "webhook"/],
     [

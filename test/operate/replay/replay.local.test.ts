@@ -29,6 +29,8 @@ const config = parseConfig({
       via: 'queue',
       concurrency: 2,
       retries: 0,
+      // Every demo record; not the big one of the oversize test, so only its notice stands for it.
+      filter: { log: [{ prefix: 'Record' }] },
     },
   ],
 });
@@ -188,39 +190,54 @@ describe('fanout replay <target> (local mode)', () => {
     expect(await depthOf(pipeline, dlq.hook)).toBe(0);
   });
 
-  it('re-reads an oversize record from the stream: replayed when it fits now, kept when it does not or is gone', async () => {
-    // A 2 KB record, delivered to both targets as usual; the notices point at it (and at a record that is gone).
-    const before = bodies('/hook').length;
-    const big = `{"log":"${'x'.repeat(2_000)}"}`;
+  it('replays an oversize notice: stored by the claim check (on by default), or once the limit fits; kept when gone or still too large', async () => {
+    // A 2 KB record hook's filter does not take: hook never got it, the notice in its DLQ stands for it.
+    const big = `{"big":"${'x'.repeat(2_000)}"}`;
     const { SequenceNumber: seq = '' } = await pipeline.clients
       .get(KinesisClient)
       .send(new PutRecordCommand({ StreamName: 'input', PartitionKey: 'big', Data: Buffer.from(big) }));
-    await waitFor(async () => bodies('/hook').length > before, 30_000, 'the big record');
+    const gone = '49599999999999999999999999999999999999999999999999999999';
     await putMessages(pipeline, dlq.hook, [
       JSON.stringify(oversizeNoticeFactory('hook', seq)),
-      JSON.stringify(
-        oversizeNoticeFactory('hook', '49599999999999999999999999999999999999999999999999999999'),
-      ),
+      JSON.stringify(oversizeNoticeFactory('hook', gone)),
     ]);
-    const tight = parseConfig({ ...config, dispatcher: { queueMessageLimit: 1024 } });
-    const kept = await replayDlq(
-      { config: tight, names: pipeline.names, target: findTarget(tight, 'hook'), dryRun: false, wait: false },
-      replayDeps(pipeline),
-    );
+    const run = (input: Record<string, unknown>, options: { dryRun?: boolean; wait?: boolean } = {}) => {
+      const c = parseConfig({ ...config, dispatcher: { queueMessageLimit: 1024 }, ...input });
+      return replayDlq(
+        {
+          config: c,
+          names: pipeline.names,
+          target: findTarget(c, 'hook'),
+          dryRun: options.dryRun ?? false,
+          wait: options.wait ?? false,
+        },
+        replayDeps(pipeline),
+      );
+    };
+
+    // The claim check off and the limit still 1 KiB: both stay, with the reason.
+    const kept = await run({ claimCheck: false });
     expect(kept.messages['not-replayable']).toBe(2);
     expect(kept.problems.map((p) => p.reason).sort()).toEqual([
-      expect.stringMatching(/^not replayable: exceeds hand-off limit/),
+      expect.stringMatching(/^not replayable: exceeds hand-off limit .*the claim check is off/),
       expect.stringMatching(/^not replayable: record 4959+ is no longer in input/),
     ]);
+    // The limit raised (1 MiB), the claim check off: it fits again.
+    const raised = await run({ claimCheck: false, dispatcher: {} }, { dryRun: true });
+    expect(raised.messages).toMatchObject({ 'would-replay': 1, 'not-replayable': 1 });
 
-    const report = await replayDlq(
-      { config, names: pipeline.names, target: hook, dryRun: false, wait: true },
-      replayDeps(pipeline),
-    );
-    // It fits the configured limit: handed off; it was delivered before, so the worker skips it.
+    // The claim check on (the default) and the limit still 1 KiB: stored in S3, handed off as a pointer, and
+    // the worker reads it back and delivers it.
+    const report = await run({}, { wait: true });
     expect(report.messages).toMatchObject({ replayed: 1, 'not-replayable': 1 });
-    expect(report.records).toMatchObject({ replayed: 1, delivered: 0, skipped: 1 });
-    expect(bodies('/hook')).toHaveLength(before + 1);
+    expect(report.records).toMatchObject({ replayed: 1, delivered: 1, skipped: 0 });
+    expect(bodies('/hook').filter((b) => b === big)).toHaveLength(1);
     expect(await depthOf(pipeline, dlq.hook)).toBe(1);
+
+    // The same notice again: nothing is delivered twice.
+    await putMessages(pipeline, dlq.hook, [JSON.stringify(oversizeNoticeFactory('hook', seq))]);
+    const again = await run({}, { wait: true });
+    expect(again.records).toMatchObject({ replayed: 1, delivered: 0, skipped: 1 });
+    expect(bodies('/hook').filter((b) => b === big)).toHaveLength(1);
   });
 });
