@@ -2,6 +2,7 @@ import { TARGET_TYPES, type TargetType } from '../config/index.js';
 import { UnknownTargetTypeError } from './errors.js';
 import { createEventBridgeAdapter } from './eventbridge.js';
 import { createFirehoseAdapter } from './firehose.js';
+import { groupedCalls } from './grouped.js';
 import { createHttpAdapter } from './http.js';
 import { createKinesisAdapter } from './kinesis.js';
 import { createLambdaAdapter } from './lambda.js';
@@ -12,10 +13,11 @@ import type { AdapterContext, AdapterFactory, TargetAdapter } from './types.js';
 /** The factory of each target type. Typed as a full record: a new type in TARGET_TYPES fails to compile here. */
 export const ADAPTER_FACTORIES: Readonly<Record<TargetType, AdapterFactory>> = Object.freeze({
   kinesis: createKinesisAdapter,
-  sqs: createSqsAdapter,
-  sns: createSnsAdapter,
+  // APIs of 10 entries a request: a worker's call is a round of requests (grouped.ts).
+  sqs: (context) => groupedCalls(createSqsAdapter(context)),
+  sns: (context) => groupedCalls(createSnsAdapter(context)),
   firehose: createFirehoseAdapter,
-  eventbridge: createEventBridgeAdapter,
+  eventbridge: (context) => groupedCalls(createEventBridgeAdapter(context)),
   lambda: createLambdaAdapter,
   http: createHttpAdapter,
 });

@@ -36,7 +36,8 @@ beforeEach(() => {
 
 const awsError = (name: string, status: number, message = name): Error =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-const ONE = { targets: [{ name: 'one', type: 'kinesis' as const, destination: 'out' }] };
+/** An async-invoke target: kinesis targets are ordered (a FIFO queue hand-off) unless they say otherwise. */
+const ONE = { targets: [{ name: 'one', type: 'kinesis' as const, destination: 'out', ordered: false }] };
 const QUEUED = {
   targets: [{ name: 'q', type: 'sqs' as const, destination: 'out', via: 'queue' as const, concurrency: 2 }],
 };

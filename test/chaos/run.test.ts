@@ -53,7 +53,7 @@ describe('chaos run (all faults, small)', () => {
       ]),
     );
     expect(report.targets.map((t) => t.kind)).toEqual([
-      'kinesis/invoke',
+      'kinesis/ordered',
       'http/queue',
       'http/invoke+transform',
     ]);

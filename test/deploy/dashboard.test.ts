@@ -71,6 +71,8 @@ describe('the stack dashboard', () => {
     FANOUT_CONFIG_JSON: JSON.stringify(document),
     FANOUT_STAGE: WHERE.stage,
     POWERTOOLS_METRICS_NAMESPACE: 'KinesisFanout',
+    // The claim check is on by default: the deploy gives the functions its bucket.
+    FANOUT_CLAIM_CHECK_BUCKET: 'fanout-dev-claimcheckbucket-0a1b2c3d4e5f',
     ...(target ? { FANOUT_TARGET: target } : {}),
   });
 

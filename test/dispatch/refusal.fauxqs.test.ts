@@ -12,7 +12,7 @@ import type { SourceRecord } from '../../lib/dispatch/decode.js';
 import { createDispatcher, deadLetter, runUnit } from '../../lib/dispatch/index.js';
 import { packEnvelopes } from '../../lib/dispatch/pack.js';
 import { queueUnits } from '../../lib/dispatch/units.js';
-import { decodeEnvelope } from '../../lib/envelope/index.js';
+import { decodeEnvelope, recordId } from '../../lib/envelope/index.js';
 import { awsHandoff } from '../../lib/handoff/index.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
@@ -135,7 +135,8 @@ describe('invalid message contents (an envelope as the dispatcher wrote it befor
   /** A record whose entry is `JSON.stringify` of it: U+FFFF stays raw, as it did. */
   const rawRecord = (n: number, pk: string): SourceRecord => {
     const data = Buffer.from(`{"n":${n}}`).toString('base64');
-    const entry = Buffer.from(JSON.stringify({ id: `id${n}`, seq: sequenceNumber(n), pk, at: 1, d: data }));
+    const id = recordId('input', 'shardId-000000000000', sequenceNumber(n));
+    const entry = Buffer.from(JSON.stringify({ id, seq: sequenceNumber(n), pk, at: 1, d: data }));
     return {
       seq: sequenceNumber(n),
       pk,

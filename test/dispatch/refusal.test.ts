@@ -26,7 +26,11 @@ const sqs = mockClient(SQSClient);
 function dispatcherFor(overrides: Partial<FanoutConfigInput> = {}) {
   const telemetry = recordingTelemetry();
   const dispatch = createDispatcher({
-    config: configFactory({ targets: [{ name: 'one', type: 'kinesis', destination: 'x' }], ...overrides }),
+    // An async-invoke target (kinesis targets are ordered, through a FIFO queue, unless they say otherwise).
+    config: configFactory({
+      targets: [{ name: 'one', type: 'kinesis', destination: 'x', ordered: false }],
+      ...overrides,
+    }),
     names: naming('fanout', 'test'),
     handoff: awsHandoff(new LambdaClient({ region: 'us-east-1' }), new SQSClient({ region: 'us-east-1' })),
     telemetry,

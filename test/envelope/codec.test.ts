@@ -123,7 +123,12 @@ describe('encodeRecord', () => {
 
   it('keeps a whole envelope in ASCII, and decodeEnvelope gives back its records', () => {
     const e = envelope();
-    const records = keys.map((pk, i) => ({ ...e.records[0]!, seq: String(i + 1), pk }));
+    const records = keys.map((pk, i) => ({
+      ...e.records[0]!,
+      id: recordId(e.stream, e.shard, String(i + 1)),
+      seq: String(i + 1),
+      pk,
+    }));
     const text = encodeEnvelope({ ...e, records });
     expect(text).toMatch(/^[\x20-\x7e]*$/);
     expect(decodeEnvelope(text).records.map((r) => r.pk)).toEqual(keys);

@@ -226,6 +226,10 @@ describe('fanout destroy', () => {
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     sqs.on(DeleteQueueCommand).resolves({});
     dynamodb.on(DeleteTableCommand).resolves({});
+    // The claim check is on by default: the stack's bucket, empty by now.
+    buckets('fanout-dev-claimcheckbucket-0a1b2c3d4e5f');
+    s3.on(ListObjectVersionsCommand).resolves({});
+    s3.on(DeleteBucketCommand).resolves({});
   });
 
   it('lists what it would delete and deletes nothing without --yes', async () => {
@@ -262,7 +266,10 @@ describe('fanout destroy', () => {
     const { code, out } = await run('yes');
     expect(code).toBe(0);
     expect(out).toMatch(/queue .*fanout-dev-audit-queue .*deleted/);
-    // Two DLQs, the audit queue, the dispatcher's failure queue, and the table.
+    // Two DLQs, the audit queue, the dispatcher's failure queue, the table, and the claim-check bucket.
     expect(deletions()).toBe(5);
+    expect(s3.commandCalls(DeleteBucketCommand).map((c) => c.args[0].input.Bucket)).toEqual([
+      'fanout-dev-claimcheckbucket-0a1b2c3d4e5f',
+    ]);
   });
 });
