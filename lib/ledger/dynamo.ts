@@ -13,6 +13,7 @@ import { LedgerContentionError } from './errors.js';
 import { type Item, itemBytes, ledgerKey, pageItem, pageOf, pageSortKey } from './item.js';
 import {
   addClaim,
+  type Classification,
   classify,
   clonePage,
   covers,
@@ -37,6 +38,8 @@ import {
  * whole item, in 1 KB units, so a page kept under ~1 KB makes each write of it one unit.
  */
 export const PAGE_CLOSE_BYTES = 900;
+/** Page writers (and the pages they last wrote) a container keeps. */
+const MAX_WRITERS = 256;
 
 export interface DynamoLedgerOptions {
   client: DynamoDBClient;
@@ -65,6 +68,9 @@ interface Seen {
 export class DynamoLedger implements IdempotencyLedger {
   readonly stats: LedgerStats = newLedgerStats();
   readonly #o: Required<Omit<DynamoLedgerOptions, 'now'>> & { now: () => number };
+  readonly #writers = new Map<string, PageWriter>();
+  /** The newest version of each page this container has read or written. */
+  readonly #seen = new Map<string, Seen>();
 
   constructor(options: DynamoLedgerOptions) {
     this.#o = { maxAttempts: 30, now: Date.now, pageCloseBytes: PAGE_CLOSE_BYTES, ...options };
@@ -76,8 +82,6 @@ export class DynamoLedger implements IdempotencyLedger {
     const result = { claimed: [] as Position[], delivered: [] as Position[], busy: [] as Position[] };
     /** The page each claimed position was claimed in: it stays there (a page's range only ever shrinks above). */
     const pageOfPosition = new Map<string, string>();
-    const pages = new Map<string, Seen>();
-    const writers = new Map<string, PageWriter>();
     let pending = unique(positions);
     for (let round = 0; pending.length > 0; round++) {
       if (round >= this.#o.maxAttempts) throw new LedgerContentionError(this.#o.tableName, pk, round);
@@ -85,35 +89,39 @@ export class DynamoLedger implements IdempotencyLedger {
       const moved: Position[] = [];
       await Promise.all(
         [...found].map(async ([sk, { seen, positions: mine }]) => {
-          const written = await this.#write(pk, seen, (page, now) => {
-            if (mine.some((p) => !covers(page, sortKey(p)))) return 'moved';
+          let outcome = 'moved' as Classification | 'moved';
+          await this.#writerOf(pk, sk, seen).submit((page, now) => {
+            if (mine.some((p) => !covers(page, sortKey(p)))) {
+              outcome = 'moved';
+              return;
+            }
             const c = classify(page, mine, owner, now);
             if (c.free.length > 0) addClaim(page, owner, c.free, leaseUntil);
-            return c;
+            outcome = c;
           });
-          if (written.result === 'moved') {
+          const c: Classification | 'moved' = outcome;
+          if (c === 'moved') {
             moved.push(...mine);
             return;
           }
-          const c = written.result;
           result.claimed.push(...c.free);
           result.delivered.push(...c.delivered);
           result.busy.push(...c.busy);
           for (const p of c.free) pageOfPosition.set(positionKey(p), sk);
-          pages.set(sk, written.seen);
         }),
       );
       pending = moved;
     }
+    const claimedPages = new Set(pageOfPosition.values());
     return {
       owner,
       ...result,
       settle: (done) =>
-        this.#forPages(pk, pages, writers, pageOfPosition, done, (page, mine) =>
-          markDelivered(page, owner, mine ?? []),
-        ),
+        this.#forPages(pk, pageOfPosition, done, (page, mine) => markDelivered(page, owner, mine)),
       release: () =>
-        this.#forPages(pk, pages, writers, pageOfPosition, undefined, (page) => dropFromClaim(page, owner)),
+        Promise.all(
+          [...claimedPages].map((sk) => this.#writerOf(pk, sk).submit((page) => dropFromClaim(page, owner))),
+        ).then(() => undefined),
     };
   }
 
@@ -125,41 +133,55 @@ export class DynamoLedger implements IdempotencyLedger {
     );
   }
 
-  /**
-   * Applies `change` to each page holding some of `positions` (every claimed page when undefined), through the
-   * claim's writer of that page (see {@link PageWriter}).
-   */
+  /** Applies `change` to each page holding some of `positions`, through that page's writer. */
   async #forPages(
     pk: string,
-    pages: Map<string, Seen>,
-    writers: Map<string, PageWriter>,
     pageOfPosition: Map<string, string>,
-    positions: readonly Position[] | undefined,
-    change: (page: LedgerPage, mine: Position[] | undefined) => void,
+    positions: readonly Position[],
+    change: (page: LedgerPage, mine: Position[]) => void,
   ): Promise<void> {
-    const bySk = new Map<string, Position[] | undefined>();
-    if (positions === undefined) for (const sk of pages.keys()) bySk.set(sk, undefined);
-    else {
-      for (const p of positions) {
-        const sk = pageOfPosition.get(positionKey(p));
-        if (sk === undefined)
-          throw new Error(`ledger: position ${positionKey(p)} was not claimed by this claim`);
-        bySk.set(sk, [...(bySk.get(sk) ?? []), p]);
-      }
+    const bySk = new Map<string, Position[]>();
+    for (const p of positions) {
+      const sk = pageOfPosition.get(positionKey(p));
+      if (sk === undefined)
+        throw new Error(`ledger: position ${positionKey(p)} was not claimed by this claim`);
+      bySk.set(sk, [...(bySk.get(sk) ?? []), p]);
     }
     await Promise.all(
-      [...bySk].map(([sk, mine]) => {
-        let writer = writers.get(sk);
-        if (!writer) {
-          writer = new PageWriter(async (apply) => {
-            const written = await this.#write(pk, pages.get(sk) as Seen, apply);
-            pages.set(sk, written.seen);
-          });
-          writers.set(sk, writer);
-        }
-        return writer.submit((page) => change(page, mine));
-      }),
+      [...bySk].map(([sk, mine]) => this.#writerOf(pk, sk).submit((page) => change(page, mine))),
     );
+  }
+
+  /**
+   * The writer of a page, shared by every claim of this container (a queue's batch runs its envelopes at once,
+   * all on the same shard's page): changes asked for while one write of the page is under way go together in
+   * the next (see {@link PageWriter}), so concurrent claims and settles of one container neither race each other
+   * for the page's version nor pay a write each. `seen`: the page as just read; the writer keeps the newest
+   * version it has seen.
+   */
+  #writerOf(pk: string, sk: string, seen?: Seen): PageWriter {
+    const key = `${pk}\u0000${sk}`;
+    const known = this.#seen.get(key);
+    if (seen && (!known || seen.page.version > known.page.version)) this.#seen.set(key, seen);
+    let writer = this.#writers.get(key);
+    if (!writer) {
+      writer = new PageWriter(async (apply) => {
+        const current = this.#seen.get(key) ?? {
+          page: emptyPage(sk.slice(pageSortKey('').length)),
+          bytes: 0,
+        };
+        const written = await this.#write(pk, current, apply);
+        this.#seen.set(key, written.seen);
+      });
+      this.#writers.set(key, writer);
+      // A container touches a few pages at a time; forget the oldest beyond that (an idle writer holds nothing).
+      if (this.#writers.size > MAX_WRITERS) {
+        const oldest = this.#writers.keys().next().value as string;
+        this.#writers.delete(oldest);
+        this.#seen.delete(oldest);
+      }
+    }
+    return writer;
   }
 
   /**
@@ -232,11 +254,11 @@ export class DynamoLedger implements IdempotencyLedger {
    * the change is made again on the page as it now is. `change` may answer 'moved' (the page no longer covers the
    * positions: it was closed meanwhile), which ends the attempt without a write.
    */
-  async #write<R>(
+  async #write(
     pk: string,
     seen: Seen,
-    change: (page: LedgerPage, now: number) => R,
-  ): Promise<{ seen: Seen; result: R }> {
+    change: (page: LedgerPage, now: number) => void,
+  ): Promise<{ seen: Seen }> {
     let current = seen;
     for (let attempt = 0; ; attempt++) {
       if (attempt >= this.#o.maxAttempts) throw new LedgerContentionError(this.#o.tableName, pk, attempt);
@@ -245,9 +267,8 @@ export class DynamoLedger implements IdempotencyLedger {
       // change that alters nothing (every position delivered or busy, nothing left to release) writes nothing.
       const baseline = nextVersion(current.page, now);
       const next = clonePage(baseline);
-      const result = change(next, now);
-      if (result === 'moved') return { seen: current, result };
-      if (current.page.version > 0 && sameContent(baseline, next)) return { seen: current, result };
+      change(next, now);
+      if (current.page.version > 0 && sameContent(baseline, next)) return { seen: current };
       const item = pageItem(pk, next, Math.floor(now / 1000) + this.#o.ttlSeconds);
       const bytes = itemBytes(item);
       const refused = await this.#send('PutItem', async () => {
@@ -275,7 +296,7 @@ export class DynamoLedger implements IdempotencyLedger {
       if (!refused) {
         const written = { page: next, bytes };
         if (next.end === undefined && bytes > this.#o.pageCloseBytes) await this.#close(pk, written);
-        return { seen: written, result };
+        return { seen: written };
       }
       this.stats.conflicts++;
       current = refused.item

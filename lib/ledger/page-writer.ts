@@ -1,13 +1,13 @@
 import type { LedgerPage } from './page.js';
 
-type Change = (page: LedgerPage) => void;
+type Change = (page: LedgerPage, now: number) => void;
 
 /**
- * One claim's writes of one page, one at a time: the changes asked for while a write is under way go together in
- * the next one. An invocation's destination calls run in parallel (16 http requests, 10 SendMessageBatch calls at a
- * time), and each records its deliveries when it answers: written one by one they would race each other for the
- * page's version (each refused write is billed) and cost a write per call; coalesced they cost a write per round,
- * and a call waits for at most the write before its own.
+ * A container's writes of one page, one at a time: the changes asked for while a write is under way go together in
+ * the next one. An invocation's destination calls run in parallel, and each records its deliveries when it
+ * answers; a queue's batch delivers its envelopes at once, each with its claim: written one by one they would race
+ * each other for the page's version (each refused write is billed) and cost a write each; coalesced they cost a
+ * write per round, and a change waits for at most the write before its own.
  */
 export class PageWriter {
   readonly #write: (apply: Change) => Promise<void>;
@@ -33,8 +33,8 @@ export class PageWriter {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0);
         try {
-          await this.#write((page) => {
-            for (const item of batch) item.change(page);
+          await this.#write((page, now) => {
+            for (const item of batch) item.change(page, now);
           });
           for (const item of batch) item.resolve();
         } catch (error) {
