@@ -4,6 +4,7 @@ import { filterSchema, transformSchema } from '../routing/schema.js';
 import { CONFIG_LIMITS } from './bounds.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
+  DEFAULT_SOURCE_BATCH_SIZE,
   HANDOFF_MODES,
   type HandoffMode,
   IDEMPOTENCY_MODES,
@@ -43,7 +44,7 @@ const sourceSchema = z.strictObject({
         'must be a stream name ([A-Za-z0-9_.-], 1-128 characters) or a Kinesis stream ARN',
       ),
     ),
-  batchSize: def(int(1, 10_000), 100),
+  batchSize: def(int(1, 10_000), DEFAULT_SOURCE_BATCH_SIZE),
   batchWindow: def(int(0, 300), 0),
   parallelizationFactor: def(int(1, 10), 1),
   startingPosition: def(z.enum(STARTING_POSITIONS), 'LATEST'),
