@@ -7,14 +7,19 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { auditTarget, unexplainedOutOfOrder } from '../../lib/chaos/audit.js';
-import { sqsFaults } from '../../lib/chaos/aws-faults.js';
-import { startHttpDestination } from '../../lib/chaos/http-destination.js';
-import { type Attribution, FaultLog } from '../../lib/chaos/log.js';
-import { lostAnswers } from '../../lib/chaos/lost-answers.js';
-import { seededRandom } from '../../lib/chaos/prng.js';
-import { jsonAnswer, startFaultProxy } from '../../lib/chaos/proxy.js';
-import { chaosRecord, putChaosRecords, recordIndexOf, type SourcePosition } from '../../lib/chaos/records.js';
+import { auditTarget, unexplainedOutOfOrder } from '../../harness/chaos/audit.js';
+import { sqsFaults } from '../../harness/chaos/aws-faults.js';
+import { startHttpDestination } from '../../harness/chaos/http-destination.js';
+import { type Attribution, FaultLog } from '../../harness/chaos/log.js';
+import { lostAnswers } from '../../harness/chaos/lost-answers.js';
+import { seededRandom } from '../../harness/chaos/prng.js';
+import { jsonAnswer, startFaultProxy } from '../../harness/chaos/proxy.js';
+import {
+  chaosRecord,
+  putChaosRecords,
+  recordIndexOf,
+  type SourcePosition,
+} from '../../harness/chaos/records.js';
 import { sequenceNumber } from '../support/factories.js';
 
 const attribution = (over: Partial<Attribution> = {}): Attribution => ({

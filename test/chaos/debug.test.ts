@@ -5,8 +5,8 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dlqReasons, WorkerLogs } from '../../lib/chaos/debug.js';
-import { chaosRecord } from '../../lib/chaos/records.js';
+import { dlqReasons, WorkerLogs } from '../../harness/chaos/debug.js';
+import { chaosRecord } from '../../harness/chaos/records.js';
 
 const sqs = mockClient(SQSClient);
 afterEach(() => sqs.reset());

@@ -3,15 +3,15 @@
  * take which, and how the audit counts one that sits in a DLQ with its reason.
  */
 import { describe, expect, it } from 'vitest';
-import { auditTarget } from '../../lib/chaos/audit.js';
+import { auditTarget } from '../../harness/chaos/audit.js';
 import {
   chaosInput,
   POISON_KINDS,
   type PoisonExpectation,
   poisonExpectation,
   poisonPlan,
-} from '../../lib/chaos/poison.js';
-import { chaosRecord, recordIndexOf } from '../../lib/chaos/records.js';
+} from '../../harness/chaos/poison.js';
+import { chaosRecord, recordIndexOf } from '../../harness/chaos/records.js';
 import { REDRIVEN_ERROR } from '../../lib/operate/replay/classify.js';
 
 const noWindows = { diedAfterDelivery: new Map(), answerLost: new Map(), storeOutage: new Map() };

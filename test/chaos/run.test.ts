@@ -1,16 +1,16 @@
 /**
  * The chaos run at CI size: every fault on (poison records among them), 3 targets (kinesis ordered through its
  * FIFO queue, http/queue, http/invoke with a transform), DLQs replayed, every destination audited. Nothing may be
- * missing, every duplicate must be one a deliver-then-die window explains (lib/chaos/audit.ts), and at the
+ * missing, every duplicate must be one a deliver-then-die window explains (harness/chaos/audit.ts), and at the
  * ordered target every partition key's records arrive in order but those a DLQ replay delivered late
- * (lib/chaos/order.ts). The larger runs are `npm run chaos:check` (2,000
+ * (harness/chaos/order.ts). The larger runs are `npm run chaos:check` (2,000
  * records) and `npm run chaos -- --records 100000` (docs/chaos.md).
  */
 import { describe, expect, it } from 'vitest';
-import { unexplainedOutOfOrder } from '../../lib/chaos/audit.js';
-import { FAULTS } from '../../lib/chaos/plan.js';
-import { poisonExpectation, poisonPlan } from '../../lib/chaos/poison.js';
-import { runChaos } from '../../lib/chaos/run.js';
+import { unexplainedOutOfOrder } from '../../harness/chaos/audit.js';
+import { FAULTS } from '../../harness/chaos/plan.js';
+import { poisonExpectation, poisonPlan } from '../../harness/chaos/poison.js';
+import { runChaos } from '../../harness/chaos/run.js';
 
 const RECORDS = 1_000;
 
@@ -34,7 +34,7 @@ describe('chaos run (all faults, small)', () => {
       })),
     );
     expect(report.targets.filter((t) => t.ordered).map((t) => t.target)).toEqual(['stream1-ordered']);
-    // Every record delivered, but the poison records a target cannot take (lib/chaos/poison.ts), each in its
+    // Every record delivered, but the poison records a target cannot take (harness/chaos/poison.ts), each in its
     // DLQ with the reason; nothing else is left in a DLQ.
     const cannotTake = (kind: string) =>
       [...poisonPlan(1, RECORDS).values()].filter(

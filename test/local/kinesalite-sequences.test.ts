@@ -4,7 +4,7 @@
  * every shape kinesalite makes and for inputs it refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../lib/chaos/prng.js';
+import { seededRandom } from '../../harness/chaos/prng.js';
 import {
   type KinesaliteDb,
   loadKinesaliteDb,

@@ -1,5 +1,5 @@
 /**
- * Fault hooks of the local runtime, for chaos runs (lib/chaos). Off by default: with no hooks set, each hook
+ * Fault hooks of the local runtime, for chaos runs (harness/chaos). Off by default: with no hooks set, each hook
  * site costs one property read. The runtime only offers the places where a fault can happen; what to inject
  * and when is decided by the caller.
  */

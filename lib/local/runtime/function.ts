@@ -21,7 +21,7 @@ export interface FunctionContext {
   initTimeoutMs: number;
   /** Variables every container gets (emulator endpoints, credentials, the runtime's own endpoint). */
   sharedEnv: () => Record<string, string>;
-  /** Chaos hooks (lib/chaos); unset in normal runs. */
+  /** Chaos hooks (harness/chaos); unset in normal runs. */
   faults?: () => RuntimeFaults | undefined;
   onLog?: (line: ContainerLogLine) => void;
 }

@@ -205,7 +205,7 @@ export class LocalLambdaRuntime {
     return this.#get(name).queue.enqueue(JSON.stringify(event ?? {}));
   }
 
-  /** Sets (or, with `undefined`, clears) the chaos hooks of lib/chaos; off by default. */
+  /** Sets (or, with `undefined`, clears) the chaos hooks of harness/chaos; off by default. */
   setFaults(faults: RuntimeFaults | undefined): void {
     this.#faults = faults;
   }

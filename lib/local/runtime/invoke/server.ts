@@ -20,7 +20,7 @@ export async function startLambdaApi(
     host?: string;
     port?: number;
     onProblem?: (error: unknown) => void;
-    /** Chaos hooks (lib/chaos), read per request; unset in normal runs. */
+    /** Chaos hooks (harness/chaos), read per request; unset in normal runs. */
     faults?: () => RuntimeFaults | undefined;
   } = {},
 ): Promise<LambdaApiServer> {

@@ -1,8 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { readWholeStream } from '../aws/kinesis-read.js';
-import { queueDepth } from '../operate/queue.js';
-import { REDRIVEN_ERROR } from '../operate/replay/classify.js';
+import { readWholeStream } from '../../lib/aws/kinesis-read.js';
+import { queueDepth } from '../../lib/operate/queue.js';
+import { REDRIVEN_ERROR } from '../../lib/operate/replay/classify.js';
 import type { HttpDestination } from './http-destination.js';
 import type { Attribution } from './log.js';
 import { type Arrival, auditOrder } from './order.js';
@@ -30,11 +30,11 @@ export interface TargetAudit {
   inDlq: number;
   /** Whether the target keeps each partition key's order: then a record out of order is a finding. */
   ordered: boolean;
-  /** Records first delivered after a later record of their partition key (lib/chaos/order.ts). */
+  /** Records first delivered after a later record of their partition key (harness/chaos/order.ts). */
   outOfOrder: number;
   /** Of those, records first delivered after the DLQ replay began: order ends where a record was dead-lettered. */
   outOfOrderAfterReplay: number;
-  /** Poison records of the run (lib/chaos/poison.ts), and those this target cannot take found in its DLQ. */
+  /** Poison records of the run (harness/chaos/poison.ts), and those this target cannot take found in its DLQ. */
   poison: number;
   poisonInDlq: number;
   /** A few missing, unexplained duplicate and (ordered targets) unexplained out-of-order record indexes. */
@@ -47,7 +47,7 @@ export const unexplainedOutOfOrder = (audit: TargetAudit): number =>
 
 /**
  * Counts arrivals per record, splits duplicates into the windows that explain them, and audits each partition
- * key's order (lib/chaos/order.ts).
+ * key's order (harness/chaos/order.ts).
  */
 export function auditTarget(input: {
   target: string;

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalPipeline } from '../local/pipeline.js';
-import { queueDepth } from '../operate/queue.js';
+import type { LocalPipeline } from '../../lib/local/pipeline.js';
+import { queueDepth } from '../../lib/operate/queue.js';
 
 export interface QuiesceOptions {
   /** Records the source mapping must have read at least (every record put). */

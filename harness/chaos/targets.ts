@@ -13,7 +13,7 @@ const KINDS = [
   { type: 'http', via: 'queue', ordered: true },
 ] as const;
 
-/** A chaos run sets target queues' visibility timeout to this many worker timeouts (lib/chaos/run.ts). */
+/** A chaos run sets target queues' visibility timeout to this many worker timeouts (harness/chaos/run.ts). */
 export const QUEUE_VISIBILITY_FACTOR = 2;
 
 export interface ChaosTargetSpec {

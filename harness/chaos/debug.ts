@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { InvocationEvent } from '../local/runtime/events.js';
-import type { ContainerLogLine } from '../local/runtime/types.js';
+import type { InvocationEvent } from '../../lib/local/runtime/events.js';
+import type { ContainerLogLine } from '../../lib/local/runtime/types.js';
 import { recordIndexOf } from './records.js';
 
 /**

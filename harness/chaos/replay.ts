@@ -3,12 +3,12 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { s3ClaimStore } from '../claims/s3.js';
-import { awsHandoff } from '../handoff/aws.js';
-import { DynamoLedger } from '../ledger/dynamo.js';
-import type { LocalPipeline } from '../local/pipeline.js';
-import { replayDlq } from '../operate/replay/replay.js';
-import { replaySource } from '../operate/replay/source.js';
+import { s3ClaimStore } from '../../lib/claims/s3.js';
+import { awsHandoff } from '../../lib/handoff/aws.js';
+import { DynamoLedger } from '../../lib/ledger/dynamo.js';
+import type { LocalPipeline } from '../../lib/local/pipeline.js';
+import { replayDlq } from '../../lib/operate/replay/replay.js';
+import { replaySource } from '../../lib/operate/replay/source.js';
 import { dlqMessages } from './audit.js';
 
 export interface ReplaySummary {

@@ -1,11 +1,11 @@
 /**
  * The `poison-records` fault: hostile records mixed into the stream (docs/bad-input.md R12-R21), each of which
  * once stalled a shard, failed its neighbours or was lost. The audit holds every one to its expected end at
- * every target: delivered once, or in the target's DLQ with its reason (lib/chaos/audit.ts).
+ * every target: delivered once, or in the target's DLQ with its reason (harness/chaos/audit.ts).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { QueueReader } from '../operate/queue.js';
-import { classifyDlqMessage } from '../operate/replay/classify.js';
+import { QueueReader } from '../../lib/operate/queue.js';
+import { classifyDlqMessage } from '../../lib/operate/replay/classify.js';
 import { faultStream } from './prng.js';
 import { chaosPartitionKey, chaosRecord, type SourcePosition } from './records.js';
 

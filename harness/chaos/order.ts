@@ -4,7 +4,7 @@
  * key is out of order: a finding, like a duplicate, unless it came from the replay of a DLQ (docs/routing.md:
  * order is kept up to a record that could not be delivered at all, and a replay comes after the rest).
  */
-import { compareSequenceNumbers } from '../envelope/keys.js';
+import { compareSequenceNumbers } from '../../lib/envelope/keys.js';
 import type { SourcePosition } from './records.js';
 
 /** One delivery at a destination, in the order the destination took them. */

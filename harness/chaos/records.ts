@@ -12,7 +12,7 @@ export const chaosPartitionKey = (i: number): string => `pk-${i % CHAOS_KEYS}`;
 
 /**
  * The record index in a record's data (the http and Kinesis destinations get the data unchanged, or a
- * transform's `{"chaos":i}`); a poison record that is not JSON is `chaos:<i>: ...` (lib/chaos/poison.ts).
+ * transform's `{"chaos":i}`); a poison record that is not JSON is `chaos:<i>: ...` (harness/chaos/poison.ts).
  */
 export function recordIndexOf(data: Buffer): number | undefined {
   const match = /^(?:\{"chaos":|chaos:)(\d+)/.exec(data.subarray(0, 32).toString('latin1'));
