@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { kinesisEventFactory } from '../../test/support/factories.js';
+import { kinesisEventFactory } from '../../harness/support/factories.js';
 
 /** A benchmark batch: how many records, of how many bytes of data each. */
 export interface BatchShape {

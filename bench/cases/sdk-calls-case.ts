@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { kinesisSequenceNumber } from '../../harness/support/factories.js';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { parseConfig } from '../../lib/config/load.js';
 import type { TargetConfig } from '../../lib/config/schema.js';
@@ -16,7 +17,6 @@ import type { LedgerClaim } from '../../lib/ledger/types.js';
 import { createKinesisAdapter } from '../../lib/targets/kinesis.js';
 import { createSqsAdapter } from '../../lib/targets/sqs.js';
 import type { DeliveryRecord } from '../../lib/targets/types.js';
-import { kinesisSequenceNumber } from '../../test/support/factories.js';
 import { recordBody } from './events.js';
 import { caseInput, emit } from './harness.js';
 

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startHarnessPipeline } from '../../harness/support/local-pipeline.js';
 import type { FanoutConfig } from '../../lib/config/schema.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
+import type { LocalPipeline } from '../../lib/local/pipeline.js';
 import type { InvocationEvent, MappingBatchEvent } from '../../lib/local/runtime/events.js';
 import { summarize } from '../support/stats.js';
 import { containerPids } from './cpu.js';
@@ -37,19 +38,14 @@ export interface BenchPipeline {
 
 /**
  * Starts local mode (emulators, the local Lambda runtime with the bundled handlers, the HTTP receiver) for a
- * section, and puts back the environment variables it sets on this process (endpoints), so the sections after it
- * see the environment they would have seen alone. With `cpuProfDir`, every emulator and container writes a CPU
+ * section, as every harness does (harness/support/local-pipeline.ts: the sections after it see the environment
+ * they would have seen alone). With `cpuProfDir`, every emulator and container writes a CPU
  * profile there (bench/local/profile-preload.mjs); this process itself is profiled with `node --cpu-prof`.
  */
 export async function startBenchPipeline(
   config: FanoutConfig,
   options: { cpuProfDir?: string } = {},
 ): Promise<BenchPipeline> {
-  const saved = { ...process.env };
-  const restoreEnv = (): void => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  };
   const profiling: Record<string, string> = {};
   if (options.cpuProfDir) {
     mkdirSync(options.cpuProfDir, { recursive: true });
@@ -57,21 +53,15 @@ export async function startBenchPipeline(
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROFILE_PRELOAD}`.trim(),
       FANOUT_BENCH_PROFILE_DIR: options.cpuProfDir,
     });
-    // The emulators inherit this process's environment; the containers get theirs from functionEnv.
-    Object.assign(process.env, profiling);
   }
-  let pipeline: LocalPipeline;
-  try {
-    pipeline = await startLocalPipeline({ config, keepBodies: true, functionEnv: profiling });
-  } catch (error) {
-    restoreEnv();
-    throw error;
-  } finally {
-    if (options.cpuProfDir) {
-      process.env.NODE_OPTIONS = saved.NODE_OPTIONS;
-      if (saved.NODE_OPTIONS === undefined) delete process.env.NODE_OPTIONS;
-    }
-  }
+  // The emulators inherit this process's environment while local mode starts; the containers get theirs from
+  // functionEnv.
+  const pipeline = await startHarnessPipeline({
+    config,
+    keepBodies: true,
+    functionEnv: profiling,
+    ...(options.cpuProfDir ? { startEnv: profiling } : {}),
+  });
   const invocations: Invocation[] = [];
   const batches: BenchPipeline['batches'] = [];
   pipeline.runtime.events.on('invocation', (e) => invocations.push({ ...e, endedAt: Date.now() }));
@@ -102,16 +92,12 @@ export async function startBenchPipeline(
       };
     },
     stop: async () => {
-      try {
-        if (options.cpuProfDir) {
-          // Containers are killed when the runtime stops: ask them for their profiles first.
-          for (const pid of containerPids()) process.kill(pid, 'SIGUSR2');
-          await new Promise((r) => setTimeout(r, 2_000));
-        }
-        await pipeline.stop();
-      } finally {
-        restoreEnv();
+      if (options.cpuProfDir) {
+        // Containers are killed when the runtime stops: ask them for their profiles first.
+        for (const pid of containerPids()) process.kill(pid, 'SIGUSR2');
+        await new Promise((r) => setTimeout(r, 2_000));
       }
+      await pipeline.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { startLedgerTable } from '../../harness/support/aws.js';
+import { kinesisRecordFactory, kinesisSequenceNumber } from '../../harness/support/factories.js';
 import { parseConfig } from '../../lib/config/load.js';
 import type { TargetConfig } from '../../lib/config/schema.js';
 import { createWorker, type WorkerDeps } from '../../lib/delivery/worker.js';
@@ -7,16 +8,13 @@ import { decodeBatch } from '../../lib/dispatch/decode.js';
 import { packEnvelopes } from '../../lib/dispatch/pack.js';
 import type { Envelope } from '../../lib/envelope/types.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
-import { ledgerTableKeys } from '../../lib/ledger/item.js';
 import { type LedgerStats, noLedger } from '../../lib/ledger/types.js';
-import { startEmulator } from '../../lib/local/emulators.js';
 import { recordingTelemetry } from '../../lib/observability/telemetry.js';
 import { groupedCalls } from '../../lib/targets/grouped.js';
 import { HTTP_LIMITS } from '../../lib/targets/http.js';
 import { KINESIS_LIMITS, kinesisRecordSize } from '../../lib/targets/kinesis.js';
 import { SQS_LIMITS } from '../../lib/targets/sqs.js';
 import type { TargetAdapter, TargetLimits } from '../../lib/targets/types.js';
-import { kinesisRecordFactory, kinesisSequenceNumber } from '../../test/support/factories.js';
 import { recordBody } from '../cases/events.js';
 import { benchContext } from '../cases/harness.js';
 import { count } from '../support/format.js';
@@ -91,16 +89,9 @@ interface Row {
 
 async function run(context: SectionContext): Promise<SectionReport> {
   context.log('idempotency: starting dynalite');
-  const dynalite = await startEmulator('dynamodb');
+  const ledgerTable = await startLedgerTable(TABLE);
   try {
-    const client = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    });
-    await client.send(
-      new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', ...ledgerTableKeys() }),
-    );
+    const { client } = ledgerTable;
     const rows: Row[] = [];
     let shard = 0;
     /** A worker with a ledger of its own on a fresh shard, so every scenario starts from what it says. */
@@ -177,7 +168,7 @@ async function run(context: SectionContext): Promise<SectionReport> {
     }
     return { tables: [table(rows)], data: rows };
   } finally {
-    await dynalite.stop();
+    await ledgerTable.stop();
   }
 }
 

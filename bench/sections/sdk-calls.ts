@@ -5,8 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createIdempotencyTable, createQueue, createStream } from '../../harness/support/aws.js';
 import { startEmulators } from '../../lib/local/emulator-set.js';
-import { createIdempotencyTable, createQueue, createStream } from '../../test/support/aws.js';
 import type {
   SdkCall,
   SdkCallResult,

@@ -9,7 +9,7 @@ import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseConfig } from '../../lib/config/index.js';
 import { idempotencyKey, recordId } from '../../lib/envelope/keys.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
-import { startLocalPipeline } from '../../lib/local/pipeline.js';
+import { startHarnessPipeline } from '../support/local-pipeline.js';
 import { arrivals, auditTarget, dlqMessages, type TargetAudit, unexplainedOutOfOrder } from './audit.js';
 import { type DlqReason, dlqReasons, WorkerLogs } from './debug.js';
 import { startHttpDestination } from './http-destination.js';
@@ -81,7 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     targets: specs.map((s) => s.config),
   });
   phase('starting the local pipeline');
-  const pipeline = await startLocalPipeline({
+  const pipeline = await startHarnessPipeline({
     config,
     // Async retries after 0.6 s and 1.2 s instead of 1 and 2 minutes.
     timeScale: 0.01,

@@ -5,11 +5,11 @@
  */
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { createWorker, MisroutedEnvelopeError } from '../../lib/delivery/index.js';
 import { EnvelopeError, encodeEnvelope, type OversizeNotice } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from '../delivery/support.js';
-import { configFactory } from '../support/factories.js';
 import { sqsEventOf, workerContext } from './support.js';
 
 const target = configFactory().targets[0]!;

@@ -7,10 +7,14 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  kinesisEventFactory,
+  kinesisRecordFactory,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
 import { DeliveryError } from '../../lib/delivery/index.js';
 import { decodeEnvelope } from '../../lib/envelope/index.js';
 import { METRICS } from '../../lib/observability/index.js';
-import { kinesisEventFactory, kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
 import { type Receiver, startReceiver } from '../targets/http-receiver.js';
 import {
   dispatcherFor,

@@ -8,11 +8,11 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { kinesisEventFactory, sequenceNumber } from '../../harness/support/factories.js';
 import { DeliveryError } from '../../lib/delivery/index.js';
 import type { OversizeNotice } from '../../lib/envelope/index.js';
 import { METRICS } from '../../lib/observability/index.js';
 import { NOT_A_JSON_OBJECT } from '../../lib/targets/index.js';
-import { kinesisEventFactory, sequenceNumber } from '../support/factories.js';
 import {
   dispatcherFor,
   invokedEnvelopes,

@@ -7,6 +7,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { configFactory, contextFactory, type kinesisEventFactory } from '../../harness/support/factories.js';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { type FanoutConfigInput, naming, type TargetConfig } from '../../lib/config/index.js';
 import { createWorker } from '../../lib/delivery/index.js';
@@ -16,7 +17,6 @@ import { awsHandoff } from '../../lib/handoff/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { createAdapter } from '../../lib/targets/registry.js';
 import { memoryLedger } from '../delivery/support.js';
-import { configFactory, contextFactory, type kinesisEventFactory } from '../support/factories.js';
 
 export const lambdaMock = mockClient(LambdaClient);
 export const sqsMock = mockClient(SQSClient);

@@ -20,7 +20,7 @@ import {
   recordIndexOf,
   type SourcePosition,
 } from '../../harness/chaos/records.js';
-import { sequenceNumber } from '../support/factories.js';
+import { sequenceNumber } from '../../harness/support/factories.js';
 
 const attribution = (over: Partial<Attribution> = {}): Attribution => ({
   diedAfterDelivery: new Map(),

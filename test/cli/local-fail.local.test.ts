@@ -6,15 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { main } from '../../lib/cli/main.js';
 import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { writeLocalEnv } from '../../lib/local/env-file.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
 import type { PipelineStatus, TargetStatus } from '../../lib/local/status.js';
 import { waitFor } from '../local/support.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { captureIo, folderWith } from './support.js';
 
 const YML = `source:
@@ -38,7 +38,6 @@ targets:
     destination: audit
     via: queue
 `;
-let pipeline: LocalPipeline;
 let kinesis: KinesisClient;
 const home = process.cwd();
 let produced = 0;
@@ -57,18 +56,19 @@ const produce = async (count: number): Promise<void> => {
   produced += count;
 };
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({ config: parseConfigText(YML), timeScale: 0.001 });
-  kinesis = pipeline.clients.get(KinesisClient);
-  const dir = folderWith({ 'fanout.yml': YML });
-  mkdirSync(join(dir, '.fanout'));
-  writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) }, join(dir, '.fanout/local.env'));
-  process.chdir(dir);
-}, 90_000);
+const pipeline = useLocalPipeline(() => ({ config: parseConfigText(YML), timeScale: 0.001 }), {
+  timeoutMs: 90_000,
+  ready: async (pipeline) => {
+    kinesis = pipeline.clients.get(KinesisClient);
+    const dir = folderWith({ 'fanout.yml': YML });
+    mkdirSync(join(dir, '.fanout'));
+    writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) }, join(dir, '.fanout/local.env'));
+    process.chdir(dir);
+  },
+});
 
 afterAll(async () => {
   process.chdir(home);
-  await pipeline?.stop();
 });
 
 describe('fanout tail <http target> (local mode)', () => {
@@ -154,7 +154,10 @@ describe('fanout local fail (local mode)', () => {
     expect(failed.out).toContain(
       'target "output1": the dispatcher\'s hand-offs to it now fail (Invoke answers 500)',
     );
-    const dispatcher = () => pipeline.runtime.stats().mappings.find((m) => m.kind === 'kinesis');
+    const dispatcher = () =>
+      pipeline()
+        .runtime.stats()
+        .mappings.find((m) => m.kind === 'kinesis');
     const retriesBefore = dispatcher()?.retries ?? 0;
     await produce(3);
     await waitFor(async () => (dispatcher()?.retries ?? 0) > retriesBefore, 60_000, 'the batch retried');

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { descendantsOf, isAlive, listenersOf } from '../../harness/support/listeners.js';
 import { waitFor } from '../local/support.js';
-import { descendantsOf, isAlive, listenersOf } from '../support/listeners.js';
 import { folderWith } from './support.js';
 
 const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));

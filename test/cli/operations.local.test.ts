@@ -6,19 +6,19 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { main } from '../../lib/cli/main.js';
 import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { encodeEnvelope } from '../../lib/envelope/codec.js';
 import { writeLocalEnv } from '../../lib/local/env-file.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
 import type { PipelineStatus } from '../../lib/local/status.js';
 import type { SourceReplayReport } from '../../lib/operate/replay/source-report.js';
 import { waitFor } from '../local/support.js';
 import { envelopeFactory } from '../operate/factories.js';
 import { depthOf, putMessages } from '../operate/support.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { captureIo, folderWith } from './support.js';
 
 const N = 30;
@@ -51,7 +51,6 @@ targets:
     via: queue
     retries: 0
 `;
-let pipeline: LocalPipeline;
 let dir: string;
 const home = process.cwd();
 const fanout = async (...args: string[]) => {
@@ -60,21 +59,26 @@ const fanout = async (...args: string[]) => {
   return { code, out: c.out.join('\n'), err: c.err.join('\n') };
 };
 const worker = (name: string) =>
-  pipeline.runtime.stats().functions.find((f) => f.name === pipeline.names.workerFunction(name));
+  pipeline()
+    .runtime.stats()
+    .functions.find((f) => f.name === pipeline().names.workerFunction(name));
 const mapping = (name: string) =>
-  pipeline.runtime.stats().mappings.find((m) => m.functionName === pipeline.names.workerFunction(name));
+  pipeline()
+    .runtime.stats()
+    .mappings.find((m) => m.functionName === pipeline().names.workerFunction(name));
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({ config: parseConfigText(YML), timeScale: 0.001 });
-  dir = folderWith({ 'fanout.yml': YML });
-  mkdirSync(join(dir, '.fanout'));
-  writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) }, join(dir, '.fanout/local.env'));
-  process.chdir(dir);
-}, 90_000);
+const pipeline = useLocalPipeline(() => ({ config: parseConfigText(YML), timeScale: 0.001 }), {
+  timeoutMs: 90_000,
+  ready: async (pipeline) => {
+    dir = folderWith({ 'fanout.yml': YML });
+    mkdirSync(join(dir, '.fanout'));
+    writeLocalEnv({ ...pipeline.env, FANOUT_LOCAL_PID: String(process.pid) }, join(dir, '.fanout/local.env'));
+    process.chdir(dir);
+  },
+});
 
 afterAll(async () => {
   process.chdir(home);
-  await pipeline?.stop();
 });
 
 describe('fanout concurrency --apply (local mode)', () => {
@@ -114,25 +118,25 @@ describe('fanout concurrency --apply (local mode)', () => {
 
 describe('fanout replay --source (local mode)', () => {
   it('re-reads records parked in the failure queue from the stream and re-dispatches them only to their target', async () => {
-    const sqs = pipeline.clients.get(SQSClient);
-    const late = pipeline.stack.targets.find((t) => t.name === 'late');
+    const sqs = pipeline().clients.get(SQSClient);
+    const late = pipeline().stack.targets.find((t) => t.name === 'late');
     // Neither its queue nor its DLQ is there: the dispatcher parks each record in its failure queue and goes on.
     await sqs.send(new DeleteQueueCommand({ QueueUrl: late?.queueUrl }));
     await sqs.send(new DeleteQueueCommand({ QueueUrl: late?.dlqUrl }));
-    const kinesis = pipeline.clients.get(KinesisClient);
+    const kinesis = pipeline().clients.get(KinesisClient);
     await produceDemoRecords(kinesis, 'input', N);
     await waitFor(async () => (await readStream(kinesis, 'output1')).length >= N, 30_000, 'output1');
     await waitFor(
-      async () => (await depthOf(pipeline, pipeline.stack.failureQueueUrl)) >= N,
+      async () => (await depthOf(pipeline(), pipeline().stack.failureQueueUrl)) >= N,
       30_000,
       'failure records',
     );
     // Queue and DLQ are back (same names, same URLs): the target works again, its records are in the stream only.
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: pipeline.names.targetDlq('late') }));
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: pipeline().names.targetDlq('late') }));
     expect(dlq.QueueUrl).toBe(late?.dlqUrl);
     const again = await sqs.send(
       new CreateQueueCommand({
-        QueueName: pipeline.names.targetQueue('late'),
+        QueueName: pipeline().names.targetQueue('late'),
         Attributes: {
           VisibilityTimeout: '180',
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: late?.dlqArn, maxReceiveCount: 1 }),
@@ -153,15 +157,21 @@ describe('fanout replay --source (local mode)', () => {
       { target: 'audit', alreadyDelivered: 0, routed: 0, handedOff: 0, failed: 0 },
       { target: 'late', alreadyDelivered: 0, routed: N, handedOff: N, failed: 0 },
     ]);
-    await waitFor(async () => pipeline.receiver.received('/late').length >= N, 30_000, 'late deliveries');
-    expect(new Set(pipeline.receiver.received('/late').map((r) => r.idempotencyKey)).size).toBe(N);
+    await waitFor(async () => pipeline().receiver.received('/late').length >= N, 30_000, 'late deliveries');
+    expect(
+      new Set(
+        pipeline()
+          .receiver.received('/late')
+          .map((r) => r.idempotencyKey),
+      ).size,
+    ).toBe(N);
     expect(await readStream(kinesis, 'output1')).toHaveLength(N);
-    expect(await depthOf(pipeline, pipeline.stack.failureQueueUrl)).toBe(0);
+    expect(await depthOf(pipeline(), pipeline().stack.failureQueueUrl)).toBe(0);
   });
 
   it('reports a range past retention with its shard and sequence numbers, and keeps its failure record', async () => {
     const gone = { start: `4959${'9'.repeat(52)}`, end: `4959${'9'.repeat(51)}8` };
-    await putMessages(pipeline, pipeline.stack.failureQueueUrl, [
+    await putMessages(pipeline(), pipeline().stack.failureQueueUrl, [
       JSON.stringify({
         requestContext: {
           requestId: 'r',
@@ -187,14 +197,14 @@ describe('fanout replay --source (local mode)', () => {
     expect(report.missing).toEqual([
       expect.objectContaining({ shardId: 'shardId-000000000000', from: gone.start, to: gone.end }),
     ]);
-    expect(await depthOf(pipeline, pipeline.stack.failureQueueUrl)).toBe(1);
+    expect(await depthOf(pipeline(), pipeline().stack.failureQueueUrl)).toBe(1);
   });
 });
 
 describe('fanout replay <target> and status (local mode)', () => {
   it('replays a DLQ through the CLI, waiting for the worker', async () => {
-    const dlq = pipeline.stack.targets.find((t) => t.name === 'audit')?.dlqUrl as string;
-    await putMessages(pipeline, dlq, [encodeEnvelope(envelopeFactory('audit', 3, 1_000))]);
+    const dlq = pipeline().stack.targets.find((t) => t.name === 'audit')?.dlqUrl as string;
+    await putMessages(pipeline(), dlq, [encodeEnvelope(envelopeFactory('audit', 3, 1_000))]);
     const { code, out } = await fanout('replay', 'audit', '--yes', '--wait', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({
@@ -203,7 +213,7 @@ describe('fanout replay <target> and status (local mode)', () => {
       records: { replayed: 3, delivered: 3, skipped: 0 },
       leftInPlace: 0,
     });
-    expect(await depthOf(pipeline, dlq)).toBe(0);
+    expect(await depthOf(pipeline(), dlq)).toBe(0);
   });
 
   it('status --json has the live numbers', async () => {

@@ -1,5 +1,6 @@
 /** The worker side of the claim check and of discovered streams. */
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { ClaimCheckError, type ClaimStore } from '../../lib/claims/index.js';
 import {
   createWorker,
@@ -9,7 +10,6 @@ import {
 } from '../../lib/delivery/index.js';
 import type { Envelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 /** Replaces record `i`'s data with a pointer to `key` in bucket `claims`. */

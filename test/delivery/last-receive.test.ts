@@ -5,12 +5,12 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { createWorker } from '../../lib/delivery/index.js';
 import { type DeadLetter, isLastReceive } from '../../lib/delivery/last-receive.js';
 import { decodeEnvelope, encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import type { RecordOutcome } from '../../lib/targets/types.js';
-import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 const logOf = (data: Buffer | string): number => Number(/Record (\d+)/.exec(data.toString())?.[1]);

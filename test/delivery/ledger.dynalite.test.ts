@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { kinesisRecordFactory, kinesisSequenceNumber } from '../../harness/support/factories.js';
 import { DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import { decodeBatch } from '../../lib/dispatch/decode.js';
 import { byMessageGroup } from '../../lib/dispatch/ordered.js';
@@ -7,8 +8,7 @@ import { packEnvelopes } from '../../lib/dispatch/pack.js';
 import type { Envelope } from '../../lib/envelope/types.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { useLedgerTable } from '../support/aws.js';
-import { kinesisRecordFactory, kinesisSequenceNumber } from '../support/factories.js';
+import { useLedgerTable } from '../support/ledger-table.js';
 import { FakeAdapter, gatedAdapter } from './support.js';
 
 const TABLE = 'worker-ledger';

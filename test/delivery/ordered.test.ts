@@ -1,12 +1,12 @@
 /** Ordered targets on the worker side: waves of one record per partition key, a failed key held back. */
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { createWorker, DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import { orderedWaves } from '../../lib/delivery/ordered.js';
 import { encodeEnvelope, recordId } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { compileTransform } from '../../lib/routing/transform.js';
-import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 const logOf = (data: Buffer): number => Number(/Record (\d+)/.exec(data.toString())?.[1]);

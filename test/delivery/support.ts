@@ -1,3 +1,4 @@
+import { sequenceNumber } from '../../harness/support/factories.js';
 import { type Envelope, encodeRecord, recordId } from '../../lib/envelope/index.js';
 import {
   addClaim,
@@ -16,7 +17,6 @@ import {
   newLedgerStats,
 } from '../../lib/ledger/types.js';
 import type { DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from '../../lib/targets/types.js';
-import { sequenceNumber } from '../support/factories.js';
 
 /** An envelope of `count` records `{"log":"Record i"}` for `target`. */
 export function envelopeFactory(count: number, target = 'output1', first = 0): Envelope {

@@ -1,10 +1,10 @@
 /** The worker's transform hook: records are projected after decoding and before the adapter sees them. */
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { createWorker, DeliveryError, deliverEnvelope } from '../../lib/delivery/index.js';
 import type { Envelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { compileTransform } from '../../lib/routing/index.js';
-import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, memoryLedger } from './support.js';
 
 /** An envelope whose record 1 is plain text rather than JSON. */

@@ -1,9 +1,9 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { configFactory } from '../../harness/support/factories.js';
 import { createWorker, DeliveryError, MisroutedEnvelopeError } from '../../lib/delivery/index.js';
 import { EnvelopeError, encodeEnvelope } from '../../lib/envelope/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { configFactory } from '../support/factories.js';
 import { envelopeFactory, FakeAdapter, gatedAdapter, memoryLedger } from './support.js';
 
 const context = { getRemainingTimeInMillis: () => 30_000 };

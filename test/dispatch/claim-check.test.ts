@@ -1,11 +1,16 @@
 /** The claim check on the dispatcher side: large records stored once, envelopes carrying pointers. */
 import { describe, expect, it } from 'vitest';
+import {
+  configFactory,
+  contextFactory,
+  kinesisRecordFactory,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
 import { ClaimCheckError, type ClaimStore } from '../../lib/claims/index.js';
 import { claimThreshold, ENVELOPE_HEAD_ROOM, withPointer } from '../../lib/dispatch/claim-check.js';
 import { createDispatcher, decodeBatch } from '../../lib/dispatch/index.js';
 import { claimObjectKey } from '../../lib/envelope/index.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
-import { configFactory, contextFactory, kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
 import { FakeHandoff, names } from './support.js';
 
 /** An in-memory claim store; `fail(key)` makes a put fail (retryable or not). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { kinesisRecordFactory, sequenceNumber } from '../../harness/support/factories.js';
+import { aggregateRecords } from '../../harness/support/kpl.js';
 import { decodeBatch } from '../../lib/dispatch/index.js';
 import { decodeEnvelope, recordId } from '../../lib/envelope/index.js';
-import { kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
-import { aggregateRecords } from '../support/kpl.js';
 
 const SHARD = 'shardId-000000000000';
 const entryOf = (entry: Buffer) =>

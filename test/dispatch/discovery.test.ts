@@ -1,9 +1,14 @@
 /** A discovered target on the dispatcher side: one set of envelopes per stream, each naming its stream. */
 import { describe, expect, it } from 'vitest';
+import {
+  configFactory,
+  contextFactory,
+  kinesisEventFactory,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
 import { createDispatcher } from '../../lib/dispatch/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { DiscoveryError, type StreamDiscovery } from '../../lib/targets/discovery.js';
-import { configFactory, contextFactory, kinesisEventFactory, sequenceNumber } from '../support/factories.js';
 import { FakeHandoff, names } from './support.js';
 
 function dispatcher(discovery: StreamDiscovery, discover: Record<string, unknown> = {}) {

@@ -2,18 +2,18 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type FanoutConfigInput, naming } from '../../lib/config/index.js';
-import { createDispatcher } from '../../lib/dispatch/index.js';
-import { decodeEnvelope, type Envelope, type OversizeNotice } from '../../lib/envelope/index.js';
-import { awsHandoff } from '../../lib/handoff/index.js';
-import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 import {
   configFactory,
   contextFactory,
   kinesisEventFactory,
   kinesisRecordFactory,
   sequenceNumber,
-} from '../support/factories.js';
+} from '../../harness/support/factories.js';
+import { type FanoutConfigInput, naming } from '../../lib/config/index.js';
+import { createDispatcher } from '../../lib/dispatch/index.js';
+import { decodeEnvelope, type Envelope, type OversizeNotice } from '../../lib/envelope/index.js';
+import { awsHandoff } from '../../lib/handoff/index.js';
+import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 
 /** Records of three shards: their envelopes are small enough to share one SendMessageBatch call. */
 const threeShardEvent = () => ({

@@ -1,11 +1,16 @@
 /** Ordered targets on the dispatcher side: packing per message group, FIFO attributes, held-back groups. */
 import { describe, expect, it } from 'vitest';
+import {
+  configFactory,
+  contextFactory,
+  kinesisRecordFactory,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
 import type { FanoutConfigInput } from '../../lib/config/index.js';
 import { createDispatcher } from '../../lib/dispatch/index.js';
 import { messageGroupOf, runOrderedUnit } from '../../lib/dispatch/ordered.js';
 import type { QueueMessage } from '../../lib/dispatch/units.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { configFactory, contextFactory, kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
 import { FakeHandoff, names } from './support.js';
 
 const ordered = (overrides: Record<string, unknown> = {}): FanoutConfigInput['targets'][number] => ({

@@ -7,6 +7,13 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  configFactory,
+  contextFactory,
+  kinesisRecordFactory,
+  STREAM_ARN,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
 import { naming } from '../../lib/config/index.js';
 import type { SourceRecord } from '../../lib/dispatch/decode.js';
 import { createDispatcher, deadLetter, runUnit } from '../../lib/dispatch/index.js';
@@ -16,13 +23,6 @@ import { decodeEnvelope, recordId } from '../../lib/envelope/index.js';
 import { awsHandoff } from '../../lib/handoff/index.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import {
-  configFactory,
-  contextFactory,
-  kinesisRecordFactory,
-  STREAM_ARN,
-  sequenceNumber,
-} from '../support/factories.js';
 import { receiveAll } from '../targets/queue-reader.js';
 
 let emulator: Emulator;

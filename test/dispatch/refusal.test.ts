@@ -7,18 +7,18 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type FanoutConfigInput, naming } from '../../lib/config/index.js';
-import { createDispatcher, mayBeContent } from '../../lib/dispatch/index.js';
-import { decodeEnvelope } from '../../lib/envelope/index.js';
-import { awsHandoff } from '../../lib/handoff/index.js';
-import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 import {
   configFactory,
   contextFactory,
   kinesisEventFactory,
   STREAM_ARN,
   sequenceNumber,
-} from '../support/factories.js';
+} from '../../harness/support/factories.js';
+import { type FanoutConfigInput, naming } from '../../lib/config/index.js';
+import { createDispatcher, mayBeContent } from '../../lib/dispatch/index.js';
+import { decodeEnvelope } from '../../lib/envelope/index.js';
+import { awsHandoff } from '../../lib/handoff/index.js';
+import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);

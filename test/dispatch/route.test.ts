@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { configFactory, kinesisEventFactory } from '../../harness/support/factories.js';
 import type { FanoutConfigInput } from '../../lib/config/index.js';
 import { createRouter, decodeBatch } from '../../lib/dispatch/index.js';
 import { PatternError } from '../../lib/routing/index.js';
-import { configFactory, kinesisEventFactory } from '../support/factories.js';
 
 type TargetInput = FanoutConfigInput['targets'][number];
 const target = (name: string, extra: Partial<TargetInput> = {}): TargetInput => ({

@@ -4,13 +4,18 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  configFactory,
+  contextFactory,
+  kinesisRecordFactory,
+  sequenceNumber,
+} from '../../harness/support/factories.js';
+import { aggregateRecords } from '../../harness/support/kpl.js';
 import { type FanoutConfigInput, naming } from '../../lib/config/index.js';
 import { createDispatcher } from '../../lib/dispatch/index.js';
 import { decodeEnvelope, type Envelope } from '../../lib/envelope/index.js';
 import { awsHandoff } from '../../lib/handoff/index.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
-import { configFactory, contextFactory, kinesisRecordFactory, sequenceNumber } from '../support/factories.js';
-import { aggregateRecords } from '../support/kpl.js';
 
 const lambda = mockClient(LambdaClient);
 

@@ -9,11 +9,6 @@ import { type _Record, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { naming } from '../../lib/config/index.js';
-import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
 import {
   createIdempotencyTable,
   createQueue,
@@ -22,8 +17,13 @@ import {
   localClients,
   readStream,
   streamAsKinesisEvent,
-} from '../support/aws.js';
-import { assumedKeyId, type FakeSts, startFakeSts } from '../support/sts.js';
+} from '../../harness/support/aws.js';
+import { assumedKeyId, type FakeSts, startFakeSts } from '../../harness/support/sts.js';
+import { naming } from '../../lib/config/index.js';
+import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
+import { createContainer } from '../../lib/runtime/container.js';
+import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
+import { buildWorker } from '../../lib/runtime/worker.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/fanout-writer';
 const names = naming('fanout', 'xacct');

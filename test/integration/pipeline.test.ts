@@ -5,12 +5,6 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { naming } from '../../lib/config/index.js';
-import type { DeliverySummary } from '../../lib/delivery/index.js';
-import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
 import {
   createIdempotencyTable,
   createQueue,
@@ -18,8 +12,14 @@ import {
   lambdaContext,
   localClients,
   readStream,
-} from '../support/aws.js';
-import { kinesisEventFactory } from '../support/factories.js';
+} from '../../harness/support/aws.js';
+import { kinesisEventFactory } from '../../harness/support/factories.js';
+import { naming } from '../../lib/config/index.js';
+import type { DeliverySummary } from '../../lib/delivery/index.js';
+import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
+import { createContainer } from '../../lib/runtime/container.js';
+import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
+import { buildWorker } from '../../lib/runtime/worker.js';
 
 const names = naming('fanout', 'it');
 const config = {

@@ -7,12 +7,6 @@ import { type _Record, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { naming } from '../../lib/config/index.js';
-import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
-import { METRICS } from '../../lib/observability/index.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
 import {
   createIdempotencyTable,
   createQueue,
@@ -21,8 +15,14 @@ import {
   localClients,
   readStream,
   streamAsKinesisEvent,
-} from '../support/aws.js';
-import { aggregateRecords } from '../support/kpl.js';
+} from '../../harness/support/aws.js';
+import { aggregateRecords } from '../../harness/support/kpl.js';
+import { naming } from '../../lib/config/index.js';
+import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
+import { METRICS } from '../../lib/observability/index.js';
+import { createContainer } from '../../lib/runtime/container.js';
+import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
+import { buildWorker } from '../../lib/runtime/worker.js';
 
 const names = naming('fanout', 'it');
 const config = {

@@ -4,11 +4,11 @@
  */
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { kinesisSequenceNumber } from '../../harness/support/factories.js';
 import { DynamoLedger, type DynamoLedgerOptions } from '../../lib/ledger/dynamo.js';
 import type { Position } from '../../lib/ledger/position.js';
 import type { LedgerScope } from '../../lib/ledger/types.js';
-import { useLedgerTable } from '../support/aws.js';
-import { kinesisSequenceNumber } from '../support/factories.js';
+import { useLedgerTable } from '../support/ledger-table.js';
 
 const TABLE = 'ledger';
 const dynamo = useLedgerTable(TABLE);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { kinesisSequenceNumber, sequenceNumber } from '../../harness/support/factories.js';
 import type { Position } from '../../lib/ledger/position.js';
 import { PositionSet } from '../../lib/ledger/position-set.js';
-import { kinesisSequenceNumber, sequenceNumber } from '../support/factories.js';
 
 const v2 = (n: number): Position => ({ seq: kinesisSequenceNumber(n) });
 const range = (from: number, to: number, of = v2): Position[] =>

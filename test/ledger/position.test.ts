@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kinesisSequenceNumber, sequenceNumber } from '../../harness/support/factories.js';
 import {
   comparePositions,
   ordinalOf,
@@ -6,7 +7,6 @@ import {
   positionOf,
   sortKey,
 } from '../../lib/ledger/position.js';
-import { kinesisSequenceNumber, sequenceNumber } from '../support/factories.js';
 
 describe('positions as (group, ordinal)', () => {
   it('gives a version-2 sequence number its record index as ordinal, and the rest as its group', () => {

@@ -15,9 +15,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive, listenersOf } from '../../harness/support/listeners.js';
 import { type EmulatorEvent, type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
-import { isAlive, listenersOf } from '../support/listeners.js';
 import { waitFor } from './support.js';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };

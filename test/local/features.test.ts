@@ -13,10 +13,10 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { parseConfig } from '../../lib/config/index.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { waitFor } from './support.js';
 
 /**
@@ -40,37 +40,42 @@ const endpoint = createServer((req, res) => {
   });
 });
 
-let pipeline: LocalPipeline;
 let kinesis: KinesisClient;
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/ordered`;
-  const config = parseConfig({
-    source: { stream: 'input', batchSize: 10, startingPosition: 'TRIM_HORIZON' },
-    // Small hand-off limits: a 6 KB record is "large" (claim-checked), as a 2 MB one would be on AWS.
-    dispatcher: { invokePayloadLimit: 4096, queueMessageLimit: 4096 },
-    claimCheck: {},
-    discover: { kinesisStreamPrefix: 'app-output-', refreshSeconds: 1, concurrency: 2 },
-    targets: [
-      {
-        name: 'ordered',
-        type: 'http',
-        destination: 'https://example.com/ordered',
-        local: { destination: url },
-        ordered: true,
-        messageGroups: 3,
-        concurrency: 4,
-      },
-      { name: 'plain', type: 'kinesis', destination: 'plain-out', concurrency: 2 },
-    ],
-  });
-  pipeline = await startLocalPipeline({ config, timeScale: 0.001 });
-  kinesis = pipeline.clients.get(KinesisClient);
-}, 60_000);
+const pipeline = useLocalPipeline(
+  async () => {
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/ordered`;
+    const config = parseConfig({
+      source: { stream: 'input', batchSize: 10, startingPosition: 'TRIM_HORIZON' },
+      // Small hand-off limits: a 6 KB record is "large" (claim-checked), as a 2 MB one would be on AWS.
+      dispatcher: { invokePayloadLimit: 4096, queueMessageLimit: 4096 },
+      claimCheck: {},
+      discover: { kinesisStreamPrefix: 'app-output-', refreshSeconds: 1, concurrency: 2 },
+      targets: [
+        {
+          name: 'ordered',
+          type: 'http',
+          destination: 'https://example.com/ordered',
+          local: { destination: url },
+          ordered: true,
+          messageGroups: 3,
+          concurrency: 4,
+        },
+        { name: 'plain', type: 'kinesis', destination: 'plain-out', concurrency: 2 },
+      ],
+    });
+    return { config, timeScale: 0.001 };
+  },
+  {
+    timeoutMs: 60_000,
+    ready: async (pipeline) => {
+      kinesis = pipeline.clients.get(KinesisClient);
+    },
+  },
+);
 
 afterAll(async () => {
-  await pipeline?.stop();
   await new Promise((resolve) => endpoint.close(resolve));
 });
 
@@ -143,8 +148,8 @@ describe('local mode: ordered targets, claim check, discovery', () => {
     }
 
     // Each large record was stored once, under the stack's prefix, whatever the number of targets.
-    const s3 = pipeline.clients.get(S3Client);
-    const bucket = pipeline.stack.claimCheckBucket ?? '';
+    const s3 = pipeline().clients.get(S3Client);
+    const bucket = pipeline().stack.claimCheckBucket ?? '';
     const objects = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'fanout-local/input/' }),
     );
@@ -159,7 +164,7 @@ describe('local mode: ordered targets, claim check, discovery', () => {
       Array.from({ length: 20 }, (_, i) => 60 + i),
     );
     await waitFor(async () => (await numbersOf('app-output-a')).length >= 80, 20_000, 'app-output-a');
-    const status = await pipeline.status();
+    const status = await pipeline().status();
     expect(status.targets.find((t) => t.name === 'discovered')).toMatchObject({ dlqMessages: 0 });
     expect(status.targets.find((t) => t.name === 'ordered')).toMatchObject({ dlqMessages: 0 });
   }, 55_000);

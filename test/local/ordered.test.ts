@@ -6,12 +6,12 @@
  */
 import { type _Record, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { parseConfig } from '../../lib/config/index.js';
 import { messageGroupOf } from '../../lib/dispatch/ordered.js';
 import { decodeEnvelope } from '../../lib/envelope/index.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { waitFor } from './support.js';
 
 const GROUPS = 4;
@@ -23,34 +23,33 @@ const keyOf = (i: number): string => KEYS[i % KEYS.length] ?? 'k0';
 const data = (i: number): string => (i === POISON ? `not json ${i}` : `{"log":"Record ${i}"}`);
 const groupOf = (key: string): string => messageGroupOf(key, GROUPS);
 
-let pipeline: LocalPipeline;
-
-beforeAll(async () => {
-  const config = parseConfig({
-    // Batches of 10: the poison record's group gets a message from most batches, several behind the poison's.
-    source: { stream: 'input', batchSize: 10, startingPosition: 'TRIM_HORIZON' },
-    targets: [
-      {
-        name: 'ledger',
-        type: 'kinesis',
-        destination: 'ledger',
-        // Ordered by default (a kinesis target); the transform makes a record that is not JSON a poison one.
-        transform: { log: '$.log' },
-        messageGroups: GROUPS,
-        concurrency: 2,
-        // Two receives: the first fails; the second, after the visibility timeout (6 x 3 s, as Lambda advises,
-        // set by local mode), is the last, and the worker dead-letters the record itself.
-        retries: 1,
-        timeout: 3,
-      },
-    ],
-  });
-  pipeline = await startLocalPipeline({ config, timeScale: 0.01 });
-}, 120_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
+const pipeline = useLocalPipeline(
+  async () => {
+    const config = parseConfig({
+      // Batches of 10: the poison record's group gets a message from most batches, several behind the poison's.
+      source: { stream: 'input', batchSize: 10, startingPosition: 'TRIM_HORIZON' },
+      targets: [
+        {
+          name: 'ledger',
+          type: 'kinesis',
+          destination: 'ledger',
+          // Ordered by default (a kinesis target); the transform makes a record that is not JSON a poison one.
+          transform: { log: '$.log' },
+          messageGroups: GROUPS,
+          concurrency: 2,
+          // Two receives: the first fails; the second, after the visibility timeout (6 x 3 s, as Lambda advises,
+          // set by local mode), is the last, and the worker dead-letters the record itself.
+          retries: 1,
+          timeout: 3,
+        },
+      ],
+    });
+    return { config, timeScale: 0.01 };
+  },
+  {
+    timeoutMs: 120_000,
+  },
+);
 
 const recordNumber = (r: _Record): number =>
   Number(/Record (\d+)/.exec(Buffer.from(r.Data ?? new Uint8Array()).toString())?.[1]);
@@ -63,7 +62,7 @@ describe('local mode: a poison record on an ordered target', () => {
     expect(KEYS.filter((k) => groupOf(k) === poisonGroup).length).toBeGreaterThan(1);
     expect(KEYS.some((k) => groupOf(k) !== poisonGroup)).toBe(true);
 
-    const kinesis = pipeline.clients.get(KinesisClient);
+    const kinesis = pipeline().clients.get(KinesisClient);
     for (let i = 0; i < N; i += 10) {
       await kinesis.send(
         new PutRecordsCommand({
@@ -76,8 +75,8 @@ describe('local mode: a poison record on an ordered target', () => {
       );
     }
 
-    const sqs = pipeline.clients.get(SQSClient);
-    const dlqUrl = pipeline.stack.targets.find((t) => t.name === 'ledger')?.dlqUrl ?? '';
+    const sqs = pipeline().clients.get(SQSClient);
+    const dlqUrl = pipeline().stack.targets.find((t) => t.name === 'ledger')?.dlqUrl ?? '';
     let dead: Message[] = [];
     await waitFor(
       async () => {
@@ -127,7 +126,7 @@ describe('local mode: a poison record on an ordered target', () => {
     expect(others.length).toBeGreaterThan(0);
     for (const r of others) expect(arrivedAt(r), `record ${recordNumber(r)}`).toBeLessThan(deadAt);
 
-    const status = await pipeline.status();
+    const status = await pipeline().status();
     expect(status.targets.find((t) => t.name === 'ledger')).toMatchObject({ dlqMessages: 1 });
   }, 150_000);
 });

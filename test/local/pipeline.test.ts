@@ -6,11 +6,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfig } from '../../lib/config/index.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { decodeMessage, receiveAll } from '../targets/queue-reader.js';
 import { awsCli, waitFor } from './support.js';
 
@@ -27,17 +27,13 @@ const config = parseConfig({
   ],
 });
 
-let pipeline: LocalPipeline;
-
-beforeAll(async () => {
-  // 0.01: async retries after 0.6 s and 1.2 s, events expire after 216 s (Lambda: 6 h), far beyond this test.
-  pipeline = await startLocalPipeline({ config, timeScale: 0.01 });
-  // The flaky target's endpoint is down for the whole run: its envelopes must end in its DLQ, with the reason.
-  pipeline.receiver.behave('/flaky', { status: 500 });
-}, 120_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
+// 0.01: async retries after 0.6 s and 1.2 s, events expire after 216 s (Lambda: 6 h), far beyond this test.
+const pipeline = useLocalPipeline(() => ({ config, timeScale: 0.01 }), {
+  timeoutMs: 120_000,
+  ready: async (pipeline) => {
+    // The flaky target's endpoint is down for the whole run: its envelopes must end in its DLQ, with the reason.
+    pipeline.receiver.behave('/flaky', { status: 500 });
+  },
 });
 
 const body = (i: number): string => `{"log":"Record ${i}"}`;
@@ -46,7 +42,7 @@ describe('local mode', () => {
   // The demo's records, all under one partition key: the ordered outputs copy them in order (more in
   // test/local/seed.test.ts); the webhook (async invoke) and the audit queue take them in any order.
   it('delivers N records to every target exactly once, identical, in order on the ordered ones', async () => {
-    const kinesis = pipeline.clients.get(KinesisClient);
+    const kinesis = pipeline().clients.get(KinesisClient);
     await produceDemoRecords(kinesis, 'input', N);
     const expected = Array.from({ length: N }, (_, i) => body(i));
     await waitFor(
@@ -59,25 +55,31 @@ describe('local mode', () => {
       const out = await readStream(kinesis, stream);
       expect(out.map((r) => Buffer.from(r.Data ?? new Uint8Array()).toString())).toEqual(expected);
     }
-    await waitFor(async () => pipeline.receiver.received('/webhook').length >= N, 150_000);
+    await waitFor(async () => pipeline().receiver.received('/webhook').length >= N, 150_000);
     expect(
-      pipeline.receiver
-        .received('/webhook')
+      pipeline()
+        .receiver.received('/webhook')
         .map((r) => r.body.toString())
         .sort(),
     ).toEqual([...expected].sort());
-    expect(new Set(pipeline.receiver.received('/webhook').map((r) => r.idempotencyKey)).size).toBe(N);
+    expect(
+      new Set(
+        pipeline()
+          .receiver.received('/webhook')
+          .map((r) => r.idempotencyKey),
+      ).size,
+    ).toBe(N);
 
-    const audit = pipeline.stack.destinationQueues.get('audit') ?? '';
-    const messages = await receiveAll(pipeline.clients.get(SQSClient), audit, N + 10);
+    const audit = pipeline().stack.destinationQueues.get('audit') ?? '';
+    const messages = await receiveAll(pipeline().clients.get(SQSClient), audit, N + 10);
     expect(messages.map((m) => Buffer.from(decodeMessage(m).data, 'hex').toString()).sort()).toEqual(
       [...expected].sort(),
     );
   }, 300_000);
 
   it('retries a failing worker, then puts its envelopes in the DLQ in Lambda’s destination format', async () => {
-    const flaky = pipeline.stack.targets.find((t) => t.name === 'flaky');
-    const sqs = pipeline.clients.get(SQSClient);
+    const flaky = pipeline().stack.targets.find((t) => t.name === 'flaky');
+    const sqs = pipeline().clients.get(SQSClient);
     let body: Record<string, unknown> | undefined;
     await waitFor(async () => {
       const out = await sqs.send(
@@ -102,15 +104,15 @@ describe('local mode', () => {
         errorMessage: expect.stringMatching(/not delivered to target "flaky".*500/),
       },
     });
-    expect(pipeline.receiver.refused('/flaky')).toBeGreaterThan(0);
-    const status = await pipeline.status();
+    expect(pipeline().receiver.refused('/flaky')).toBeGreaterThan(0);
+    const status = await pipeline().status();
     expect(status.targets.find((t) => t.name === 'flaky')?.dlqMessages).toBeGreaterThan(0);
     expect(status.targets.find((t) => t.name === 'output1')).toMatchObject({ delivered: N, dlqMessages: 0 });
   }, 180_000);
 
   it('takes records from the AWS CLI or boto3 and lets them read the outputs', async () => {
     const cli = await awsCli();
-    const env = { ...process.env, ...pipeline.env };
+    const env = { ...process.env, ...pipeline().env };
     if (cli.kind === 'aws') {
       // CLI v1 sends --data as given; v2 wants base64 unless told the input is raw.
       const raw = cli.version.startsWith('1.') ? [] : ['--cli-binary-format', 'raw-in-base64-out'];

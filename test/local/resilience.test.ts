@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
+import { isAlive } from '../../harness/support/listeners.js';
 import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { startEmulator } from '../../lib/local/emulators.js';
@@ -18,8 +20,6 @@ import type { TargetStatus } from '../../lib/local/status.js';
 import { replayDlq } from '../../lib/operate/replay/replay.js';
 import { findTarget } from '../../lib/operate/target.js';
 import { replayDeps } from '../operate/support.js';
-import { readStream } from '../support/aws.js';
-import { isAlive } from '../support/listeners.js';
 import { waitFor } from './support.js';
 
 const YML = `source:

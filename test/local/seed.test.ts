@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type _Record, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { readStream } from '../../harness/support/aws.js';
 import { loadConfigFile } from '../../lib/config/index.js';
-import { type LocalPipeline, startLocalPipeline } from '../../lib/local/pipeline.js';
-import { readStream } from '../support/aws.js';
+import { useLocalPipeline } from '../support/local-pipeline.js';
 import { decodeMessage, receiveAll } from '../targets/queue-reader.js';
 import { waitFor } from './support.js';
 
@@ -22,30 +22,32 @@ const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../fanout.yml', import.meta.url));
 const OUTPUTS = ['output1', 'output2'] as const;
 
-let pipeline: LocalPipeline;
 let kinesis: KinesisClient;
 /** A python3 that has boto3, or why there is none. */
 let python: { command: string } | { missing: string };
 
-beforeAll(async () => {
-  const config = loadConfigFile(EXAMPLE);
-  // What the example promises, before relying on it.
-  expect(config.targets.filter((t) => t.ordered).map((t) => t.name)).toEqual([...OUTPUTS]);
-  pipeline = await startLocalPipeline({ config, timeScale: 0.01 });
-  kinesis = pipeline.clients.get(KinesisClient);
-  python = { missing: 'python3 with boto3 is not installed (apt-get install python3-boto3)' };
-  for (const command of ['/usr/bin/python3', 'python3']) {
-    try {
-      await run(command, ['-c', 'import boto3']);
-      python = { command };
-      break;
-    } catch {}
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
+const pipeline = useLocalPipeline(
+  async () => {
+    const config = loadConfigFile(EXAMPLE);
+    // What the example promises, before relying on it.
+    expect(config.targets.filter((t) => t.ordered).map((t) => t.name)).toEqual([...OUTPUTS]);
+    return { config, timeScale: 0.01 };
+  },
+  {
+    timeoutMs: 120_000,
+    ready: async (pipeline) => {
+      kinesis = pipeline.clients.get(KinesisClient);
+      python = { missing: 'python3 with boto3 is not installed (apt-get install python3-boto3)' };
+      for (const command of ['/usr/bin/python3', 'python3']) {
+        try {
+          await run(command, ['-c', 'import boto3']);
+          python = { command };
+          break;
+        } catch {}
+      }
+    },
+  },
+);
 
 const text = (r: _Record): string => Buffer.from(r.Data ?? new Uint8Array()).toString();
 
@@ -74,18 +76,19 @@ async function waitForCopies(partitionKeys: string[], count: number): Promise<vo
 async function expectUnorderedCopies(expected: string[], isMine: (data: string) => boolean): Promise<void> {
   await waitFor(
     async () =>
-      pipeline.receiver.received('/webhook').filter((r) => isMine(r.body.toString())).length >=
-      expected.length,
+      pipeline()
+        .receiver.received('/webhook')
+        .filter((r) => isMine(r.body.toString())).length >= expected.length,
     120_000,
     'webhook',
   );
-  const hooked = pipeline.receiver
-    .received('/webhook')
+  const hooked = pipeline()
+    .receiver.received('/webhook')
     .map((r) => r.body.toString())
     .filter(isMine);
   expect(hooked.sort()).toEqual([...expected].sort());
-  const audit = pipeline.stack.destinationQueues.get('audit') ?? '';
-  const queued = (await receiveAll(pipeline.clients.get(SQSClient), audit, expected.length + 10))
+  const audit = pipeline().stack.destinationQueues.get('audit') ?? '';
+  const queued = (await receiveAll(pipeline().clients.get(SQSClient), audit, expected.length + 10))
     .map((m) => Buffer.from(decodeMessage(m).data, 'hex').toString())
     .filter(isMine);
   expect(queued.sort()).toEqual([...expected].sort());
@@ -134,7 +137,7 @@ describe('the seed experiment on local mode (example fanout.yml)', () => {
       return;
     }
     const N = 100;
-    const env = { ...process.env, ...pipeline.env };
+    const env = { ...process.env, ...pipeline().env };
     await run(python.command, ['-c', SEED_PUT, String(N)], { env });
     await waitForCopies(['key'], N);
     const { stdout } = await run(python.command, ['-c', SEED_READ, ...OUTPUTS], { env });

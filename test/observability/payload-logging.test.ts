@@ -14,6 +14,8 @@ import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configFactory, contextFactory, kinesisEventFactory } from '../../harness/support/factories.js';
+import { aggregateRecords } from '../../harness/support/kpl.js';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { naming } from '../../lib/config/index.js';
 import { createWorker } from '../../lib/delivery/index.js';
@@ -23,8 +25,6 @@ import { awsHandoff } from '../../lib/handoff/index.js';
 import { powertoolsTelemetry } from '../../lib/observability/powertools.js';
 import { createAdapter } from '../../lib/targets/registry.js';
 import { memoryLedger } from '../delivery/support.js';
-import { configFactory, contextFactory, kinesisEventFactory } from '../support/factories.js';
-import { aggregateRecords } from '../support/kpl.js';
 
 const MARKER = 'PAYLOAD-MARKER-7f3a91c4';
 const lambda = mockClient(LambdaClient);

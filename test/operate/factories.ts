@@ -1,3 +1,4 @@
+import { sequenceNumber } from '../../harness/support/factories.js';
 import { encodeEnvelope } from '../../lib/envelope/codec.js';
 import { recordId } from '../../lib/envelope/keys.js';
 import {
@@ -6,7 +7,6 @@ import {
   OVERSIZE_KIND,
   type OversizeNotice,
 } from '../../lib/envelope/types.js';
-import { sequenceNumber } from '../support/factories.js';
 
 /** An envelope of `count` records `{"log":"Record i"}` for `target`, records numbered from `first`. */
 export function envelopeFactory(target: string, count = 2, first = 0): Envelope {

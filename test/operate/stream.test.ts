@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sequenceNumber } from '../../harness/support/factories.js';
 import { readSequenceRange, toLambdaRecord } from '../../lib/operate/stream.js';
-import { sequenceNumber } from '../support/factories.js';
 
 const kinesis = mockClient(KinesisClient);
 const record = (n: number) => ({

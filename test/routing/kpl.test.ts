@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { aggregateRecords } from '../../harness/support/kpl.js';
 import { deaggregate, KPL_BASE64_PREFIX } from '../../lib/routing/index.js';
-import { aggregateRecords } from '../support/kpl.js';
 
 /**
  * Encoded by `protoc --encode=AggregatedRecord kpl.proto` (protobuf's own encoder, not ours), with the magic

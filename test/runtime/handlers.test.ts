@@ -8,8 +8,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { kinesisEventFactory } from '../../harness/support/factories.js';
 import { envelopeFactory } from '../delivery/support.js';
-import { kinesisEventFactory } from '../support/factories.js';
 
 const lambda = mockClient(LambdaClient);
 const dynamo = mockClient(DynamoDBClient);

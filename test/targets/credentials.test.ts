@@ -1,6 +1,7 @@
 /** Cross-account and cross-region clients: assumed-role credentials, cached and refreshed before they expire. */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assumedKeyId, type FakeSts, startFakeSts } from '../../harness/support/sts.js';
 import { ClientPool, type Credentials } from '../../lib/aws/clients.js';
 import {
   cachedCredentials,
@@ -8,7 +9,6 @@ import {
   stsAssumeRole,
   targetClientPools,
 } from '../../lib/targets/credentials.js';
-import { assumedKeyId, type FakeSts, startFakeSts } from '../support/sts.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/fanout-writer';
 const HOUR = 3_600_000;

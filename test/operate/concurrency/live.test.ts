@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { configFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
 import { applyLiveConcurrency, readLiveConcurrency } from '../../../lib/operate/concurrency/live.js';
-import { configFactory } from '../../support/factories.js';
 
 const lambda = mockClient(LambdaClient);
 const names = naming('fanout', 'prod');

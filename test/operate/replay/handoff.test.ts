@@ -1,10 +1,10 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { configFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
 import { HandoffError, type HandoffPort } from '../../../lib/handoff/types.js';
 import { replayHandoff } from '../../../lib/operate/replay/handoff.js';
-import { configFactory } from '../../support/factories.js';
 
 const lambda = mockClient(LambdaClient);
 const names = naming('fanout', 'dev');

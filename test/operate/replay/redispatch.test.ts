@@ -1,9 +1,9 @@
 /** Re-dispatch for `fanout replay --source`: a dry run only routes, whatever the dispatcher would need. */
 import { describe, expect, it, vi } from 'vitest';
+import { configFactory, kinesisEventFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
 import type { HandoffPort } from '../../../lib/handoff/types.js';
 import { targetDispatcher } from '../../../lib/operate/replay/redispatch.js';
-import { configFactory, kinesisEventFactory } from '../../support/factories.js';
 
 describe('targetDispatcher', () => {
   it('counts what a dry run would route without building the dispatcher (a claim check needs a store)', async () => {

@@ -7,10 +7,10 @@ import {
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { configFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
 import { collectAwsStatus } from '../../../lib/operate/status/aws.js';
 import { renderAwsStatus } from '../../../lib/operate/status/render.js';
-import { configFactory } from '../../support/factories.js';
 
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);

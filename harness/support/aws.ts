@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll } from 'vitest';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { readWholeStream } from '../../lib/aws/kinesis-read.js';
 import { ledgerTableKeys } from '../../lib/ledger/item.js';
@@ -52,30 +51,34 @@ export async function createIdempotencyTable(dynamo: DynamoDBClient, name: strin
   );
 }
 
-/**
- * A dynalite of its own for a test file, with an idempotency table `table`: started before the file's tests and
- * stopped after them. `client()` is valid inside the tests.
- */
-export function useLedgerTable(table: string): { client: () => DynamoDBClient } {
-  let emulator: Emulator | undefined;
-  let client: DynamoDBClient | undefined;
-  beforeAll(async () => {
-    emulator = await startEmulator('dynamodb');
-    client = new DynamoDBClient({
-      endpoint: emulator.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await createIdempotencyTable(client, table);
-  }, 30_000);
-  afterAll(async () => {
-    client?.destroy();
-    await emulator?.stop();
+/** A dynalite of its own with an idempotency table, for a harness (a test file's fixture, a benchmark section). */
+export interface LedgerTable {
+  emulator: Emulator;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite on a free port and creates the idempotency table `table` in it (lib/ledger/item.ts's keys). */
+export async function startLedgerTable(table: string): Promise<LedgerTable> {
+  const emulator = await startEmulator('dynamodb');
+  const client = new DynamoDBClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
+  try {
+    await createIdempotencyTable(client, table);
+  } catch (error) {
+    client.destroy();
+    await emulator.stop();
+    throw error;
+  }
   return {
-    client: () => {
-      if (!client) throw new Error('useLedgerTable: the client exists inside the tests only');
-      return client;
+    emulator,
+    client,
+    stop: async () => {
+      client.destroy();
+      await emulator.stop();
     },
   };
 }
