@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { type ServerReady, startServerProcess, stopProcess } from './server-process.js';
 
 export const EMULATOR_KINDS = ['kinesis', 'sqs', 'dynamodb'] as const;
 export type EmulatorKind = (typeof EMULATOR_KINDS)[number];
@@ -41,8 +40,7 @@ const SERVER = fileURLToPath(new URL('./emulator-server.ts', import.meta.url));
 // Resolved from here, not from the working directory: `fanout local` runs in any folder.
 const TSX = import.meta.resolve('tsx');
 
-interface Ready {
-  port: number;
+interface Ready extends ServerReady {
   restored?: { messages: number; objects: number };
 }
 
@@ -55,34 +53,10 @@ interface Ready {
 export async function startEmulator(kind: EmulatorKind, options: EmulatorOptions = {}): Promise<Emulator> {
   const args = ['--import', TSX, SERVER, kind, String(options.port ?? 0)];
   if (options.dataDir) args.push(options.dataDir);
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4_000);
-  });
-  const timeoutMs = options.startTimeoutMs ?? 20_000;
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${kind} emulator did not start within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split('\n')[0];
-      if (buffered.includes('\n') && line) {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(line) as Ready);
-        } catch {
-          reject(new Error(`${kind} emulator printed "${line}" instead of its port`));
-        }
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${kind} emulator exited with code ${code} before it was ready: ${stderr.trim()}`));
-    });
+  const { child, ready } = await startServerProcess<Ready>(args, {
+    label: `${kind} emulator`,
+    detached: true,
+    ...(options.startTimeoutMs ? { startTimeoutMs: options.startTimeoutMs } : {}),
   });
   let stopping = false;
   child.once('exit', (code, signal) => {
@@ -96,17 +70,8 @@ export async function startEmulator(kind: EmulatorKind, options: EmulatorOptions
     ...(ready.restored ? { restored: ready.restored } : {}),
     stop: () => {
       stopping = true;
-      return stopChild(child);
+      // fauxqs writes its snapshot (--data-dir) before it exits: time for a large one.
+      return stopProcess(child, { graceMs: 10_000 });
     },
   };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  // fauxqs writes its snapshot (--data-dir) before it exits: time for a large one.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
