@@ -6,8 +6,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { createContainer, HANDLER_OPTIONS } from '../lib/runtime/container.js';
-import { buildDispatcher } from '../lib/runtime/dispatcher.js';
+import { createContainer, HANDLER_OPTIONS } from '../lib/wiring/container.js';
+import { buildDispatcher } from '../lib/wiring/dispatcher.js';
 
 const container = createContainer('dispatcher');
 const dispatch = buildDispatcher(container);

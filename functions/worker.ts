@@ -5,8 +5,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createContainer, HANDLER_OPTIONS } from '../lib/runtime/container.js';
-import { buildWorker } from '../lib/runtime/worker.js';
+import { createContainer, HANDLER_OPTIONS } from '../lib/wiring/container.js';
+import { buildWorker } from '../lib/wiring/worker.js';
 
 const container = createContainer('worker');
 const work = buildWorker(container);

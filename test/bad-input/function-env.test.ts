@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, readFunctionEnvironment } from '../../lib/config/index.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
+import { createContainer } from '../../lib/wiring/container.js';
+import { buildWorker } from '../../lib/wiring/worker.js';
 
 const CONFIG = JSON.stringify({
   source: { stream: 'input' },

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DASHBOARD_LOGICAL_ID, dashboardUrl } from '../../lib/deploy/dashboard.js';
 import { buildStack } from '../../lib/deploy/stack.js';
 import { DURATIONS, METRICS } from '../../lib/observability/telemetry.js';
-import { containerTelemetry, createContainer } from '../../lib/runtime/container.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
+import { containerTelemetry, createContainer } from '../../lib/wiring/container.js';
+import { buildWorker } from '../../lib/wiring/worker.js';
 import { configWith } from './support.js';
 
 const WHERE = { stage: 'dev', region: 'eu-west-1' };

@@ -21,9 +21,9 @@ import {
 import { assumedKeyId, type FakeSts, startFakeSts } from '../../harness/support/sts.js';
 import { naming } from '../../lib/config/index.js';
 import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
+import { createContainer } from '../../lib/wiring/container.js';
+import { buildDispatcher } from '../../lib/wiring/dispatcher.js';
+import { buildWorker } from '../../lib/wiring/worker.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/fanout-writer';
 const names = naming('fanout', 'xacct');

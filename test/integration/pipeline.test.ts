@@ -17,9 +17,9 @@ import { kinesisEventFactory } from '../../harness/support/factories.js';
 import { naming } from '../../lib/config/index.js';
 import type { DeliverySummary } from '../../lib/delivery/index.js';
 import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
+import { createContainer } from '../../lib/wiring/container.js';
+import { buildDispatcher } from '../../lib/wiring/dispatcher.js';
+import { buildWorker } from '../../lib/wiring/worker.js';
 
 const names = naming('fanout', 'it');
 const config = {

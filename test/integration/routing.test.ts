@@ -20,9 +20,9 @@ import { aggregateRecords } from '../../harness/support/kpl.js';
 import { naming } from '../../lib/config/index.js';
 import { type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
 import { METRICS } from '../../lib/observability/index.js';
-import { createContainer } from '../../lib/runtime/container.js';
-import { buildDispatcher } from '../../lib/runtime/dispatcher.js';
-import { buildWorker } from '../../lib/runtime/worker.js';
+import { createContainer } from '../../lib/wiring/container.js';
+import { buildDispatcher } from '../../lib/wiring/dispatcher.js';
+import { buildWorker } from '../../lib/wiring/worker.js';
 
 const names = naming('fanout', 'it');
 const config = {

@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import type { PowertoolsTelemetry } from '../../lib/observability/powertools.js';
-import { publishingTargetMetrics } from '../../lib/runtime/container.js';
+import { publishingTargetMetrics } from '../../lib/wiring/container.js';
 
 const telemetryWith = (publish: () => void) =>
   ({ publishTargetMetrics: vi.fn(publish) }) as unknown as PowertoolsTelemetry;
