@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startHarnessPipeline } from '../../harness/support/local-pipeline.js';
 import type { FanoutConfig } from '../../lib/config/schema.js';
+import type { InvocationEvent, MappingBatchEvent } from '../../lib/lambda-emulator/events.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
-import type { InvocationEvent, MappingBatchEvent } from '../../lib/local/runtime/events.js';
 import { summarize } from '../support/stats.js';
 import { containerPids } from './cpu.js';
 

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { InvocationEvent } from '../../lib/local/runtime/events.js';
-import type { ContainerLogLine } from '../../lib/local/runtime/types.js';
+import type { InvocationEvent } from '../../lib/lambda-emulator/events.js';
+import type { ContainerLogLine } from '../../lib/lambda-emulator/types.js';
 import { recordIndexOf } from './records.js';
 
 /**

@@ -1,6 +1,6 @@
+import { errorResponse, route } from '../../lib/lambda-emulator/index.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
-import { errorResponse, route } from '../../lib/local/runtime/index.js';
 import { kinesisFaults, sqsFaults } from './aws-faults.js';
 import type { HttpDestination } from './http-destination.js';
 import { type Attribution, type FaultCounts, FaultLog, type Timeline } from './log.js';

@@ -1,7 +1,7 @@
 import { FUNCTION_ENV } from '../config/env.js';
 import type { Naming } from '../config/naming.js';
+import type { LocalLambdaRuntime } from '../lambda-emulator/index.js';
 import type { FunctionBundles } from './bundle.js';
-import type { LocalLambdaRuntime } from './runtime/index.js';
 import type { LocalStack } from './stack.js';
 
 export const LOCAL_STAGE = 'local';

@@ -1,7 +1,7 @@
 import type { Naming } from '../config/naming.js';
+import { errorResponse, type LocalLambdaRuntime, route } from '../lambda-emulator/index.js';
 import { LocalModeError } from './errors.js';
 import type { LocalReceiver } from './receiver.js';
-import { errorResponse, type LocalLambdaRuntime, route } from './runtime/index.js';
 import type { LocalStack, LocalTarget } from './stack.js';
 
 /** Error type of the invocations `fanout local fail` makes fail (targets whose destination is not the receiver). */

@@ -7,7 +7,7 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalLambdaRuntime } from '../../../../lib/local/runtime/index.js';
+import { LocalLambdaRuntime } from '../../../lib/lambda-emulator/index.js';
 import { CREDENTIALS, fixture, REGION } from '../helpers.js';
 
 const runtime = new LocalLambdaRuntime();

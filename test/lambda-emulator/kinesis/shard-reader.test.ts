@@ -1,8 +1,8 @@
 import { GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../../lib/local/runtime/clock.js';
-import { resumeIterator, type ShardReaderDeps } from '../../../../lib/local/runtime/kinesis/shard-reader.js';
+import { systemClock } from '../../../lib/lambda-emulator/clock.js';
+import { resumeIterator, type ShardReaderDeps } from '../../../lib/lambda-emulator/kinesis/shard-reader.js';
 
 const kinesisMock = mockClient(KinesisClient);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handleRequest, type LambdaBackend } from '../../../../lib/local/runtime/invoke/api.js';
+import { handleRequest, type LambdaBackend } from '../../../lib/lambda-emulator/invoke/api.js';
 
 const QUEUE_MAPPING = 'sqs:audit-queue->audit-worker#2';
 

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { asciiJson } from '../../../envelope/codec.js';
+import { asciiJson } from '../../envelope/codec.js';
 
 /** Delivers an on-failure record to a destination; rejects when the destination refused it. */
 export type FailureSink = (queueUrl: string, record: object) => Promise<void>;

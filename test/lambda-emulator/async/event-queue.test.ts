@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../../../lib/local/emulators.js';
-import { type AsyncInvocationRecord, LocalLambdaRuntime } from '../../../../lib/local/runtime/index.js';
+import { type AsyncInvocationRecord, LocalLambdaRuntime } from '../../../lib/lambda-emulator/index.js';
+import { type Emulator, startEmulator } from '../../../lib/local/emulators.js';
 import {
   CREDENTIALS,
   createQueue,

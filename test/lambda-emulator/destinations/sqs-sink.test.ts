@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { sqsFailureSink } from '../../../../lib/local/runtime/destinations/sqs-sink.js';
+import { sqsFailureSink } from '../../../lib/lambda-emulator/destinations/sqs-sink.js';
 
 describe('sqsFailureSink', () => {
   it('writes the record in ASCII, so a partition key SQS refuses raw (U+FFFF, a lone surrogate) cannot drop it', async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileCheckpoints, ShardProgress } from '../../../../lib/local/runtime/kinesis/checkpoint.js';
-import type { StreamRecord } from '../../../../lib/local/runtime/kinesis/event.js';
+import { fileCheckpoints, ShardProgress } from '../../../lib/lambda-emulator/kinesis/checkpoint.js';
+import type { StreamRecord } from '../../../lib/lambda-emulator/kinesis/event.js';
 
 const record = (sequenceNumber: string): StreamRecord => ({
   sequenceNumber,

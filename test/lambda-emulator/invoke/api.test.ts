@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { handleRequest, type LambdaBackend, route } from '../../../../lib/local/runtime/invoke/api.js';
-import type { InvokeOutcome } from '../../../../lib/local/runtime/types.js';
+import { handleRequest, type LambdaBackend, route } from '../../../lib/lambda-emulator/invoke/api.js';
+import type { InvokeOutcome } from '../../../lib/lambda-emulator/types.js';
 
 function backend(
   outcome: InvokeOutcome | undefined,

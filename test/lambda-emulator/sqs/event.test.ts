@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sqsEvent } from '../../../../lib/local/runtime/sqs/event.js';
+import { sqsEvent } from '../../../lib/lambda-emulator/sqs/event.js';
 
 describe('SQS event', () => {
   it("builds Lambda's record shape from ReceiveMessage output", () => {

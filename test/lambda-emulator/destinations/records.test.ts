@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   asyncFailureRecord,
   streamFailureRecord,
-} from '../../../../lib/local/runtime/destinations/records.js';
+} from '../../../lib/lambda-emulator/destinations/records.js';
 
 const arn = 'arn:aws:lambda:us-east-1:000000000000:function:worker';
 

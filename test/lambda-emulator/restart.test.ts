@@ -14,8 +14,8 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../../lib/local/emulators.js';
-import { LocalLambdaRuntime } from '../../../lib/local/runtime/index.js';
+import { LocalLambdaRuntime } from '../../lib/lambda-emulator/index.js';
+import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 import { fixture, kinesisClient, readJsonLines, waitFor } from './helpers.js';
 
 let kinesalite: Emulator;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../../lib/local/runtime/clock.js';
-import type { StreamRecord } from '../../../../lib/local/runtime/kinesis/event.js';
-import { type Discard, type LaneConfig, StreamLane } from '../../../../lib/local/runtime/kinesis/lane.js';
-import type { InvokeOutcome } from '../../../../lib/local/runtime/types.js';
+import type { Clock } from '../../../lib/lambda-emulator/clock.js';
+import type { StreamRecord } from '../../../lib/lambda-emulator/kinesis/event.js';
+import { type Discard, type LaneConfig, StreamLane } from '../../../lib/lambda-emulator/kinesis/lane.js';
+import type { InvokeOutcome } from '../../../lib/lambda-emulator/types.js';
 
 /** Virtual time: sleeping advances the clock at once. */
 function fakeClock(start = 1_000_000): Clock & { slept: number[] } {

@@ -4,8 +4,8 @@
  */
 
 import { z } from 'zod';
-import { ConfigError } from '../../config/errors.js';
-import { toProblems } from '../../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { toProblems } from '../config/load.js';
 import { DEFAULT_ASYNC_RETRY_ATTEMPTS, DEFAULT_MAX_EVENT_AGE_SECONDS } from './constants.js';
 import type { FunctionDefinition } from './types.js';
 

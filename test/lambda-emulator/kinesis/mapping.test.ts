@@ -10,8 +10,8 @@ import {
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../../../lib/local/emulators.js';
-import { LocalLambdaRuntime, type StreamFailureRecord } from '../../../../lib/local/runtime/index.js';
+import { LocalLambdaRuntime, type StreamFailureRecord } from '../../../lib/lambda-emulator/index.js';
+import { type Emulator, startEmulator } from '../../../lib/local/emulators.js';
 import {
   createQueue,
   fixture,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpretBatchResult } from '../../../lib/local/runtime/batch-response.js';
-import type { InvokeOutcome } from '../../../lib/local/runtime/types.js';
+import { interpretBatchResult } from '../../lib/lambda-emulator/batch-response.js';
+import type { InvokeOutcome } from '../../lib/lambda-emulator/types.js';
 
 const ids = ['1', '2', '3'];
 const ok = (payload: unknown): InvokeOutcome => ({

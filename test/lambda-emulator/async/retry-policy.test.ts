@@ -4,7 +4,7 @@ import {
   asyncPolicy,
   expiresAt,
   isExpired,
-} from '../../../../lib/local/runtime/async/retry-policy.js';
+} from '../../../lib/lambda-emulator/async/retry-policy.js';
 
 describe('async retry policy', () => {
   const policy = asyncPolicy({ maxRetryAttempts: 2, maxEventAgeSeconds: 3600 }, 0.001);

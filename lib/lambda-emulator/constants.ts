@@ -3,7 +3,7 @@
  * (see ../shared/REFERENCE.md); the ones a user may want to change are defaults of a runtime option.
  */
 
-import { ASYNC_INVOKE_PAYLOAD_LIMIT } from '../../config/constants.js';
+import { ASYNC_INVOKE_PAYLOAD_LIMIT } from '../config/constants.js';
 
 /** `Invoke` with `RequestResponse`: "Request must be smaller than 6291456 bytes for the InvokeFunction operation". */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../../../lib/local/emulators.js';
-import { LocalLambdaRuntime } from '../../../../lib/local/runtime/index.js';
+import { LocalLambdaRuntime } from '../../../lib/lambda-emulator/index.js';
+import { type Emulator, startEmulator } from '../../../lib/local/emulators.js';
 import { createQueue, fixture, readJsonLines, receiveBodies, sqsClient, waitFor } from '../helpers.js';
 
 interface Delivery {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/config/errors.js';
+import { ConfigError } from '../../lib/config/errors.js';
 import {
   resolveFunction,
   resolveKinesisMapping,
   resolveSqsMapping,
-} from '../../../lib/local/runtime/definitions.js';
+} from '../../lib/lambda-emulator/definitions.js';
 
 const fn = {
   name: 'worker',

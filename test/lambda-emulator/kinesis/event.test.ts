@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromKinesisRecord, kinesisEvent, laneOf } from '../../../../lib/local/runtime/kinesis/event.js';
+import { fromKinesisRecord, kinesisEvent, laneOf } from '../../../lib/lambda-emulator/kinesis/event.js';
 
 describe('Kinesis event', () => {
   it("builds Lambda's record shape from GetRecords output", () => {

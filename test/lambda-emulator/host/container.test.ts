@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { heapFlags } from '../../../../lib/local/runtime/host/container.js';
-import { LocalLambdaRuntime } from '../../../../lib/local/runtime/index.js';
+import { heapFlags } from '../../../lib/lambda-emulator/host/container.js';
+import { LocalLambdaRuntime } from '../../../lib/lambda-emulator/index.js';
 import { fixture } from '../helpers.js';
 
 interface Echo {
