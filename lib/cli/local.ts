@@ -5,7 +5,7 @@ import { configWarnings, formatWarning } from '../config/warnings.js';
 import { writeLocalEnv } from '../local/env-file.js';
 import { claimLocalInstance } from '../local/instance.js';
 import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
-import { renderStatus, renderStatusLine } from '../local/status.js';
+import { renderStatus, renderStatusLine } from '../operate/status/render.js';
 import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-banner.js';
 import { produceDemoRecords } from './produce.js';
 import type { CommandIo } from './validate.js';

@@ -2,7 +2,7 @@ import { ClientPool } from '../aws/clients.js';
 import { loadConfigFile } from '../config/load.js';
 import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
-import type { PipelineStatus } from '../local/status.js';
+import type { PipelineStatus } from '../operate/status/types.js';
 import { openSession, type Session, type SessionOptions } from './session.js';
 
 /** What an operator command works with: the configuration, where it talks to, the names and clients. */

@@ -21,6 +21,8 @@ export interface Naming {
   /** A target's DLQ; FIFO for an ordered target (SQS redrives only to a DLQ of the same type). */
   targetDlq(target: TargetRef): string;
   idempotencyTable(): string;
+  /** Local mode's claim-check bucket when `claimCheck.bucket` names none (a deployed stack names its own). */
+  localClaimCheckBucket(): string;
 }
 
 export function naming(service: string, stage: string): Naming {
@@ -33,6 +35,7 @@ export function naming(service: string, stage: string): Naming {
     targetQueue: (target) => `${prefix}-${nameOf(target)}-queue${fifoSuffix(target)}`,
     targetDlq: (target) => `${prefix}-${nameOf(target)}-dlq${fifoSuffix(target)}`,
     idempotencyTable: () => `${prefix}-idempotency`,
+    localClaimCheckBucket: () => `${prefix}-claims`,
   };
 }
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PipelineStatus } from '../operate/status/types.js';
 import { LocalModeError } from './errors.js';
 import type { LoggedRequest } from './receiver.js';
-import type { PipelineStatus } from './status.js';
 
 /** What the running pipeline answers on its control endpoint (127.0.0.1 only). */
 export interface ControlHandlers {

@@ -1,3 +1,4 @@
+import type { EmulatorHealth } from '../operate/status/types.js';
 import {
   EMULATOR_PROGRAMS,
   type Emulator,
@@ -5,19 +6,6 @@ import {
   type EmulatorKind,
   startEmulator,
 } from './emulators.js';
-
-/** How an emulator of a supervised set is doing, for the live view and `fanout status`. */
-export interface EmulatorHealth {
-  kind: EmulatorKind;
-  program: string;
-  pid: number;
-  port: number;
-  state: 'running' | 'restarting' | 'stopped' | 'failed';
-  /** Times it died and was started again. */
-  restarts: number;
-  /** The last time it died: how and when, and what it cost. */
-  lastFailure?: string;
-}
 
 /** What a supervised set reports: an emulator died, came back, or could not be started again. */
 export type EmulatorEvent =

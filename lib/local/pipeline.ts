@@ -11,6 +11,7 @@ import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { LocalLambdaRuntime, type RuntimeStopReport } from '../lambda-emulator/index.js';
 import type { ContainerLogLine } from '../lambda-emulator/types.js';
+import type { PipelineStatus } from '../operate/status/types.js';
 import { bundleFunctions } from './bundle.js';
 import { checkLocalCapacity, type Machine } from './capacity.js';
 import { startControlServer } from './control-server.js';
@@ -22,7 +23,6 @@ import { EmfAggregator } from './metrics.js';
 import { countQueuedMessages } from './queued-messages.js';
 import { type LocalReceiver, type LoggedRequest, startReceiver } from './receiver.js';
 import { createLocalStack, type LocalStack } from './stack.js';
-import type { PipelineStatus } from './status.js';
 import { collectStatus } from './status-collector.js';
 import { type TargetFailures, targetFailures } from './target-failures.js';
 

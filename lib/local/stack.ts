@@ -173,8 +173,8 @@ export async function createLocalStack(
 const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
 
 /** Local mode's claim-check bucket: the configured name, else `<service>-local-claims`. */
-export const localClaimBucket = (config: FanoutConfig, names: Naming): string =>
-  (config.claimCheck ? config.claimCheck.bucket : undefined) ?? `${names.prefix}-claims`;
+const localClaimBucket = (config: FanoutConfig, names: Naming): string =>
+  (config.claimCheck ? config.claimCheck.bucket : undefined) ?? names.localClaimCheckBucket();
 
 /** The claim-check bucket, created (CreateBucket is idempotent on fauxqs). */
 async function ensureBucket(clients: LocalClients, config: FanoutConfig, names: Naming): Promise<string> {

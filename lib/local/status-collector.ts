@@ -1,29 +1,40 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ClientPool } from '../aws/clients.js';
+import type { Naming } from '../config/naming.js';
+import type { LocalLambdaRuntime } from '../lambda-emulator/index.js';
 import { METRICS } from '../observability/telemetry.js';
+import { queueDepth } from '../operate/queue.js';
+import type { PipelineStatus, TargetStatus } from '../operate/status/types.js';
 import { type DlqContents, dlqRecordCounter } from './dlq-records.js';
-import type { LocalPipeline } from './pipeline.js';
-import type { PipelineStatus, TargetStatus } from './status.js';
+import type { EmulatorSet } from './emulator-set.js';
+import type { EmfAggregator } from './metrics.js';
+import type { LocalStack } from './stack.js';
+import type { TargetFailures } from './target-failures.js';
 
-type Collected = Omit<LocalPipeline, 'statusUrl' | 'controlUrl'>;
+/** What the status is read from: the parts of a running local pipeline (lib/local/pipeline.ts). */
+export interface StatusSources {
+  names: Naming;
+  stack: LocalStack;
+  emulators: EmulatorSet;
+  runtime: LocalLambdaRuntime;
+  metrics: EmfAggregator;
+  clients: ClientPool;
+  failures: TargetFailures;
+  dataDir?: string;
+  notices(): string[];
+}
 
 /** One DLQ record counter per pipeline (it caches each message's count). */
 const counters = new WeakMap<object, ReturnType<typeof dlqRecordCounter>>();
 
-async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+/** Messages in a queue, visible or in flight. */
+async function messagesIn(sqs: SQSClient, url: string): Promise<number> {
+  const depth = await queueDepth(sqs, url);
+  return depth.visible + depth.inFlight;
 }
 
 /** The DLQ's contents; when fauxqs cannot be read (restarting), its depth in messages alone. */
-async function dlqContents(pipeline: Collected, queueUrl: string, target: string): Promise<DlqContents> {
+async function dlqContents(pipeline: StatusSources, queueUrl: string, target: string): Promise<DlqContents> {
   let count = counters.get(pipeline.emulators);
   if (!count) {
     count = dlqRecordCounter(pipeline.emulators.sqs.endpoint);
@@ -32,7 +43,7 @@ async function dlqContents(pipeline: Collected, queueUrl: string, target: string
   try {
     return await count(queueUrl, target);
   } catch {
-    const messages = await queueDepth(pipeline.clients.get(SQSClient), queueUrl).catch(() => 0);
+    const messages = await messagesIn(pipeline.clients.get(SQSClient), queueUrl).catch(() => 0);
     return { messages, envelopeRecords: 0, notices: 0 };
   }
 }
@@ -42,7 +53,7 @@ async function dlqContents(pipeline: Collected, queueUrl: string, target: string
  * concurrency, retries and throttles from the local Lambda runtime, DLQ contents from fauxqs (records and
  * messages), the emulators' health and the last notices.
  */
-export async function collectStatus(pipeline: Collected): Promise<PipelineStatus> {
+export async function collectStatus(pipeline: StatusSources): Promise<PipelineStatus> {
   const { metrics, stack, names } = pipeline;
   const sqs = pipeline.clients.get(SQSClient);
   const runtime = pipeline.runtime.stats();
@@ -98,7 +109,7 @@ export async function collectStatus(pipeline: Collected): Promise<PipelineStatus
       stream: stack.sourceStream,
       recordsIn: metrics.count(METRICS.recordsIn),
       iteratorAgeMs: dispatcherMapping?.iteratorAgeMs ?? 0,
-      failureQueueMessages: await queueDepth(sqs, stack.failureQueueUrl).catch(() => 0),
+      failureQueueMessages: await messagesIn(sqs, stack.failureQueueUrl).catch(() => 0),
     },
     targets,
     emulators: pipeline.emulators.health(),

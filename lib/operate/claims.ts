@@ -6,7 +6,6 @@ import type { ClaimStore } from '../claims/types.js';
 import { FUNCTION_ENV } from '../config/env.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
-import { localClaimBucket } from '../local/stack.js';
 import { ClaimBucketError } from './errors.js';
 
 /** The claim check as the dispatcher has it: where a record too large for an envelope is stored. */
@@ -31,7 +30,7 @@ export async function operatorClaims(
   if (!config.claimCheck) return undefined;
   const store = s3ClaimStore(clients.get(S3Client));
   if (config.claimCheck.bucket) return { store, bucket: config.claimCheck.bucket };
-  if (mode === 'local') return { store, bucket: localClaimBucket(config, names) };
+  if (mode === 'local') return { store, bucket: names.localClaimCheckBucket() };
   const dispatcher = names.dispatcherFunction();
   let bucket: string | undefined;
   try {

@@ -12,7 +12,7 @@ import { main } from '../../lib/cli/main.js';
 import { produceDemoRecords } from '../../lib/cli/produce.js';
 import { parseConfigText } from '../../lib/config/load.js';
 import { writeLocalEnv } from '../../lib/local/env-file.js';
-import type { PipelineStatus, TargetStatus } from '../../lib/local/status.js';
+import type { PipelineStatus, TargetStatus } from '../../lib/operate/status/types.js';
 import { waitFor } from '../local/support.js';
 import { useLocalPipeline } from '../support/local-pipeline.js';
 import { captureIo, folderWith } from './support.js';

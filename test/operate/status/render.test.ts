@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type PipelineStatus,
-  renderEmulators,
-  renderStatus,
-  renderStatusLine,
-  type TargetStatus,
-} from '../../lib/local/status.js';
+import { renderEmulators, renderStatus, renderStatusLine } from '../../../lib/operate/status/render.js';
+import type { PipelineStatus, TargetStatus } from '../../../lib/operate/status/types.js';
 
 const target = (name: string, overrides: Partial<TargetStatus> = {}): TargetStatus => ({
   name,
