@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { s3ClaimStore } from '../../lib/claims/s3.js';
+import { s3ClaimCheckStore } from '../../lib/claim-check/s3.js';
 import { awsHandoff } from '../../lib/handoff/aws.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
@@ -41,7 +41,7 @@ export async function replayEverything(
   const handoff = awsHandoff(clients.lambda, clients.sqs);
   // With the claim check (on by default), a replay stores records too large for an envelope as the dispatcher does.
   const bucket = pipeline.stack.claimCheckBucket;
-  const claims = bucket ? { claims: { store: s3ClaimStore(clients.s3), bucket } } : {};
+  const claimCheck = bucket ? { claimCheck: { store: s3ClaimCheckStore(clients.s3), bucket } } : {};
   const summary: ReplaySummary = { messages: {}, failedAgain: {}, records: {}, sourceBatches: 0 };
   const { config, names } = pipeline;
   for (const target of config.targets) {
@@ -63,7 +63,7 @@ export async function replayEverything(
           if (result.outcome === 'failed' && result.reason) failedAgain.set(result.messageId, result.reason);
         },
       },
-      { sqs: clients.sqs, lambda: clients.lambda, kinesis: clients.kinesis, handoff, ...claims },
+      { sqs: clients.sqs, lambda: clients.lambda, kinesis: clients.kinesis, handoff, ...claimCheck },
     );
     summary.messages[target.name] = report.messages.replayed;
     summary.records[target.name] = report.records.replayed;
@@ -80,7 +80,7 @@ export async function replayEverything(
           tableName: names.idempotencyTable(),
           ttlSeconds: config.idempotency.ttlSeconds,
         }),
-        ...claims,
+        ...claimCheck,
       },
     );
     summary.sourceBatches = report.batches.redispatched;

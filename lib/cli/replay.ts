@@ -6,7 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { TargetConfig } from '../config/schema.js';
 import { awsHandoff } from '../handoff/aws.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
-import { operatorClaims } from '../operate/claims.js';
+import { operatorClaimCheck } from '../operate/claim-check.js';
 import { parseDuration, parseFilter, parseRate } from '../operate/parse.js';
 import { queueDepth, queueUrlOf } from '../operate/queue.js';
 import { quarantineQueueName } from '../operate/replay/quarantine.js';
@@ -83,7 +83,7 @@ export async function replayCommand(
   const progress = progressBar(env.progress && !options.json, options.source ? 'failed batches' : 'messages');
   try {
     // With the claim check (the default), a replay stores a record too large for an envelope, as the dispatcher does.
-    const claims = await operatorClaims(
+    const claimCheck = await operatorClaimCheck(
       ctx.config,
       ctx.names,
       ctx.session.mode,
@@ -116,7 +116,7 @@ export async function replayCommand(
             tableName: ctx.names.idempotencyTable(),
             ttlSeconds: ctx.config.idempotency.ttlSeconds,
           }),
-          ...(claims ? { claims } : {}),
+          ...(claimCheck ? { claimCheck } : {}),
         },
       );
       progress.stop();
@@ -145,7 +145,7 @@ export async function replayCommand(
         lambda: options.wait && !env.clients ? waitingLambda(t.timeout) : ctx.clients.get(LambdaClient),
         kinesis: ctx.clients.get(KinesisClient),
         handoff,
-        ...(claims ? { claims } : {}),
+        ...(claimCheck ? { claimCheck } : {}),
       },
     );
     progress.stop();

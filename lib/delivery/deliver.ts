@@ -1,4 +1,4 @@
-import type { ClaimStore } from '../claims/types.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
 import { deliveryScope, idempotencyKey } from '../envelope/keys.js';
 import type { Envelope } from '../envelope/types.js';
 import { positionKey } from '../ledger/position.js';
@@ -33,7 +33,7 @@ export interface DeliverDeps {
   /** The target's compiled transform: applied to each record's data after decoding, before the adapter. */
   transform?: RecordTransform;
   /** Reads claim-checked records' data (with `claimCheck`). */
-  claims?: ClaimStore;
+  claimCheck?: ClaimCheckStore;
   /** Keep each partition key's order (an ordered target): calls in waves, one after the other. */
   ordered?: boolean;
 }

@@ -1,21 +1,21 @@
 import type { RetryOptions } from '../aws/retry.js';
-import type { ClaimStore } from '../claims/types.js';
-import type { ClaimPointer } from '../envelope/types.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
+import type { ClaimCheckPointer } from '../envelope/types.js';
 import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
-import { loadClaims } from './claims.js';
+import { loadClaimChecked } from './claim-check.js';
 
 /** An envelope's record on its way: its data decoded, or (claim check) the pointer to read it from. */
 export interface EnvelopeEntry {
   record: DeliveryRecord;
-  claim?: ClaimPointer;
+  claim?: ClaimCheckPointer;
 }
 
 /** What getting records ready needs: the adapter's limits, the target's transform, the claim-check store. */
 export interface PrepareDeps {
   adapter: TargetAdapter;
   transform?: RecordTransform | undefined;
-  claims?: ClaimStore | undefined;
+  claimCheck?: ClaimCheckStore | undefined;
 }
 
 export interface Prepared {
@@ -37,9 +37,9 @@ export async function prepare(
   const claimed = pending.filter((e) => e.claim !== undefined);
   const loaded = new Map<EnvelopeEntry, Prepared>();
   if (claimed.length > 0) {
-    const results = await loadClaims(
-      claimed.map((e) => e.claim as ClaimPointer),
-      deps.claims,
+    const results = await loadClaimChecked(
+      claimed.map((e) => e.claim as ClaimCheckPointer),
+      deps.claimCheck,
       retry,
     );
     claimed.forEach((e, i) => {

@@ -5,7 +5,7 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ClaimStore } from '../claims/types.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/types.js';
@@ -32,7 +32,7 @@ export interface WorkerDeps {
   adapter: TargetAdapter;
   destinations?: DestinationAdapters;
   /** Reads claim-checked records (with `claimCheck`). */
-  claims?: ClaimStore;
+  claimCheck?: ClaimCheckStore;
   ledger: IdempotencyLedger;
   telemetry: Telemetry;
   /**
@@ -112,7 +112,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       ...(deps.random ? { random: deps.random } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(transform ? { transform } : {}),
-      ...(deps.claims ? { claims: deps.claims } : {}),
+      ...(deps.claimCheck ? { claimCheck: deps.claimCheck } : {}),
       ...(deps.target.ordered ? { ordered: true } : {}),
     });
   }

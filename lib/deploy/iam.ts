@@ -129,13 +129,13 @@ export function dispatcherRole(context: StackContext): CfnResource {
       Resource: [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')],
     },
   );
-  const claims = claimCheckObjectsArn(context);
-  if (claims) {
+  const claimCheckObjects = claimCheckObjectsArn(context);
+  if (claimCheckObjects) {
     statements.push({
       Sid: 'StoreClaimChecks',
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: [claims],
+      Resource: [claimCheckObjects],
     });
   }
   if (config.discover) {
@@ -187,13 +187,13 @@ export function workerRole(context: StackContext, target: TargetConfig): CfnReso
       Resource: [getAtt(logicalIds.targetQueue(target.name), 'Arn')],
     });
   }
-  const claims = claimCheckObjectsArn(context);
-  if (claims) {
+  const claimCheckObjects = claimCheckObjectsArn(context);
+  if (claimCheckObjects) {
     statements.push({
       Sid: 'ReadClaimChecks',
       Effect: 'Allow',
       Action: ['s3:GetObject'],
-      Resource: [claims],
+      Resource: [claimCheckObjects],
     });
   }
   const signing = signingGrant(target);

@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
 import { type RetryOptions, retryWithBackoff } from '../aws/retry.js';
-import { ClaimCheckError, type ClaimStore } from '../claims/types.js';
+import { ClaimCheckError, type ClaimCheckStore } from '../claim-check/types.js';
 import type { FanoutConfig } from '../config/schema.js';
-import { claimObjectKey } from '../envelope/keys.js';
-import type { ClaimPointer } from '../envelope/types.js';
+import { claimCheckKey } from '../envelope/keys.js';
+import type { ClaimCheckPointer } from '../envelope/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
 
@@ -17,7 +17,7 @@ export const ENVELOPE_HEAD_ROOM = 1_024;
  * Entry bytes above which a record is claim-checked: the smallest hand-off limit among the enabled targets'
  * modes, less {@link ENVELOPE_HEAD_ROOM}. One number per container, so the per-record check is a comparison.
  */
-export function claimThreshold(config: FanoutConfig): number {
+export function claimCheckThreshold(config: FanoutConfig): number {
   const modes = new Set(config.targets.filter((t) => t.enabled).map((t) => t.via));
   const limits = [
     ...(modes.has('invoke') ? [config.dispatcher.invokePayloadLimit] : []),
@@ -27,7 +27,7 @@ export function claimThreshold(config: FanoutConfig): number {
 }
 
 export interface ClaimCheckDeps {
-  store: ClaimStore;
+  store: ClaimCheckStore;
   bucket: string;
   /** `<service>-<stage>`: first part of every object key, and what the IAM grants are scoped to. */
   prefix: string;
@@ -39,7 +39,8 @@ export interface ClaimCheckDeps {
 export interface ClaimCheckResult {
   /** The batch's records, claim-checked ones carrying a pointer entry; records that failed are left out. */
   records: SourceRecord[];
-  claimed: number;
+  /** Records stored. */
+  stored: number;
   /** Bytes stored. */
   bytes: number;
   /** Records that could not be stored: the dispatcher checkpoints at the lowest of them. */
@@ -59,7 +60,7 @@ export async function claimCheck(
   deps: ClaimCheckDeps,
   retry: RetryOptions,
 ): Promise<ClaimCheckResult> {
-  const result: ClaimCheckResult = { records, claimed: 0, bytes: 0, failed: [], reasons: [] };
+  const result: ClaimCheckResult = { records, stored: 0, bytes: 0, failed: [], reasons: [] };
   const large = records.filter((r) => r.entryBytes > deps.threshold);
   if (large.length === 0) return result;
 
@@ -68,7 +69,7 @@ export async function claimCheck(
   await Promise.all(
     large.map((record) =>
       limit(async () => {
-        const key = claimObjectKey(deps.prefix, stream, record.shard, record.seq, record.sub);
+        const key = claimCheckKey(deps.prefix, stream, record.shard, record.seq, record.sub);
         const body = Buffer.from(record.data, 'base64');
         let reason = '';
         let permanent = false;
@@ -93,7 +94,7 @@ export async function claimCheck(
           return;
         }
         replaced.set(record, withPointer(record, { b: deps.bucket, k: key, n: body.length }));
-        result.claimed++;
+        result.stored++;
         result.bytes += body.length;
       }),
     ),
@@ -110,7 +111,7 @@ const DATA_FIELD = Buffer.from(',"d":"');
  * encodeRecord): its head is kept byte for byte. `,"d":"` cannot occur earlier, in the JSON-escaped partition
  * key, whose quotes are escaped.
  */
-export function withPointer(record: SourceRecord, pointer: ClaimPointer): SourceRecord {
+export function withPointer(record: SourceRecord, pointer: ClaimCheckPointer): SourceRecord {
   const at = record.entry.indexOf(DATA_FIELD);
   if (at < 0) throw new Error(`record ${record.seq} has no inline data to claim-check`);
   const entry = Buffer.concat([
@@ -124,22 +125,22 @@ export function withPointer(record: SourceRecord, pointer: ClaimPointer): Source
 export function claimCheckSettings(
   config: FanoutConfig,
   prefix: string,
-  claims: { store: ClaimStore; bucket: string } | undefined,
+  claimCheck: { store: ClaimCheckStore; bucket: string } | undefined,
 ): ClaimCheckDeps | undefined {
   if (!config.claimCheck) return undefined;
-  if (!claims) throw new Error('the configuration has `claimCheck`: the dispatcher needs a claim store');
+  if (!claimCheck) throw new Error('the configuration has `claimCheck`: the dispatcher needs a claim store');
   return {
-    ...claims,
+    ...claimCheck,
     prefix,
-    threshold: claimThreshold(config),
+    threshold: claimCheckThreshold(config),
     concurrency: Math.min(8, config.dispatcher.handoffConcurrency),
   };
 }
 
 /** Counts what was stored, and logs what could not be (those records decide the checkpoint). */
-export function reportClaims(checked: ClaimCheckResult, telemetry: Telemetry): void {
-  if (checked.claimed > 0) {
-    telemetry.count(METRICS.claimCheckedRecords, checked.claimed);
+export function reportClaimCheck(checked: ClaimCheckResult, telemetry: Telemetry): void {
+  if (checked.stored > 0) {
+    telemetry.count(METRICS.claimCheckedRecords, checked.stored);
     telemetry.count(METRICS.claimCheckedBytes, checked.bytes);
   }
   if (checked.failed.length > 0) {

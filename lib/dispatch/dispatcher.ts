@@ -1,13 +1,13 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import pLimit from 'p-limit';
-import type { ClaimStore } from '../claims/types.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
 import { compareSequenceNumbers } from '../envelope/keys.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
-import { claimCheck, claimCheckSettings, reportClaims } from './claim-check.js';
+import { claimCheck, claimCheckSettings, reportClaimCheck } from './claim-check.js';
 import { deadLetter } from './dead-letter.js';
 import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
 import { runOrderedUnit } from './ordered.js';
@@ -26,7 +26,7 @@ export interface DispatcherDeps {
   /** Attempts per hand-off call, the first included (bounded by the invocation's remaining time too). */
   maxAttempts?: number;
   /** Where records above the hand-off limit go (required with `claimCheck`). */
-  claims?: { store: ClaimStore; bucket: string };
+  claimCheck?: { store: ClaimCheckStore; bucket: string };
   /** The streams of `discover.kinesisStreamPrefix`, cached (required with `discover`). */
   discovery?: StreamDiscovery;
 }
@@ -61,7 +61,7 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   const { config, names, handoff, telemetry } = deps;
   const limit = pLimit(config.dispatcher.handoffConcurrency);
   const route = createRouter(config.targets);
-  const claims = claimCheckSettings(config, names.prefix, deps.claims);
+  const claimCheckDeps = claimCheckSettings(config, names.prefix, deps.claimCheck);
   const discovered = config.discover?.name;
   if (config.discover && !deps.discovery) {
     throw new Error('the configuration has `discover`: the dispatcher needs a stream discovery');
@@ -86,10 +86,10 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     const failed: SourceRecord[] = [];
 
     let records = batch.records;
-    if (claims) {
-      const checked = await claimCheck(records, batch.stream, claims, run);
+    if (claimCheckDeps) {
+      const checked = await claimCheck(records, batch.stream, claimCheckDeps, run);
       records = checked.records;
-      reportClaims(checked, telemetry);
+      reportClaimCheck(checked, telemetry);
       failed.push(...checked.failed);
     }
 

@@ -2,7 +2,7 @@ export {
   type ClaimCheckDeps,
   type ClaimCheckResult,
   claimCheck,
-  claimThreshold,
+  claimCheckThreshold,
   ENVELOPE_HEAD_ROOM,
 } from './claim-check.js';
 export { deadLetter, type RefusalFailureRecord } from './dead-letter.js';

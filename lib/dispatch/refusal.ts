@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ENVELOPE_TAIL } from '../envelope/codec.js';
-import type { ClaimPointer, RecordPosition } from '../envelope/types.js';
+import type { ClaimCheckPointer, RecordPosition } from '../envelope/types.js';
 import type { SourceRecord } from './decode.js';
 
 /** A record whose hand-off was refused for good, and why. */
@@ -96,7 +96,7 @@ export function halves<T>(items: readonly T[]): [T[], T[]] {
 }
 
 /** The record's position as its envelope entry holds it, without its data (a claim-check pointer stays). */
-export function positionOf(record: SourceRecord): RecordPosition & { s3?: ClaimPointer } {
+export function positionOf(record: SourceRecord): RecordPosition & { s3?: ClaimCheckPointer } {
   const entry = JSON.parse(record.entry.toString('utf8')) as RecordPosition & { d?: string };
   delete entry.d;
   return entry;

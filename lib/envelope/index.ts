@@ -11,15 +11,15 @@ export {
 } from './codec.js';
 export { EnvelopeError } from './errors.js';
 export {
-  claimObjectKey,
+  claimCheckKey,
   compareSequenceNumbers,
   deliveryScope,
   idempotencyKey,
   recordId,
 } from './keys.js';
 export {
+  type ClaimCheckPointer,
   type ClaimedRecord,
-  type ClaimPointer,
   ENVELOPE_KIND,
   ENVELOPE_VERSION,
   type Envelope,

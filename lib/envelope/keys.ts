@@ -35,7 +35,7 @@ export function compareSequenceNumbers(a: string, b: string): number {
  * position only, so a retried batch (or a second target) writes the same object again instead of a new one.
  * `prefix` is `<service>-<stage>`: the IAM grants are scoped to it.
  */
-export function claimObjectKey(
+export function claimCheckKey(
   prefix: string,
   stream: string,
   shard: string,

@@ -33,7 +33,7 @@ export interface InlineRecord extends RecordPosition {
  * envelopes carry this pointer instead of `d` (docs/routing.md). Workers before the claim check refuse such a
  * record (`d` is missing), so the envelope version stays 1.
  */
-export interface ClaimPointer {
+export interface ClaimCheckPointer {
   /** Bucket. */
   b: string;
   /** Object key: derived from the record's position, so a retried batch overwrites the same object. */
@@ -45,7 +45,7 @@ export interface ClaimPointer {
 /** A record whose data was stored in S3 (claim check). */
 export interface ClaimedRecord extends RecordPosition {
   d?: undefined;
-  s3: ClaimPointer;
+  s3: ClaimCheckPointer;
 }
 
 /** One Kinesis record inside an envelope: its data, or a pointer to it. */
@@ -99,7 +99,7 @@ export interface RefusedNotice {
   stream: string;
   shard: string;
   reason: string;
-  record: RecordPosition & { s3?: ClaimPointer };
+  record: RecordPosition & { s3?: ClaimCheckPointer };
 }
 
 /** A DLQ notice that stands for one record, by its position: `fanout replay` re-reads the record. */

@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientPool } from '../aws/clients.js';
-import { lazyS3ClaimStore } from '../claims/lazy.js';
+import { lazyS3ClaimCheckStore } from '../claim-check/lazy.js';
 import type { FunctionEnvironment } from '../config/env.js';
 import { streamNameOf } from '../dispatch/decode.js';
 import { createDispatcher, type DispatchHandler } from '../dispatch/dispatcher.js';
@@ -23,7 +23,7 @@ export function buildDispatcher(container: Container): DispatchHandler {
     // FANOUT_BUNDLE_*: 'off' when the deployed config does not use the feature (lib/deploy/functions.ts):
     // esbuild then drops the branch and the SDK client it would load.
     ...(process.env.FANOUT_BUNDLE_CLAIM_CHECK !== 'off' && env.claimCheckBucket
-      ? { claims: { store: lazyS3ClaimStore(clients), bucket: env.claimCheckBucket } }
+      ? { claimCheck: { store: lazyS3ClaimCheckStore(clients), bucket: env.claimCheckBucket } }
       : {}),
     ...(process.env.FANOUT_BUNDLE_DISCOVERY !== 'off' && env.config.discover
       ? { discovery: streamDiscovery(env, clients, telemetry) }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ClientPool } from '../aws/clients.js';
-import { lazyS3ClaimStore } from '../claims/lazy.js';
+import { lazyS3ClaimCheckStore } from '../claim-check/lazy.js';
 import type { IdempotencyMode } from '../config/constants.js';
 import type { FunctionEnvironment } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
@@ -51,7 +51,7 @@ export function buildWorker(container: Container): WorkerHandler {
         }
       : {}),
     ...(process.env.FANOUT_BUNDLE_CLAIM_CHECK !== 'off' && env.claimCheckBucket
-      ? { claims: lazyS3ClaimStore(clients) }
+      ? { claimCheck: lazyS3ClaimCheckStore(clients) }
       : {}),
     ledger:
       idempotency === 'store'

@@ -6,10 +6,10 @@ import {
   kinesisRecordFactory,
   sequenceNumber,
 } from '../../harness/support/factories.js';
-import { ClaimCheckError, type ClaimStore } from '../../lib/claims/index.js';
-import { claimThreshold, ENVELOPE_HEAD_ROOM, withPointer } from '../../lib/dispatch/claim-check.js';
+import { ClaimCheckError, type ClaimCheckStore } from '../../lib/claim-check/index.js';
+import { claimCheckThreshold, ENVELOPE_HEAD_ROOM, withPointer } from '../../lib/dispatch/claim-check.js';
 import { createDispatcher, decodeBatch } from '../../lib/dispatch/index.js';
-import { claimObjectKey } from '../../lib/envelope/index.js';
+import { claimCheckKey } from '../../lib/envelope/index.js';
 import { METRICS, recordingTelemetry } from '../../lib/observability/index.js';
 import { FakeHandoff, names } from './support.js';
 
@@ -17,7 +17,7 @@ import { FakeHandoff, names } from './support.js';
 function memoryStore(fail: (key: string) => ClaimCheckError | undefined = () => undefined) {
   const objects = new Map<string, Buffer>();
   const puts: string[] = [];
-  const store: ClaimStore = {
+  const store: ClaimCheckStore = {
     async put(bucket, key, body) {
       puts.push(key);
       const error = fail(key);
@@ -42,7 +42,7 @@ const event = () => ({
   ),
 });
 
-function dispatcher(store: ClaimStore, claimCheck: Record<string, unknown> | null = {}) {
+function dispatcher(store: ClaimCheckStore, claimCheck: Record<string, unknown> | null = {}) {
   const handoff = new FakeHandoff();
   const telemetry = recordingTelemetry();
   const dispatch = createDispatcher({
@@ -53,16 +53,16 @@ function dispatcher(store: ClaimStore, claimCheck: Record<string, unknown> | nul
     names,
     handoff,
     telemetry,
-    claims: { store, bucket: 'claims' },
+    claimCheck: { store, bucket: 'claims' },
     sleep: async () => {},
   });
   return { handoff, telemetry, run: () => dispatch(event(), contextFactory()) };
 }
 
-describe('claimThreshold', () => {
+describe('claimCheckThreshold', () => {
   it('is the smallest limit of the hand-off modes in use, less room for the envelope head', () => {
     const invokeOnly = configFactory({ dispatcher: { invokePayloadLimit: 500_000 } });
-    expect(claimThreshold(invokeOnly)).toBe(500_000 - ENVELOPE_HEAD_ROOM);
+    expect(claimCheckThreshold(invokeOnly)).toBe(500_000 - ENVELOPE_HEAD_ROOM);
     const both = configFactory({
       dispatcher: { invokePayloadLimit: 500_000, queueMessageLimit: 300_000 },
       targets: [
@@ -70,7 +70,7 @@ describe('claimThreshold', () => {
         { name: 'b', type: 'sqs', destination: 'b', via: 'queue' },
       ],
     });
-    expect(claimThreshold(both)).toBe(300_000 - ENVELOPE_HEAD_ROOM);
+    expect(claimCheckThreshold(both)).toBe(300_000 - ENVELOPE_HEAD_ROOM);
   });
 });
 
@@ -82,8 +82,8 @@ describe('dispatcher with claimCheck', () => {
 
     const shard = 'shardId-000000000000';
     expect(puts.sort()).toEqual([
-      claimObjectKey('fanout-test', 'input', shard, sequenceNumber(1)),
-      claimObjectKey('fanout-test', 'input', shard, sequenceNumber(4)),
+      claimCheckKey('fanout-test', 'input', shard, sequenceNumber(1)),
+      claimCheckKey('fanout-test', 'input', shard, sequenceNumber(4)),
     ]);
     expect(objects.get(`claims/${puts[0]}`)?.toString()).toBe(big(1));
     for (const target of ['output1', 'output2']) {

@@ -2,7 +2,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { s3ClaimStore } from '../../lib/claims/s3.js';
+import { s3ClaimCheckStore } from '../../lib/claim-check/s3.js';
 import { awsHandoff } from '../../lib/handoff/aws.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
 import { QueueReader, queueDepth } from '../../lib/operate/queue.js';
@@ -18,7 +18,7 @@ export function replayDeps(pipeline: LocalPipeline): ReplayDeps {
     lambda,
     kinesis: pipeline.clients.get(KinesisClient),
     handoff: awsHandoff(lambda, sqs),
-    ...(bucket ? { claims: { store: s3ClaimStore(pipeline.clients.get(S3Client)), bucket } } : {}),
+    ...(bucket ? { claimCheck: { store: s3ClaimCheckStore(pipeline.clients.get(S3Client)), bucket } } : {}),
   };
 }
 

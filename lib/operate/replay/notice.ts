@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { ClaimStore } from '../../claims/types.js';
+import type { ClaimCheckStore } from '../../claim-check/types.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { claimCheck, claimCheckSettings } from '../../dispatch/claim-check.js';
 import { decodeBatch } from '../../dispatch/decode.js';
@@ -23,7 +23,7 @@ export interface NoticeDeps {
   /** `<service>-<stage>`: the claim-check object keys' prefix. */
   prefix: string;
   /** The claim check's store and bucket (with `claimCheck`): a record too large is stored, its pointer sent. */
-  claims?: { store: ClaimStore; bucket: string };
+  claimCheck?: { store: ClaimCheckStore; bucket: string };
   /** Read and check only: nothing is stored (the body is then empty). */
   dryRun?: boolean;
 }
@@ -87,10 +87,10 @@ export async function resolveNotice(notice: RecordNotice, deps: NoticeDeps): Pro
       reason: `not replayable: record ${position.seq}${position.sub === undefined ? '' : ` (user record ${position.sub})`} read again is not there`,
     };
   }
-  const claims = claimCheckSettings(config, deps.prefix, deps.claims);
-  if (claims && deps.dryRun) return { ok: true, body: '', records: 1 };
-  if (claims) {
-    const checked = await claimCheck(records, batch.stream, claims, {
+  const claimCheckDeps = claimCheckSettings(config, deps.prefix, deps.claimCheck);
+  if (claimCheckDeps && deps.dryRun) return { ok: true, body: '', records: 1 };
+  if (claimCheckDeps) {
+    const checked = await claimCheck(records, batch.stream, claimCheckDeps, {
       deadline: deps.now() + 60_000,
       maxAttempts: 5,
       now: deps.now,

@@ -1,5 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { ClaimStore } from '../../claims/types.js';
+import type { ClaimCheckStore } from '../../claim-check/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { idempotencyModeOf } from '../../config/target.js';
@@ -75,11 +75,11 @@ export function targetDispatcher(
   target: TargetConfig,
   handoff: HandoffPort,
   now?: () => number,
-  claims?: { store: ClaimStore; bucket: string },
+  claimCheck?: { store: ClaimCheckStore; bucket: string },
 ): TargetDispatch {
   const telemetry = recordingTelemetry();
   // Built at the first real re-dispatch: a dry run only routes, so it needs none of the dispatcher's
-  // dependencies (with `claimCheck`, a claim store).
+  // dependencies (with `claimCheck`, a claim-check store).
   let dispatcher: ReturnType<typeof createDispatcher> | undefined;
   const dispatch: ReturnType<typeof createDispatcher> = (event, context) => {
     dispatcher ??= createDispatcher({
@@ -88,7 +88,7 @@ export function targetDispatcher(
       handoff,
       telemetry,
       ...(now ? { now } : {}),
-      ...(claims ? { claims } : {}),
+      ...(claimCheck ? { claimCheck } : {}),
     });
     return dispatcher(event, context);
   };

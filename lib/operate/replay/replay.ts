@@ -4,7 +4,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { sleep as realSleep } from '../../aws/retry.js';
-import type { ClaimStore } from '../../claims/types.js';
+import type { ClaimCheckStore } from '../../claim-check/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { encodeEnvelope } from '../../envelope/codec.js';
@@ -51,7 +51,7 @@ export interface ReplayDeps {
    * The claim check's store and bucket (required with `claimCheck`, the default): a noticed record too large
    * for an envelope is stored there and replayed as a pointer.
    */
-  claims?: { store: ClaimStore; bucket: string };
+  claimCheck?: { store: ClaimCheckStore; bucket: string };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -147,7 +147,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
         now,
         prefix: names.prefix,
         dryRun: request.dryRun,
-        ...(deps.claims ? { claims: deps.claims } : {}),
+        ...(deps.claimCheck ? { claimCheck: deps.claimCheck } : {}),
       });
       if (!resolved.ok)
         return finish(message, { outcome: 'not-replayable', records, error, reason: resolved.reason });

@@ -1,7 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { ClaimStore } from '../../claims/types.js';
+import type { ClaimCheckStore } from '../../claim-check/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { decodeBatch, streamNameOf } from '../../dispatch/decode.js';
@@ -36,7 +36,7 @@ export interface SourceReplayDeps {
   /** The ledger of `idempotency: store` targets: records a target delivered are not handed to it again. */
   ledger: IdempotencyLedger;
   /** The claim check's store and bucket (required with `claimCheck`, the default), as the dispatcher has them. */
-  claims?: { store: ClaimStore; bucket: string };
+  claimCheck?: { store: ClaimCheckStore; bucket: string };
   now?: () => number;
 }
 
@@ -73,7 +73,7 @@ export async function replaySource(
   const dispatcherOf = (target: TargetConfig): TargetDispatch => {
     let dispatch = dispatchers.get(target.name);
     if (!dispatch) {
-      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now, deps.claims);
+      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now, deps.claimCheck);
       dispatchers.set(target.name, dispatch);
     }
     return dispatch;

@@ -1,34 +1,34 @@
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ClientPool } from '../aws/clients.js';
-import { s3ClaimStore } from '../claims/s3.js';
-import type { ClaimStore } from '../claims/types.js';
+import { s3ClaimCheckStore } from '../claim-check/s3.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
 import { FUNCTION_ENV } from '../config/env.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { ClaimBucketError } from './errors.js';
 
 /** The claim check as the dispatcher has it: where a record too large for an envelope is stored. */
-export interface OperatorClaims {
-  store: ClaimStore;
+export interface OperatorClaimCheck {
+  store: ClaimCheckStore;
   bucket: string;
 }
 
 /**
- * The claim store and bucket for a replay that may have to store a record itself (an oversize notice, a
+ * The claim-check store and bucket for a replay that may have to store a record itself (an oversize notice, a
  * re-dispatched range): undefined when the claim check is off. The bucket is `claimCheck.bucket`, else local
  * mode's, else the one the deploy gave the dispatcher (its `FANOUT_CLAIM_CHECK_BUCKET`: the stack names its
  * bucket itself, so it is read back from the function).
  */
-export async function operatorClaims(
+export async function operatorClaimCheck(
   config: FanoutConfig,
   names: Naming,
   mode: 'local' | 'aws',
   clients: Pick<ClientPool, 'get'>,
   lambda: LambdaClient,
-): Promise<OperatorClaims | undefined> {
+): Promise<OperatorClaimCheck | undefined> {
   if (!config.claimCheck) return undefined;
-  const store = s3ClaimStore(clients.get(S3Client));
+  const store = s3ClaimCheckStore(clients.get(S3Client));
   if (config.claimCheck.bucket) return { store, bucket: config.claimCheck.bucket };
   if (mode === 'local') return { store, bucket: names.localClaimCheckBucket() };
   const dispatcher = names.dispatcherFunction();

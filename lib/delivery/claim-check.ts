@@ -1,23 +1,23 @@
 import pLimit from 'p-limit';
 import { type RetryOptions, retryWithBackoff } from '../aws/retry.js';
-import { ClaimCheckError, type ClaimStore } from '../claims/types.js';
-import type { ClaimPointer } from '../envelope/types.js';
+import { ClaimCheckError, type ClaimCheckStore } from '../claim-check/types.js';
+import type { ClaimCheckPointer } from '../envelope/types.js';
 
 /** Objects read at once: each may be up to 10 MiB. */
 const PARALLEL_READS = 4;
 
-export type ClaimResult = { ok: true; data: Buffer } | { ok: false; retryable: boolean; reason: string };
+export type ClaimCheckRead = { ok: true; data: Buffer } | { ok: false; retryable: boolean; reason: string };
 
 /**
  * Reads claim-checked records back (S3 GetObject), with jittered retries within the deadline. Called only for
  * records not delivered yet, so a retried envelope does not read what it already delivered. A missing object
  * (expired, deleted) fails for good: retrying cannot bring it back.
  */
-export async function loadClaims(
-  pointers: readonly ClaimPointer[],
-  store: ClaimStore | undefined,
+export async function loadClaimChecked(
+  pointers: readonly ClaimCheckPointer[],
+  store: ClaimCheckStore | undefined,
   retry: RetryOptions,
-): Promise<ClaimResult[]> {
+): Promise<ClaimCheckRead[]> {
   if (!store) {
     return pointers.map(() => ({
       ok: false,
@@ -29,8 +29,8 @@ export async function loadClaims(
   const limit = pLimit(PARALLEL_READS);
   return Promise.all(
     pointers.map((pointer) =>
-      limit(async (): Promise<ClaimResult> => {
-        let result: ClaimResult = { ok: false, retryable: true, reason: 'not read before the deadline' };
+      limit(async (): Promise<ClaimCheckRead> => {
+        let result: ClaimCheckRead = { ok: false, retryable: true, reason: 'not read before the deadline' };
         await retryWithBackoff(
           [pointer],
           async (pending) => {

@@ -2,13 +2,13 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClaimCheckError, s3ClaimStore } from '../../lib/claims/index.js';
+import { ClaimCheckError, s3ClaimCheckStore } from '../../lib/claim-check/index.js';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
-const store = () => s3ClaimStore(new S3Client({ region: 'us-east-1' }));
+const store = () => s3ClaimCheckStore(new S3Client({ region: 'us-east-1' }));
 
-describe('s3ClaimStore', () => {
+describe('s3ClaimCheckStore', () => {
   it('puts a record’s bytes under its key and reads them back', async () => {
     s3.on(PutObjectCommand).resolves({});
     // The SDK's stream body, as far as the store uses it.

@@ -1,7 +1,7 @@
 /** Claim-check pointers and per-destination envelopes in the envelope format (still version 1). */
 import { describe, expect, it } from 'vitest';
 import {
-  claimObjectKey,
+  claimCheckKey,
   decodeEnvelope,
   deliveryScope,
   type Envelope,
@@ -32,7 +32,7 @@ describe('claim-check pointers', () => {
         { ...position('1'), d: Buffer.from('small').toString('base64') },
         {
           ...position('2'),
-          s3: { b: 'bucket', k: claimObjectKey('fanout-dev', 'input', SHARD, '2'), n: 2_000_000 },
+          s3: { b: 'bucket', k: claimCheckKey('fanout-dev', 'input', SHARD, '2'), n: 2_000_000 },
         },
       ],
       'app-output-a',
@@ -56,11 +56,11 @@ describe('claim-check pointers', () => {
   });
 
   it('derive the object key from the position only, sub-sequence included', () => {
-    expect(claimObjectKey('fanout-dev', 'input', SHARD, '4959', 3)).toBe(
+    expect(claimCheckKey('fanout-dev', 'input', SHARD, '4959', 3)).toBe(
       'fanout-dev/input/shardId-000000000000/4959.3',
     );
-    expect(claimObjectKey('fanout-dev', 'input', SHARD, '4959')).toBe(
-      claimObjectKey('fanout-dev', 'input', SHARD, '4959'),
+    expect(claimCheckKey('fanout-dev', 'input', SHARD, '4959')).toBe(
+      claimCheckKey('fanout-dev', 'input', SHARD, '4959'),
     );
   });
 });

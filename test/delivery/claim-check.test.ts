@@ -1,7 +1,7 @@
 /** The worker side of the claim check and of discovered streams. */
 import { describe, expect, it } from 'vitest';
 import { configFactory } from '../../harness/support/factories.js';
-import { ClaimCheckError, type ClaimStore } from '../../lib/claims/index.js';
+import { ClaimCheckError, type ClaimCheckStore } from '../../lib/claim-check/index.js';
 import {
   createWorker,
   DeliveryError,
@@ -21,7 +21,7 @@ function claimed(envelope: Envelope, i: number, key: string): Envelope {
 
 function store(objects: Record<string, string>) {
   const reads: string[] = [];
-  const claims: ClaimStore = {
+  const claimCheck: ClaimCheckStore = {
     put: async () => {},
     async get(_bucket, key) {
       reads.push(key);
@@ -30,23 +30,23 @@ function store(objects: Record<string, string>) {
       return Buffer.from(data);
     },
   };
-  return { claims, reads };
+  return { claimCheck, reads };
 }
 
-const deps = (adapter: FakeAdapter, claims?: ClaimStore, keys = memoryLedger()) => ({
+const deps = (adapter: FakeAdapter, claimCheck?: ClaimCheckStore, keys = memoryLedger()) => ({
   adapter,
   ledger: keys,
   telemetry: recordingTelemetry(),
   deadline: Date.now() + 30_000,
   sleep: async () => {},
-  ...(claims ? { claims } : {}),
+  ...(claimCheck ? { claimCheck } : {}),
 });
 
 describe('deliverEnvelope with claim-checked records', () => {
   it('reads the data from the store and delivers it in the record’s place', async () => {
-    const { claims, reads } = store({ 'big/1': '{"log":"large record"}' });
+    const { claimCheck, reads } = store({ 'big/1': '{"log":"large record"}' });
     const adapter = new FakeAdapter();
-    await deliverEnvelope(claimed(envelopeFactory(3), 1, 'big/1'), deps(adapter, claims));
+    await deliverEnvelope(claimed(envelopeFactory(3), 1, 'big/1'), deps(adapter, claimCheck));
     expect(adapter.delivered.map((r) => r.data.toString())).toEqual([
       '{"log":"Record 0"}',
       '{"log":"large record"}',
@@ -56,23 +56,23 @@ describe('deliverEnvelope with claim-checked records', () => {
   });
 
   it('does not read a record that was delivered before (a retried envelope)', async () => {
-    const { claims, reads } = store({ 'big/1': 'x' });
+    const { claimCheck, reads } = store({ 'big/1': 'x' });
     const keys = memoryLedger();
     const envelope = claimed(envelopeFactory(3), 1, 'big/1');
     const record = envelope.records[1]!;
     keys.recordDelivered({ scope: 'output1', stream: envelope.stream, shard: envelope.shard }, [
       { seq: record.seq, sub: record.sub },
     ]);
-    await deliverEnvelope(envelope, deps(new FakeAdapter(), claims, keys));
+    await deliverEnvelope(envelope, deps(new FakeAdapter(), claimCheck, keys));
     expect(reads).toEqual([]);
   });
 
   it('fails a record whose object is gone for good, with the reason, and delivers the rest', async () => {
-    const { claims } = store({});
+    const { claimCheck } = store({});
     const adapter = new FakeAdapter();
     const error = (await deliverEnvelope(
       claimed(envelopeFactory(3), 1, 'big/1'),
-      deps(adapter, claims),
+      deps(adapter, claimCheck),
     ).catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.failures).toMatchObject([

@@ -1,19 +1,19 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyError } from '../aws/retry.js';
-import { ClaimCheckError, type ClaimStore } from './types.js';
+import { ClaimCheckError, type ClaimCheckStore } from './types.js';
 
 /** S3 errors that mean the object is gone for good: retrying cannot bring it back. */
 const MISSING = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
 
 /**
- * The claim store on S3. The bucket encrypts at rest (SSE-S3, the stack's bucket default), so neither side
+ * The claim-check store on S3. The bucket encrypts at rest (SSE-S3, the stack's bucket default), so neither side
  * needs KMS permissions; SDK errors become {@link ClaimCheckError}s that say whether a retry can help.
  *
  * @example
- * const store = s3ClaimStore(clients.get(S3Client));
+ * const store = s3ClaimCheckStore(clients.get(S3Client));
  * await store.put('fanout-claims', 'fanout-dev/input/shardId-000000000000/4959...', data);
  */
-export function s3ClaimStore(client: S3Client): ClaimStore {
+export function s3ClaimCheckStore(client: S3Client): ClaimCheckStore {
   return {
     async put(bucket, key, body, signal) {
       try {
