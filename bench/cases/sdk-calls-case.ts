@@ -1,8 +1,9 @@
 /**
  * CPU time of this process per warm SDK call, for the calls a worker makes per envelope: SQS SendMessageBatch and
- * Kinesis PutRecords through their target adapters, and the key store's TransactWriteItems (claim) and
- * BatchWriteItem (mark delivered) through DynamoKeyStore. Clients come from ClientPool, endpoints from
- * `AWS_ENDPOINT_URL_*` (the emulators run in other processes, so their CPU time is not counted here).
+ * Kinesis PutRecords through their target adapters, and the idempotency ledger's lease (Query, then a conditional
+ * PutItem of the page) and settle (another PutItem) through DynamoLedger (lib/ledger/dynamo.ts). Clients come from
+ * ClientPool, endpoints from `AWS_ENDPOINT_URL_*` (the emulators run in other processes, so their CPU time is not
+ * counted here).
  * Usage: node bench/cases/sdk-calls-case.ts '<SdkCallsCaseInput JSON>'
  */
 import { randomUUID } from 'node:crypto';
@@ -13,14 +14,14 @@ import { parseConfig } from '../../lib/config/load.js';
 import type { TargetConfig } from '../../lib/config/schema.js';
 import { DynamoLedger } from '../../lib/ledger/dynamo.js';
 import type { Position } from '../../lib/ledger/position.js';
-import type { LedgerClaim } from '../../lib/ledger/types.js';
+import type { LedgerLease } from '../../lib/ledger/types.js';
 import { createKinesisAdapter } from '../../lib/targets/kinesis.js';
 import { createSqsAdapter } from '../../lib/targets/sqs.js';
 import type { DeliveryRecord } from '../../lib/targets/types.js';
 import { recordBody } from './events.js';
 import { caseInput, emit } from './harness.js';
 
-export type SdkCall = 'sqs-send-batch' | 'kinesis-put-records' | 'ledger-claim' | 'ledger-claim-settle';
+export type SdkCall = 'sqs-send-batch' | 'kinesis-put-records' | 'ledger-lease' | 'ledger-lease-settle';
 
 export interface SdkCallsCaseInput {
   queueUrl: string;
@@ -85,7 +86,7 @@ const ledger = new DynamoLedger({
 });
 const sqsRecords = records(10);
 const kinesisRecords = records(100);
-// Positions never claimed before (a ledger of this run's own, on a fresh shard): every claim succeeds.
+// Positions never leased before (a ledger of this run's own, on a fresh shard): every lease succeeds.
 const scope = { scope: 'out', stream: 'input', shard: `shardId-${randomUUID().slice(0, 8)}` };
 let positionCounter = 0;
 const freshPositions = (n: number): Position[] =>
@@ -103,20 +104,20 @@ const CALLS: Record<SdkCall, { records: number; run: () => Promise<void> }> = {
     records: 100,
     run: async () => expectDelivered(await kinesis.deliver(kinesisRecords, deadline()), 'PutRecords'),
   },
-  'ledger-claim': {
+  'ledger-lease': {
     records: 100,
     run: async () => {
       const positions = freshPositions(100);
-      const outcome = await ledger.claim(scope, positions, Date.now() + 60_000);
-      if (outcome.claimed.length !== positions.length)
-        throw new Error(`claim: ${outcome.claimed.length} claimed`);
+      const outcome = await ledger.lease(scope, positions, Date.now() + 60_000);
+      if (outcome.leased.length !== positions.length)
+        throw new Error(`lease: ${outcome.leased.length} leased`);
     },
   },
-  'ledger-claim-settle': {
+  'ledger-lease-settle': {
     records: 100,
     run: async () => {
-      const claim: LedgerClaim = await ledger.claim(scope, freshPositions(100), Date.now() + 60_000);
-      await claim.settle(claim.claimed);
+      const lease: LedgerLease = await ledger.lease(scope, freshPositions(100), Date.now() + 60_000);
+      await lease.settle(lease.leased);
     },
   },
 };

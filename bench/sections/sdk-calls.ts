@@ -21,19 +21,20 @@ import { summarize } from '../support/stats.js';
 const LABELS: Record<SdkCall, string> = {
   'sqs-send-batch': 'SQS SendMessageBatch (sqs adapter)',
   'kinesis-put-records': 'Kinesis PutRecords (kinesis adapter)',
-  'ledger-claim': 'DynamoDB Query + PutItem (ledger claim)',
-  'ledger-claim-settle': 'DynamoDB Query + 2 PutItem (ledger claim, then settle)',
+  'ledger-lease': 'DynamoDB Query + PutItem (ledger lease)',
+  'ledger-lease-settle': 'DynamoDB Query + 2 PutItem (ledger lease, then settle)',
 };
 
 /**
- * Calls per kind and run. A transaction of 100 items costs the emulator (dynalite, one process) tens of ms, so
- * it gets fewer calls than the others; every count is enough for the CPU time per call to settle.
+ * Calls per kind and run. A ledger lease or settle of 100 positions costs the emulator (dynalite, one process)
+ * more than an SQS or Kinesis call, so it gets fewer calls than the others; every count is enough for the CPU
+ * time per call to settle.
  */
 const CALLS: Record<SdkCall, number> = {
   'sqs-send-batch': 2_000,
   'kinesis-put-records': 1_000,
-  'ledger-claim': 400,
-  'ledger-claim-settle': 400,
+  'ledger-lease': 400,
+  'ledger-lease-settle': 400,
 };
 const SDK_CALLS = Object.keys(LABELS) as SdkCall[];
 const RUNS = 3;

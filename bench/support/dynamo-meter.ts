@@ -19,7 +19,7 @@ type Input = {
 };
 
 /**
- * Counts every call the client sends, whoever sends it (the batched key store's claims, reads and writes),
+ * Counts every call the client sends, whoever sends it (the idempotency ledger's reads and writes),
  * from the request itself: what the application asks for, whatever the emulator answers.
  */
 export function meterDynamo(client: DynamoDBClient): DynamoMeter {

@@ -18,7 +18,7 @@ export interface ChaosTarget {
   worker: string;
   /** Destination calls the run will make to it, about (to place one-off faults inside the run). */
   expectedCalls: number;
-  /** The worker's timeout: how long an invocation (and the claims on its records) lasts at most. */
+  /** The worker's timeout: how long an invocation (and its lease on its records) lasts at most. */
   timeoutSeconds: number;
 }
 
@@ -111,7 +111,7 @@ export function startInjector(deps: InjectorDeps): Injector {
     const before = await unrecordedOf(target, first);
     // Requests the dead worker had sent still land for a moment (logged at their arrival, so possibly before
     // `at`); its retry cannot record them as soon: an async retry waits for the exit and its delay and then
-    // for the dead invocation's record claims (until it would have ended), a queue message for its visibility timeout.
+    // for the dead invocation's lease (until it would have ended), a queue message for its visibility timeout.
     await sleep(KILL_SETTLE_MS);
     const late = new Set(log.between(target.name, from, at + KILL_SETTLE_MS).filter((i) => !first.has(i)));
     const after = await unrecordedOf(target, late);

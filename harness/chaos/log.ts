@@ -66,7 +66,7 @@ export class FaultLog {
   readonly #died = new Map<string, Map<number, number>>();
   readonly #answerLost = new Map<string, Set<number>>();
   readonly #dispatcherCrashes: number[] = [];
-  /** When a worker last died (crash or timeout): its record claims stay in progress until it would have ended. */
+  /** When a worker last died (crash or timeout): its lease on its records holds until it would have ended. */
   lastDeath: number | undefined;
   #storeDown: number | undefined;
   #storeUp: number | undefined;

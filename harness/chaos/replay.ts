@@ -51,7 +51,7 @@ export async function replayEverything(
     const report = await replayDlq(
       // Synchronous: the round ends when the workers did, and a hand-off that failed stays in the DLQ.
       // One at a time: after a dispatcher crash a DLQ can hold overlapping envelopes (a batch and its bisected
-      // halves); replayed at once, the record claims would make all but one fail as busy until the next round.
+      // halves); replayed at once, their leases would make all but one fail as busy until the next round.
       {
         config,
         names,

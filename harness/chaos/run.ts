@@ -187,16 +187,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const replay: ReplaySummary = { messages: {}, failedAgain: {}, records: {}, sourceBatches: 0 };
     // Records delivered from here on came from a replay: late by design, so out of order at an ordered target.
     let replayStartedAt: number | undefined;
-    // A worker that died holds the claims on its records (IN_PROGRESS) until its invocation would have ended:
+    // A worker that died holds its lease on its records until its invocation would have ended:
     // a replay before that finds them busy. Real Lambda retries after 1 and 2 minutes, past any worker timeout;
-    // here wait for the claims to expire, replay synchronously, and go again while the DLQs shrink.
+    // here wait for the leases to end, replay synchronously, and go again while the DLQs shrink.
     for (let round = 1, before = await leftInDlqs(); before > 0 && round <= 4; round++) {
-      const claimsFree = (injector.lastDeath() ?? 0) + maxTimeoutMs + 1_000;
-      if (Date.now() < claimsFree) {
-        phase(
-          `waiting ${Math.ceil((claimsFree - Date.now()) / 1000)} s for dead workers' record claims to expire`,
-        );
-        await new Promise((r) => setTimeout(r, claimsFree - Date.now()));
+      const leasesFree = (injector.lastDeath() ?? 0) + maxTimeoutMs + 1_000;
+      if (Date.now() < leasesFree) {
+        phase(`waiting ${Math.ceil((leasesFree - Date.now()) / 1000)} s for dead workers' leases to end`);
+        await new Promise((r) => setTimeout(r, leasesFree - Date.now()));
       }
       phase(`replaying the DLQs (round ${round}, ${before} message(s))`);
       replayStartedAt ??= Date.now();

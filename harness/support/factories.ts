@@ -45,7 +45,7 @@ export function kinesisEventFactory(
 /**
  * A valid configuration with `targets` (default: two kinesis targets via invoke, `ordered: false`, so the
  * unordered hand-off is what the tests that use the default exercise; ordered ones say so). The claim check, on
- * by default in a real configuration, is off here unless `overrides` set it: a dispatcher with it needs a claim
+ * by default in a real configuration, is off here unless `overrides` set it: a dispatcher with it needs a claim-check
  * store, which only the claim check's own tests give.
  */
 export function configFactory(overrides: Partial<FanoutConfigInput> = {}): FanoutConfig {

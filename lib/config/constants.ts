@@ -17,7 +17,7 @@ export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON', 'AT_TIMESTAMP'] as 
 
 /**
  * Records per dispatcher invocation unless `source.batchSize` says otherwise. Lambda's own default is 100; each
- * invocation's fixed work (decoding, one envelope and hand-off per target, a ledger claim and settle per envelope)
+ * invocation's fixed work (decoding, one envelope and hand-off per target, a ledger lease and settle per envelope)
  * is spread over 5 times the records at 500, and with `batchWindow: 0` a batch holds only what the shard has, so
  * latency does not grow. Measured in local mode at 2,000 records/s through 3 targets: 981 ms of CPU per 1,000
  * records at 100, 542 at 500 (docs/benchmarks.md).

@@ -2,7 +2,7 @@ import type { ClaimCheckStore } from '../claim-check/types.js';
 import { deliveryScope, idempotencyKey } from '../envelope/keys.js';
 import type { Envelope } from '../envelope/types.js';
 import { positionKey } from '../ledger/position.js';
-import type { IdempotencyLedger, LedgerClaim } from '../ledger/types.js';
+import type { IdempotencyLedger, LedgerLease } from '../ledger/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
@@ -20,8 +20,8 @@ export interface DeliverDeps {
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
   /**
-   * Epoch ms until which this invocation's claims on its records hold (the end of the invocation); another
-   * invocation can claim a record only after it, if this one neither delivered nor released it (it crashed).
+   * Epoch ms until which this invocation's lease on its records holds (the end of the invocation); another
+   * invocation can lease a record only after it, if this one neither delivered nor released it (it crashed).
    * Default: `deadline` + {@link LEASE_MARGIN_MS}.
    */
   leaseUntil?: number;
@@ -47,7 +47,7 @@ export interface DeliverySummary {
 }
 
 const NO_DATA = Buffer.alloc(0);
-/** Time between the deadline (no new call after it) and the end of the invocation's claims. */
+/** Time between the deadline (no new call after it) and the end of the invocation's lease. */
 export const LEASE_MARGIN_MS = 5_000;
 export const BUSY_REASON =
   'being delivered by another invocation (an overlapping envelope); retried after it, then skipped if it was delivered';
@@ -76,57 +76,57 @@ export function envelopeEntries(envelope: Envelope): EnvelopeEntry[] {
       data: r.s3 === undefined ? Buffer.from(r.d, 'base64') : NO_DATA,
     };
     if (r.sub !== undefined) record.subSequence = r.sub;
-    entries.push(r.s3 === undefined ? { record } : { record, claim: r.s3 });
+    entries.push(r.s3 === undefined ? { record } : { record, claimCheck: r.s3 });
   }
   return entries;
 }
 
 /**
  * Delivers an envelope's records through the target's adapter, in four phases:
- * 1. claim the records' positions in the ledger (skipping those delivered, leaving those another invocation holds
+ * 1. lease the records' positions in the ledger (skipping those delivered, leaving those another invocation holds
  *    for a retry);
- * 2. prepare the claimed ones (claim-checked data read, transform, size checked);
+ * 2. prepare the leased ones (claim-checked data read, transform, size checked);
  * 3. send them in calls up to the adapter's declared limits, retrying only what failed retryably (jittered
  *    backoff, within the deadline), and record each call's successes at once;
- * 4. settle: release the claims of what was left, count, and throw {@link DeliveryError} if any record was left.
+ * 4. settle: release the lease on what was left, count, and throw {@link DeliveryError} if any record was left.
  */
 export async function deliverEnvelope(envelope: Envelope, deps: DeliverDeps): Promise<DeliverySummary> {
   const target = envelope.target;
   const entries = envelopeEntries(envelope);
-  const claim = await claimEntries(envelope, entries, deps);
-  const claimed = new Set(claim.claimed.map(positionKey));
-  const delivered = new Set(claim.delivered.map(positionKey));
+  const lease = await leaseEntries(envelope, entries, deps);
+  const leased = new Set(lease.leased.map(positionKey));
+  const delivered = new Set(lease.delivered.map(positionKey));
   const keyOf = (e: EnvelopeEntry): string => positionKey(positionOf(e.record));
   const pending = entries.filter((e) => !delivered.has(keyOf(e)));
   const skipped = entries.length - pending.length;
   if (skipped > 0) deps.telemetry.count(METRICS.duplicatesSkipped, skipped, target);
 
   const ready = await prepare(
-    pending.filter((e) => claimed.has(keyOf(e))),
+    pending.filter((e) => leased.has(keyOf(e))),
     deps,
     retryOptions(deps),
   );
   let next = 0;
   // Envelope order kept (an ordered target holds back a busy record's partition key).
   const prepared: Prepared[] = pending.map((e) =>
-    claimed.has(keyOf(e))
+    leased.has(keyOf(e))
       ? (ready[next++] as Prepared)
       : { record: e.record, failure: { retryable: true, reason: BUSY_REASON } },
   );
 
-  const sent = await sendRecords(prepared, claim, target, { ...deps, retry: retryOptions(deps) });
-  return settleEnvelope(target, entries.length, skipped, sent, claim, deps.telemetry);
+  const sent = await sendRecords(prepared, lease, target, { ...deps, retry: retryOptions(deps) });
+  return settleEnvelope(target, entries.length, skipped, sent, lease, deps.telemetry);
 }
 
-/** Phase 1: the ledger claim; a store that cannot answer fails the envelope with nothing delivered. */
-async function claimEntries(
+/** Phase 1: the ledger lease; a store that cannot answer fails the envelope with nothing delivered. */
+async function leaseEntries(
   envelope: Envelope,
   entries: readonly EnvelopeEntry[],
   deps: DeliverDeps,
-): Promise<LedgerClaim> {
+): Promise<LedgerLease> {
   const scope = { scope: deliveryScope(envelope), stream: envelope.stream, shard: envelope.shard };
   try {
-    return await deps.ledger.claim(
+    return await deps.ledger.lease(
       scope,
       entries.map((e) => positionOf(e.record)),
       deps.leaseUntil ?? deps.deadline + LEASE_MARGIN_MS,
@@ -139,19 +139,19 @@ async function claimEntries(
   }
 }
 
-/** Phase 4: give up the claims of what was not delivered (best effort: a claim left only delays its retry). */
+/** Phase 4: give up the lease on what was not delivered (best effort: a lease left only delays its retry). */
 async function settleEnvelope(
   target: string,
   records: number,
   skipped: number,
   sent: { delivered: number; failures: FailedRecord[] },
-  claim: LedgerClaim,
+  lease: LedgerLease,
   telemetry: Telemetry,
 ): Promise<DeliverySummary> {
   const { delivered, failures } = sent;
   telemetry.count(METRICS.delivered, delivered, target);
   if (failures.length > 0) {
-    await claim.release().catch((error: unknown) =>
+    await lease.release().catch((error: unknown) =>
       telemetry.warn('could not release claims; their retry waits for the lease to end', {
         target,
         records: failures.length,

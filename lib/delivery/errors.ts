@@ -26,7 +26,7 @@ export class DeliveryError extends Error {
 }
 
 /**
- * The idempotency store failed (after its own retries): the claims could not be taken, or records that were
+ * The idempotency store failed (after its own retries): the lease could not be taken, or records that were
  * delivered could not be recorded. The envelope comes back whole (async retry, or the queue message's return) and
  * finally sits in the DLQ with this message; the message says which, and how many records a retry may deliver
  * again.

@@ -1,7 +1,7 @@
 /**
  * A batch from an ordered target's FIFO queue, delivered as one (docs/routing.md, "How it works"). A batch holds
  * up to 10 messages, of one message group or several, each an envelope of one dispatcher batch's records of its
- * group. Delivered one by one, each would cost its own claim, destination calls and marks: at 2,000 records/s
+ * group. Delivered one by one, each would cost its own lease, destination calls and settles: at 2,000 records/s
  * with 64 groups the kinesis workers cost 900 ms of CPU per 1,000 records, one at a time; as one, 204 (local
  * benchmark, docs/benchmarks.md). Their records
  * go as one envelope instead, in batch order (SQS hands a group's messages in order, so each key's records stay

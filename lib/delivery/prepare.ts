@@ -8,7 +8,7 @@ import { loadClaimChecked } from './claim-check.js';
 /** An envelope's record on its way: its data decoded, or (claim check) the pointer to read it from. */
 export interface EnvelopeEntry {
   record: DeliveryRecord;
-  claim?: ClaimCheckPointer;
+  claimCheck?: ClaimCheckPointer;
 }
 
 /** What getting records ready needs: the adapter's limits, the target's transform, the claim-check store. */
@@ -34,15 +34,15 @@ export async function prepare(
   deps: PrepareDeps,
   retry: RetryOptions,
 ): Promise<Prepared[]> {
-  const claimed = pending.filter((e) => e.claim !== undefined);
+  const checked = pending.filter((e) => e.claimCheck !== undefined);
   const loaded = new Map<EnvelopeEntry, Prepared>();
-  if (claimed.length > 0) {
+  if (checked.length > 0) {
     const results = await loadClaimChecked(
-      claimed.map((e) => e.claim as ClaimCheckPointer),
+      checked.map((e) => e.claimCheck as ClaimCheckPointer),
       deps.claimCheck,
       retry,
     );
-    claimed.forEach((e, i) => {
+    checked.forEach((e, i) => {
       const result = results[i]!;
       loaded.set(
         e,

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { classifyError, type RetryOptions, retryWithBackoff } from '../aws/retry.js';
 import { chunkBySize } from '../envelope/chunk.js';
 import type { Position } from '../ledger/position.js';
-import type { LedgerClaim } from '../ledger/types.js';
+import type { LedgerLease } from '../ledger/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { DeliveryRecord, RecordOutcome, TargetAdapter } from '../targets/types.js';
 import { type FailedRecord, IdempotencyStoreError, messageOf } from './errors.js';
@@ -35,11 +35,11 @@ export function positionOf(record: DeliveryRecord): Position {
  * each partition key, so no call holds two records of one key) one after the other, and a key whose record failed
  * sends nothing more; any other target sends its calls `parallelCalls` at a time. If the ledger cannot record a
  * call's deliveries, the calls not started yet are skipped and the error is thrown once the calls in flight have
- * ended: none may go on after the invocation, past its claims' lease.
+ * ended: none may go on after the invocation, past its lease.
  */
 export async function sendRecords(
   prepared: readonly Prepared[],
-  claim: LedgerClaim,
+  lease: LedgerLease,
   target: string,
   deps: SendDeps,
 ): Promise<SendResult> {
@@ -49,7 +49,7 @@ export async function sendRecords(
     result.failures.push({ key: r.key, sequenceNumber: r.sequenceNumber, retryable, reason });
   };
   const send = (chunk: DeliveryRecord[]): Promise<DeliveryRecord[]> =>
-    sendCall(chunk, claim, target, deps, fail, (n) => {
+    sendCall(chunk, lease, target, deps, fail, (n) => {
       result.delivered += n;
     });
   const calls = (records: DeliveryRecord[]): DeliveryRecord[][] =>
@@ -95,7 +95,7 @@ export async function sendRecords(
 /** One call's worth of records, retried until done; returns the records that were not delivered. */
 async function sendCall(
   chunk: DeliveryRecord[],
-  claim: LedgerClaim,
+  lease: LedgerLease,
   target: string,
   deps: SendDeps,
   fail: (r: DeliveryRecord, retryable: boolean, reason: string) => void,
@@ -130,7 +130,7 @@ async function sendCall(
       });
       if (ok.length > 0) {
         // Recorded at once: the window in which a crash could repeat a delivery is this one call.
-        await claim.settle(ok.map(positionOf)).catch((error: unknown) => {
+        await lease.settle(ok.map(positionOf)).catch((error: unknown) => {
           throw new IdempotencyStoreError(
             `${ok.length} record(s) delivered to target "${target}" could not be recorded in the idempotency store, so a retry delivers them again: ${messageOf(error)}`,
             { cause: error },

@@ -99,7 +99,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     const adapter = adapterOf(envelope);
     const remaining = context.getRemainingTimeInMillis();
     const deadline = now() + remaining - Math.min(3_000, Math.max(500, remaining * 0.1));
-    // Claims hold until the invocation ends (Lambda stops it then), and a moment more for clock skew.
+    // Leases hold until the invocation ends (Lambda stops it then), and a moment more for clock skew.
     const leaseUntil = now() + remaining + 1_000;
     return deliverEnvelope(envelope, {
       adapter,

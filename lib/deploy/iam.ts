@@ -17,7 +17,7 @@ export type PolicyStatement = {
 
 /**
  * What the worker's idempotency ledger (lib/ledger/dynamo.ts) calls on the table: `Query` to read the pages that
- * cover an envelope, conditional `PutItem` to write a page (claims, deliveries, releases), `GetItem` to read a page
+ * cover an envelope, conditional `PutItem` to write a page (leases, deliveries, releases), `GetItem` to read a page
  * again after a refused write when the refusal did not return it, and TransactWriteItems of two puts to close a
  * page and open the next (no IAM action of its own: each item is authorised as the action it performs; docs:
  * "Using IAM with DynamoDB transactions").

@@ -18,8 +18,8 @@ export {
   recordId,
 } from './keys.js';
 export {
+  type ClaimCheckedRecord,
   type ClaimCheckPointer,
-  type ClaimedRecord,
   ENVELOPE_KIND,
   ENVELOPE_VERSION,
   type Envelope,

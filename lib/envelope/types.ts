@@ -43,13 +43,13 @@ export interface ClaimCheckPointer {
 }
 
 /** A record whose data was stored in S3 (claim check). */
-export interface ClaimedRecord extends RecordPosition {
+export interface ClaimCheckedRecord extends RecordPosition {
   d?: undefined;
   s3: ClaimCheckPointer;
 }
 
 /** One Kinesis record inside an envelope: its data, or a pointer to it. */
-export type EnvelopeRecord = InlineRecord | ClaimedRecord;
+export type EnvelopeRecord = InlineRecord | ClaimCheckedRecord;
 
 /** What the dispatcher hands to a target's worker: records of one shard for one target. */
 export interface Envelope {

@@ -12,12 +12,12 @@ import { backoffDelay, classifyError, sleep } from '../aws/retry.js';
 import { LedgerContentionError } from './errors.js';
 import { type Item, itemBytes, ledgerKey, pageItem, pageOf, pageSortKey } from './item.js';
 import {
-  addClaim,
+  addLease,
   type Classification,
   classify,
   clonePage,
   covers,
-  dropFromClaim,
+  dropFromLease,
   emptyPage,
   type LedgerPage,
   markDelivered,
@@ -27,7 +27,7 @@ import { PageWriter } from './page-writer.js';
 import { type Position, positionKey, sortKey } from './position.js';
 import {
   type IdempotencyLedger,
-  type LedgerClaim,
+  type LedgerLease,
   type LedgerScope,
   type LedgerStats,
   newLedgerStats,
@@ -76,11 +76,11 @@ export class DynamoLedger implements IdempotencyLedger {
     this.#o = { maxAttempts: 30, now: Date.now, pageCloseBytes: PAGE_CLOSE_BYTES, ...options };
   }
 
-  async claim(scope: LedgerScope, positions: readonly Position[], leaseUntil: number): Promise<LedgerClaim> {
+  async lease(scope: LedgerScope, positions: readonly Position[], leaseUntil: number): Promise<LedgerLease> {
     const pk = ledgerKey(scope);
     const owner = randomBytes(6).toString('base64url');
-    const result = { claimed: [] as Position[], delivered: [] as Position[], busy: [] as Position[] };
-    /** The page each claimed position was claimed in: it stays there (a page's range only ever shrinks above). */
+    const result = { leased: [] as Position[], delivered: [] as Position[], busy: [] as Position[] };
+    /** The page each leased position was leased in: it stays there (a page's range only ever shrinks above). */
     const pageOfPosition = new Map<string, string>();
     let pending = unique(positions);
     for (let round = 0; pending.length > 0; round++) {
@@ -96,7 +96,7 @@ export class DynamoLedger implements IdempotencyLedger {
               return;
             }
             const c = classify(page, mine, owner, now);
-            if (c.free.length > 0) addClaim(page, owner, c.free, leaseUntil);
+            if (c.free.length > 0) addLease(page, owner, c.free, leaseUntil);
             outcome = c;
           });
           const c: Classification | 'moved' = outcome;
@@ -104,7 +104,7 @@ export class DynamoLedger implements IdempotencyLedger {
             moved.push(...mine);
             return;
           }
-          result.claimed.push(...c.free);
+          result.leased.push(...c.free);
           result.delivered.push(...c.delivered);
           result.busy.push(...c.busy);
           for (const p of c.free) pageOfPosition.set(positionKey(p), sk);
@@ -112,7 +112,7 @@ export class DynamoLedger implements IdempotencyLedger {
       );
       pending = moved;
     }
-    const claimedPages = new Set(pageOfPosition.values());
+    const leasedPages = new Set(pageOfPosition.values());
     return {
       owner,
       ...result,
@@ -120,7 +120,7 @@ export class DynamoLedger implements IdempotencyLedger {
         this.#forPages(pk, pageOfPosition, done, (page, mine) => markDelivered(page, owner, mine)),
       release: () =>
         Promise.all(
-          [...claimedPages].map((sk) => this.#writerOf(pk, sk).submit((page) => dropFromClaim(page, owner))),
+          [...leasedPages].map((sk) => this.#writerOf(pk, sk).submit((page) => dropFromLease(page, owner))),
         ).then(() => undefined),
     };
   }
@@ -143,8 +143,7 @@ export class DynamoLedger implements IdempotencyLedger {
     const bySk = new Map<string, Position[]>();
     for (const p of positions) {
       const sk = pageOfPosition.get(positionKey(p));
-      if (sk === undefined)
-        throw new Error(`ledger: position ${positionKey(p)} was not claimed by this claim`);
+      if (sk === undefined) throw new Error(`ledger: position ${positionKey(p)} is not held by this lease`);
       bySk.set(sk, [...(bySk.get(sk) ?? []), p]);
     }
     await Promise.all(
@@ -153,9 +152,9 @@ export class DynamoLedger implements IdempotencyLedger {
   }
 
   /**
-   * The writer of a page, shared by every claim of this container (a queue's batch runs its envelopes at once,
+   * The writer of a page, shared by every lease of this container (a queue's batch runs its envelopes at once,
    * all on the same shard's page): changes asked for while one write of the page is under way go together in
-   * the next (see {@link PageWriter}), so concurrent claims and settles of one container neither race each other
+   * the next (see {@link PageWriter}), so concurrent leases and settles of one container neither race each other
    * for the page's version nor pay a write each. `seen`: the page as just read; the writer keeps the newest
    * version it has seen.
    */
@@ -263,7 +262,7 @@ export class DynamoLedger implements IdempotencyLedger {
     for (let attempt = 0; ; attempt++) {
       if (attempt >= this.#o.maxAttempts) throw new LedgerContentionError(this.#o.tableName, pk, attempt);
       const now = this.#o.now();
-      // The page as it stands at `now` (claims whose lease ended are gone), and the change made on a copy of it: a
+      // The page as it stands at `now` (leases that ended are gone), and the change made on a copy of it: a
       // change that alters nothing (every position delivered or busy, nothing left to release) writes nothing.
       const baseline = nextVersion(current.page, now);
       const next = clonePage(baseline);
@@ -312,7 +311,7 @@ export class DynamoLedger implements IdempotencyLedger {
    * Best effort: if another writer changed the page first, a later write closes it.
    */
   async #close(pk: string, open: Seen): Promise<void> {
-    const highest = [open.page.delivered.max(), ...[...open.page.claims.values()].map((c) => c.held.max())]
+    const highest = [open.page.delivered.max(), ...[...open.page.leases.values()].map((l) => l.held.max())]
       .filter((p): p is Position => p !== undefined)
       .map(sortKey)
       .sort()

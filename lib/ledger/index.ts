@@ -5,7 +5,7 @@ export { comparePositions, type Position, positionKey, sortKey } from './positio
 export { PositionSet } from './position-set.js';
 export {
   type IdempotencyLedger,
-  type LedgerClaim,
+  type LedgerLease,
   type LedgerScope,
   type LedgerStats,
   newLedgerStats,

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Claim, LedgerPage } from './page.js';
+import type { Lease, LedgerPage } from './page.js';
 import { PositionSet } from './position-set.js';
 import type { LedgerScope } from './types.js';
 
@@ -42,7 +42,7 @@ export function ledgerKey(scope: LedgerScope): string {
 
 export const pageSortKey = (start: string): string => `${PAGE_PREFIX}${start}`;
 
-/** The item of a page. Claims are one string: `<owner>@<lease, base 36>=<positions>|...`. */
+/** The item of a page. Leases are one string (`c`): `<owner>@<until, base 36>=<positions>|...`. */
 export function pageItem(pk: string, page: LedgerPage, expiration: number): Item {
   const item: Item = {
     pk: { S: pk },
@@ -52,10 +52,10 @@ export function pageItem(pk: string, page: LedgerPage, expiration: number): Item
   };
   if (page.end !== undefined) item.e = { S: page.end };
   if (!page.delivered.isEmpty) item.d = { S: page.delivered.encode() };
-  if (page.claims.size > 0) {
+  if (page.leases.size > 0) {
     item.c = {
-      S: [...page.claims]
-        .map(([owner, claim]) => `${owner}@${claim.lease.toString(36)}=${claim.held.encode()}`)
+      S: [...page.leases]
+        .map(([owner, lease]) => `${owner}@${lease.until.toString(36)}=${lease.held.encode()}`)
         .join('|'),
     };
   }
@@ -69,21 +69,21 @@ export function pageOf(item: Item): LedgerPage {
   if (!sk?.startsWith(PAGE_PREFIX) || !Number.isSafeInteger(version) || version < 1) {
     throw new Error(`ledger item ${item.pk?.S ?? '?'} / ${sk ?? '?'} is not a ledger page`);
   }
-  const claims = new Map<string, Claim>();
+  const leases = new Map<string, Lease>();
   for (const part of item.c?.S ? item.c.S.split('|') : []) {
     const at = part.indexOf('@');
     const eq = part.indexOf('=');
-    const lease = Number.parseInt(part.slice(at + 1, eq), 36);
-    if (at <= 0 || eq < at || !Number.isFinite(lease))
-      throw new Error(`ledger page ${sk}: bad claim "${part}"`);
-    claims.set(part.slice(0, at), { lease, held: PositionSet.decode(part.slice(eq + 1)) });
+    const until = Number.parseInt(part.slice(at + 1, eq), 36);
+    if (at <= 0 || eq < at || !Number.isFinite(until))
+      throw new Error(`ledger page ${sk}: bad lease "${part}"`);
+    leases.set(part.slice(0, at), { until, held: PositionSet.decode(part.slice(eq + 1)) });
   }
   return {
     start: sk.slice(PAGE_PREFIX.length),
     ...(item.e?.S !== undefined ? { end: item.e.S } : {}),
     version,
     delivered: PositionSet.decode(item.d?.S ?? ''),
-    claims,
+    leases,
   };
 }
 

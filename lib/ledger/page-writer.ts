@@ -5,7 +5,7 @@ type Change = (page: LedgerPage, now: number) => void;
 /**
  * A container's writes of one page, one at a time: the changes asked for while a write is under way go together in
  * the next one. An invocation's destination calls run in parallel, and each records its deliveries when it
- * answers; a queue's batch delivers its envelopes at once, each with its claim: written one by one they would race
+ * answers; a queue's batch delivers its envelopes at once, each with its lease: written one by one they would race
  * each other for the page's version (each refused write is billed) and cost a write each; coalesced they cost a
  * write per round, and a change waits for at most the write before its own.
  */

@@ -1,7 +1,7 @@
 /**
  * A record's position in its shard: the Kinesis sequence number, and the sub-sequence number of a KPL user record
  * (its index in the aggregate). A position names one record for good: every retry, bisected batch and replay of it
- * carries the same one, so the ledger keys everything on positions, never on anything an envelope could claim.
+ * carries the same one, so the ledger keys everything on positions, never on anything an envelope says of itself.
  */
 export interface Position {
   seq: string;

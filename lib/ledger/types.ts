@@ -11,21 +11,21 @@ export interface LedgerScope {
 }
 
 /**
- * An invocation's claim on an envelope's positions: what it may deliver (`claimed`), what was delivered before
+ * An invocation's lease on an envelope's positions: what it may deliver (`leased`), what was delivered before
  * (`delivered`: skip it) and what another live invocation holds (`busy`: leave it for a retry, which then finds it
  * delivered or free).
  */
-export interface LedgerClaim {
+export interface LedgerLease {
   readonly owner: string;
-  readonly claimed: readonly Position[];
+  readonly leased: readonly Position[];
   readonly delivered: readonly Position[];
   readonly busy: readonly Position[];
   /**
-   * Records `positions` (claimed ones) as delivered, at once after each destination call: the window in which a
+   * Records `positions` (leased ones) as delivered, at once after each destination call: the window in which a
    * crash can deliver a record twice is that one call.
    */
   settle(positions: readonly Position[]): Promise<void>;
-  /** Gives up what is still claimed, so a retry need not wait for the lease to end. No write when nothing is left. */
+  /** Gives up what is still leased, so a retry need not wait for the lease to end. No write when nothing is left. */
   release(): Promise<void>;
 }
 
@@ -35,10 +35,10 @@ export interface LedgerClaim {
  */
 export interface IdempotencyLedger {
   /**
-   * Claims the positions neither delivered nor held by a live invocation, until `leaseUntil` (epoch ms: the end of
-   * the claiming invocation; a claim left by a crash is free again after it).
+   * Leases the positions neither delivered nor held by a live invocation, until `leaseUntil` (epoch ms: the end of
+   * the leasing invocation; a lease left by a crash is free again after it).
    */
-  claim(scope: LedgerScope, positions: readonly Position[], leaseUntil: number): Promise<LedgerClaim>;
+  lease(scope: LedgerScope, positions: readonly Position[], leaseUntil: number): Promise<LedgerLease>;
   /** The positions among `positions` that were delivered (a read: replay tooling and audits). */
   delivered(scope: LedgerScope, positions: readonly Position[]): Promise<Position[]>;
   /** What it cost so far, as DynamoDB bills it. */
@@ -60,12 +60,12 @@ export function newLedgerStats(): LedgerStats {
   return { calls: 0, byCommand: {}, readUnits: 0, writeUnits: 0, conflicts: 0 };
 }
 
-/** For `idempotency: native | none`: no store at all; every position is claimed, nothing is recorded. */
+/** For `idempotency: native | none`: no store at all; every position is leased, nothing is recorded. */
 export function noLedger(): IdempotencyLedger {
   return {
-    claim: async (_scope, positions) => ({
+    lease: async (_scope, positions) => ({
       owner: 'none',
-      claimed: [...positions],
+      leased: [...positions],
       delivered: [],
       busy: [],
       settle: async () => {},

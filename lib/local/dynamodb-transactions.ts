@@ -1,7 +1,7 @@
 /**
- * TransactWriteItems for dynalite, which implements every item operation but not transactions. The worker claims
- * an envelope's records with one transaction of conditional puts (lib/delivery/store.ts), so local mode needs it
- * with DynamoDB's semantics: all or nothing; every condition checked under locks on every item; a failed
+ * TransactWriteItems for dynalite, which implements every item operation but not transactions. The idempotency
+ * ledger closes a full page and opens the next in one transaction of two conditional puts (lib/ledger/dynamo.ts),
+ * so local mode needs it with DynamoDB's semantics: all or nothing; every condition checked under locks on every item; a failed
  * condition cancels the whole request with `TransactionCanceledException` and one reason per item, in request
  * order (`None` for the items that did not fail), with the item when `ReturnValuesOnConditionCheckFailure` is
  * `ALL_OLD`. Put, Delete and ConditionCheck are supported; Update is refused with a clear error.
@@ -209,8 +209,8 @@ export async function transactWrite(
     );
   }
   const operations: Operation[] = [];
-  // The items of one transaction usually share their condition (the worker's 100 claims do): parse each
-  // distinct expression once, and read each table's description once, not once per item.
+  // The items of one transaction often share their condition: parse each distinct expression once, and read
+  // each table's description once, not once per item.
   const conditions = new Map<string, unknown>();
   const tables = new Map<string, Table>();
   for (const [i, raw] of items.entries()) {

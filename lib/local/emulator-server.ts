@@ -37,7 +37,7 @@ async function start(): Promise<Running> {
         : { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: dataDir } : {}) };
     // kinesalite's sequence numbers through BigInt instead of bignumber.js: same numbers, a third of its CPU.
     if (kind === 'kinesis') speedUpKinesaliteSequences();
-    // dynalite lacks TransactWriteItems, which the worker's record claims use: added on its own store.
+    // dynalite lacks TransactWriteItems, which the ledger's page close uses: added on its own store.
     const server = kind === 'dynamodb' ? dynaliteWithTransactions(factory, options) : factory(options);
     if (kind === 'kinesis') explainRecordSizeRefusals(server);
     await new Promise<void>((resolve, reject) => {

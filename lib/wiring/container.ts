@@ -40,7 +40,7 @@ export function createContainer(
  * Options of the handlers' middy chain. middy by default answers 5 ms before the invocation's timeout with a
  * `TimeoutError` while the handler's work goes on. That would end an invocation whose work is still running:
  * Lambda then freezes the environment with the work half done and thaws it in a later invocation, where an old
- * delivery or hand-off resumes after its record claims' lease ended, beside the retry that took them over (and
+ * delivery or hand-off resumes after its lease ended, beside the retry that took them over (and
  * the local runtime, which does not freeze, runs it on at once). Off: the handlers keep their own deadlines
  * (lib/delivery/worker.ts stops new calls well before the end), and an invocation that still runs out of time
  * is stopped by Lambda, which resets its environment.

@@ -68,20 +68,20 @@ describe('deliverEnvelope', () => {
       skipped: 6,
     });
     expect(slow.delivered).toHaveLength(6);
-    expect(store.claimedCount()).toBe(0);
+    expect(store.leasedCount()).toBe(0);
   });
 
-  it("waits for a crashed invocation's claims until their lease ends, then delivers", async () => {
+  it("waits for a crashed invocation's lease to end, then delivers", async () => {
     let now = 1_000_000;
     const store = memoryLedger(() => now);
     const envelope = envelopeFactory(2);
-    // An invocation claimed both records and died before delivering or releasing them.
-    const claimed = await store.claim(
+    // An invocation leased both records and died before delivering or releasing them.
+    const leased = await store.lease(
       { scope: 'output1', stream: envelope.stream, shard: envelope.shard },
       envelope.records.map((r) => ({ seq: r.seq, sub: r.sub })),
       now + 30_000,
     );
-    expect(claimed.claimed).toHaveLength(2);
+    expect(leased.leased).toHaveLength(2);
     const adapter = new FakeAdapter();
     await expect(
       deliverEnvelope(envelope, { ...deps(adapter, store), now: () => now, deadline: now + 60_000 }),
@@ -95,13 +95,13 @@ describe('deliverEnvelope', () => {
     });
   });
 
-  it('releases the claims of records it could not deliver, so their retry need not wait', async () => {
+  it('releases the leases of records it could not deliver, so their retry need not wait', async () => {
     const store = memoryLedger();
     const failing = new FakeAdapter(undefined, (r) =>
       r.sequenceNumber.endsWith('1') ? { ok: false, retryable: false, reason: 'refused' } : { ok: true },
     );
     await expect(deliverEnvelope(envelopeFactory(3), deps(failing, store))).rejects.toThrow(DeliveryError);
-    expect(store.claimedCount()).toBe(0);
+    expect(store.leasedCount()).toBe(0);
     expect(store.deliveredCount()).toBe(2);
     const retry = new FakeAdapter();
     expect(await deliverEnvelope(envelopeFactory(3), deps(retry, store))).toMatchObject({
@@ -190,9 +190,9 @@ describe('deliverEnvelope', () => {
     });
   });
 
-  it('names the idempotency store when it cannot claim, and delivers nothing', async () => {
+  it('names the idempotency store when it cannot lease, and delivers nothing', async () => {
     const store = memoryLedger();
-    store.claim = async () => {
+    store.lease = async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
     };
     const adapter = new FakeAdapter();

@@ -1,9 +1,9 @@
 import { sequenceNumber } from '../../harness/support/factories.js';
 import { type Envelope, encodeRecord, recordId } from '../../lib/envelope/index.js';
 import {
-  addClaim,
+  addLease,
   classify,
-  dropFromClaim,
+  dropFromLease,
   emptyPage,
   type LedgerPage,
   markDelivered,
@@ -12,7 +12,7 @@ import {
 import type { Position } from '../../lib/ledger/position.js';
 import {
   type IdempotencyLedger,
-  type LedgerClaim,
+  type LedgerLease,
   type LedgerScope,
   newLedgerStats,
 } from '../../lib/ledger/types.js';
@@ -80,7 +80,7 @@ export class FakeAdapter implements TargetAdapter {
   }
 }
 
-/** A FakeAdapter whose calls wait until `open()`: an invocation holding its claims while another one runs. */
+/** A FakeAdapter whose calls wait until `open()`: an invocation holding its lease while another one runs. */
 export function gatedAdapter(): { adapter: FakeAdapter; open: () => void } {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => {
@@ -97,14 +97,14 @@ export function gatedAdapter(): { adapter: FakeAdapter; open: () => void } {
 
 /**
  * An in-memory ledger with the DynamoDB one's contract, made of the same page logic (lib/ledger/page.ts) on one page
- * per scope: claims with a lease, deliveries, releases. `failSettle` makes recording deliveries fail.
+ * per scope: leases, deliveries, releases. `failSettle` makes recording deliveries fail.
  */
 export function memoryLedger(now: () => number = Date.now): IdempotencyLedger & {
   /** Positions recorded as delivered, over every scope. */
   deliveredCount(): number;
-  /** Positions held by live claims, over every scope. */
-  claimedCount(): number;
-  /** Lease ends of the live claims. */
+  /** Positions held by live leases, over every scope. */
+  leasedCount(): number;
+  /** Ends of the live leases. */
   leases(): number[];
   /** Positions recorded as delivered for one delivery scope (a target, or `target>destination`). */
   deliveredTo(scope: string): number;
@@ -130,28 +130,28 @@ export function memoryLedger(now: () => number = Date.now): IdempotencyLedger & 
       [...pages].filter(([key]) => key.startsWith(`${scope}#`)).reduce((n, [, p]) => n + p.delivered.size, 0),
     recordDelivered: (scope: LedgerScope, positions: readonly Position[]) =>
       markDelivered(pageOf(scope), 'earlier', positions),
-    leases: () => [...pages.values()].flatMap((p) => [...p.claims.values()].map((c) => c.lease)),
-    claimedCount: () =>
+    leases: () => [...pages.values()].flatMap((p) => [...p.leases.values()].map((l) => l.until)),
+    leasedCount: () =>
       [...pages.values()].reduce(
         (n, p) =>
-          n + [...p.claims.values()].filter((c) => c.lease >= now()).reduce((m, c) => m + c.held.size, 0),
+          n + [...p.leases.values()].filter((l) => l.until >= now()).reduce((m, l) => m + l.held.size, 0),
         0,
       ),
     async delivered(scope: LedgerScope, positions: readonly Position[]) {
       const page = pageOf(scope);
       return positions.filter((p) => page.delivered.has(p));
     },
-    async claim(
+    async lease(
       scope: LedgerScope,
       positions: readonly Position[],
       leaseUntil: number,
-    ): Promise<LedgerClaim> {
+    ): Promise<LedgerLease> {
       const owner = `owner-${++owners}`;
       const c = classify(pageOf(scope), positions, owner, now());
-      if (c.free.length > 0) addClaim(pageOf(scope), owner, c.free, leaseUntil);
+      if (c.free.length > 0) addLease(pageOf(scope), owner, c.free, leaseUntil);
       return {
         owner,
-        claimed: c.free,
+        leased: c.free,
         delivered: c.delivered,
         busy: c.busy,
         settle: async (done) => {
@@ -159,7 +159,7 @@ export function memoryLedger(now: () => number = Date.now): IdempotencyLedger & 
           if (ledger.failSettle) throw ledger.failSettle;
           markDelivered(pageOf(scope), owner, done);
         },
-        release: async () => dropFromClaim(pageOf(scope), owner),
+        release: async () => dropFromLease(pageOf(scope), owner),
       };
     },
   };

@@ -43,69 +43,69 @@ describe('DynamoLedger on dynalite', () => {
   it('gives each record of two overlapping envelopes running at once to one of them', async () => {
     const scope = newScope();
     // The page exists already (an earlier delivery): the two race on its version, not on creating it.
-    const earlier = await ledger().claim(scope, [at(1_000)], LEASE());
-    await earlier.settle(earlier.claimed);
+    const earlier = await ledger().lease(scope, [at(1_000)], LEASE());
+    await earlier.settle(earlier.leased);
     const [a, b] = await Promise.all([
-      ledger().claim(scope, range(0, 150), LEASE()),
-      ledger().claim(scope, range(100, 250), LEASE()),
+      ledger().lease(scope, range(0, 150), LEASE()),
+      ledger().lease(scope, range(100, 250), LEASE()),
     ]);
-    const claimed = [...a.claimed, ...b.claimed];
-    expect(new Set(keys(claimed)).size).toBe(claimed.length);
-    expect(keys(claimed)).toEqual(keys(range(0, 250)));
-    // Every shared record is claimed by one and busy for the other.
+    const leased = [...a.leased, ...b.leased];
+    expect(new Set(keys(leased)).size).toBe(leased.length);
+    expect(keys(leased)).toEqual(keys(range(0, 250)));
+    // Every shared record is leased by one and busy for the other.
     expect([...a.busy, ...b.busy]).toHaveLength(50);
     expect(keys([...a.busy, ...b.busy])).toEqual(keys(range(100, 150)));
   });
 
-  it('lets many invocations claim overlapping envelopes of one shard at once without losing or doubling a record', async () => {
+  it('lets many invocations lease overlapping envelopes of one shard at once without losing or doubling a record', async () => {
     const scope = newScope();
     // 12 invocations (a busy target on a parallelized shard, plus retries): every one gets an answer.
-    const claims = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => ledger().claim(scope, range(i * 40, i * 40 + 100), LEASE())),
+    const leases = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => ledger().lease(scope, range(i * 40, i * 40 + 100), LEASE())),
     );
-    const claimed = claims.flatMap((c) => c.claimed);
-    expect(new Set(keys(claimed)).size).toBe(claimed.length);
-    expect(keys(claimed)).toEqual(keys(range(0, 11 * 40 + 100)));
+    const leased = leases.flatMap((c) => c.leased);
+    expect(new Set(keys(leased)).size).toBe(leased.length);
+    expect(keys(leased)).toEqual(keys(range(0, 11 * 40 + 100)));
   });
 
   it('records exactly what was delivered: a record left out of an envelope stays undelivered between delivered neighbours', async () => {
     const scope = newScope();
     // Record 5 was filtered out for this target (or sent to the DLQ as oversize): the envelope skips it.
     const envelope = range(0, 10).filter((_, i) => i !== 5);
-    const claim = await ledger().claim(scope, envelope, LEASE());
-    await claim.settle(claim.claimed);
+    const lease = await ledger().lease(scope, envelope, LEASE());
+    await lease.settle(lease.leased);
     expect(keys(await ledger().delivered(scope, range(0, 10)))).toEqual(keys(envelope));
-    // A later replay of record 5 (a changed filter, the oversize record claim-checked) still delivers it.
-    const replay = await ledger().claim(scope, range(0, 10), LEASE());
-    expect(keys(replay.claimed)).toEqual(keys([at(5)]));
+    // A later replay of record 5 (a changed filter, the oversize record lease-checked) still delivers it.
+    const replay = await ledger().lease(scope, range(0, 10), LEASE());
+    expect(keys(replay.leased)).toEqual(keys([at(5)]));
     expect(replay.delivered).toHaveLength(9);
   });
 
-  it("holds a dead invocation's claims until its lease ends, keeping what it recorded before it died", async () => {
+  it("holds a dead invocation's lease until it ends, keeping what it recorded before it died", async () => {
     const scope = newScope();
     let now = Date.now();
     const clock = () => now;
-    const dead = await ledger({ now: clock }).claim(scope, range(0, 6), now + 10_000);
+    const dead = await ledger({ now: clock }).lease(scope, range(0, 6), now + 10_000);
     // It delivered and recorded one call (records 0-2), then died before the next.
     await dead.settle(range(0, 3));
-    const retry = await ledger({ now: clock }).claim(scope, range(0, 6), now + 10_000);
+    const retry = await ledger({ now: clock }).lease(scope, range(0, 6), now + 10_000);
     expect(keys(retry.delivered)).toEqual(keys(range(0, 3)));
     expect(keys(retry.busy)).toEqual(keys(range(3, 6)));
-    expect(retry.claimed).toEqual([]);
+    expect(retry.leased).toEqual([]);
     now += 10_001;
-    const later = await ledger({ now: clock }).claim(scope, range(0, 6), now + 10_000);
-    expect(keys(later.claimed)).toEqual(keys(range(3, 6)));
+    const later = await ledger({ now: clock }).lease(scope, range(0, 6), now + 10_000);
+    expect(keys(later.leased)).toEqual(keys(range(3, 6)));
   });
 
-  it('frees a released claim at once, and writes nothing to release a claim whose records were all delivered', async () => {
+  it('frees a released lease at once, and writes nothing to release a lease whose records were all delivered', async () => {
     const scope = newScope();
     const l = ledger();
-    const failed = await l.claim(scope, range(0, 4), LEASE());
+    const failed = await l.lease(scope, range(0, 4), LEASE());
     await failed.settle(range(0, 2));
     await failed.release();
-    const retry = await l.claim(scope, range(0, 4), LEASE());
-    expect(keys(retry.claimed)).toEqual(keys(range(2, 4)));
-    await retry.settle(retry.claimed);
+    const retry = await l.lease(scope, range(0, 4), LEASE());
+    expect(keys(retry.leased)).toEqual(keys(range(2, 4)));
+    await retry.settle(retry.leased);
     const before = l.stats.writeUnits;
     await retry.release();
     expect(l.stats.writeUnits).toBe(before);
@@ -115,11 +115,11 @@ describe('DynamoLedger on dynalite', () => {
     const scope = newScope();
     const seq = kinesisSequenceNumber(9);
     const users = [0, 1, 2, 3].map((sub) => ({ seq, sub }));
-    const claim = await ledger().claim(scope, users.slice(0, 2), LEASE());
-    await claim.settle(claim.claimed);
-    const again = await ledger().claim(scope, users, LEASE());
+    const lease = await ledger().lease(scope, users.slice(0, 2), LEASE());
+    await lease.settle(lease.leased);
+    const again = await ledger().lease(scope, users, LEASE());
     expect(again.delivered.map((p) => p.sub)).toEqual([0, 1]);
-    expect(again.claimed.map((p) => p.sub)).toEqual([2, 3]);
+    expect(again.leased.map((p) => p.sub)).toEqual([2, 3]);
   });
 
   it('closes a page that grew past its size and opens the next, and still finds every record on either side', async () => {
@@ -127,12 +127,12 @@ describe('DynamoLedger on dynalite', () => {
     const l = ledger({ pageCloseBytes: 300 });
     // Every other record delivered, in envelopes of 20: a sparse ledger (the other half went elsewhere).
     for (let first = 0; first < 400; first += 20) {
-      const claim = await l.claim(
+      const lease = await l.lease(
         scope,
         range(first, first + 20).filter((_, i) => i % 2 === 0),
         LEASE(),
       );
-      await claim.settle(claim.claimed);
+      await lease.settle(lease.leased);
     }
     const pages = await pagesOf(scope);
     expect(pages.length).toBeGreaterThan(2);
@@ -145,30 +145,30 @@ describe('DynamoLedger on dynalite', () => {
     expect(bySk[bySk.length - 1]?.end).toBeUndefined();
     const delivered = await ledger().delivered(scope, range(0, 400));
     expect(keys(delivered)).toEqual(keys(range(0, 400).filter((_, i) => i % 2 === 0)));
-    // An envelope across page boundaries: the odd records are claimed, wherever their page is.
-    const late = await ledger().claim(scope, range(0, 400), LEASE());
-    expect(keys(late.claimed)).toEqual(keys(range(0, 400).filter((_, i) => i % 2 === 1)));
-    await late.settle(late.claimed);
+    // An envelope across page boundaries: the odd records are leased, wherever their page is.
+    const late = await ledger().lease(scope, range(0, 400), LEASE());
+    expect(keys(late.leased)).toEqual(keys(range(0, 400).filter((_, i) => i % 2 === 1)));
+    await late.settle(late.leased);
     expect(await ledger().delivered(scope, range(0, 400))).toHaveLength(400);
   });
 
   it('lets concurrent writers of one page all get through (a refused write is made again on the page as it is)', async () => {
     const scope = newScope();
-    const claims = await Promise.all(range(0, 10).map((p) => ledger().claim(scope, [p], LEASE())));
-    await Promise.all(claims.map((c) => c.settle(c.claimed)));
+    const leases = await Promise.all(range(0, 10).map((p) => ledger().lease(scope, [p], LEASE())));
+    await Promise.all(leases.map((c) => c.settle(c.leased)));
     expect(await ledger().delivered(scope, range(0, 10))).toHaveLength(10);
     expect(await pagesOf(scope)).toHaveLength(1);
   });
 
-  it("shares a container's page writes between its concurrent claims (a queue batch's envelopes)", async () => {
+  it("shares a container's page writes between its concurrent leases (a queue batch's envelopes)", async () => {
     const scope = newScope();
     const l = ledger();
-    const claims = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => l.claim(scope, range(i * 100, i * 100 + 100), LEASE())),
+    const leases = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => l.lease(scope, range(i * 100, i * 100 + 100), LEASE())),
     );
-    expect(claims.flatMap((c) => c.claimed)).toHaveLength(1_000);
-    await Promise.all(claims.map((c) => c.settle(c.claimed)));
-    // One write per round of changes, not one per claim and settle: none refused, far fewer than 20.
+    expect(leases.flatMap((c) => c.leased)).toHaveLength(1_000);
+    await Promise.all(leases.map((c) => c.settle(c.leased)));
+    // One write per round of changes, not one per lease and settle: none refused, far fewer than 20.
     expect(l.stats.conflicts).toBe(0);
     expect(l.stats.byCommand.PutItem).toBeLessThanOrEqual(6);
     expect(await ledger().delivered(scope, range(0, 1_000))).toHaveLength(1_000);
@@ -177,15 +177,15 @@ describe('DynamoLedger on dynalite', () => {
   it('costs a few writes per envelope, not per record: 1,000 records in two calls, then a replay', async () => {
     const scope = newScope();
     const l = ledger();
-    const claim = await l.claim(scope, range(0, 1_000), LEASE());
-    await claim.settle(range(0, 500));
-    await claim.settle(range(500, 1_000));
-    await claim.release();
-    // A claim and one write per destination call; nothing left to release.
+    const lease = await l.lease(scope, range(0, 1_000), LEASE());
+    await lease.settle(range(0, 500));
+    await lease.settle(range(500, 1_000));
+    await lease.release();
+    // A lease and one write per destination call; nothing left to release.
     expect(l.stats.byCommand).toEqual({ Query: 1, PutItem: 3 });
     expect(l.stats.writeUnits).toBe(3);
     const replay = ledger();
-    const again = await replay.claim(scope, range(0, 1_000), LEASE());
+    const again = await replay.lease(scope, range(0, 1_000), LEASE());
     expect(again.delivered).toHaveLength(1_000);
     expect(replay.stats.byCommand).toEqual({ Query: 1 });
     expect(replay.stats.writeUnits).toBe(0);
@@ -198,7 +198,7 @@ describe('DynamoLedger on dynalite', () => {
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     });
     const l = new DynamoLedger({ client: gone, tableName: TABLE, ttlSeconds: 60, maxAttempts: 2 });
-    await expect(l.claim(newScope(), range(0, 3), LEASE())).rejects.toThrow(/ECONNREFUSED/);
+    await expect(l.lease(newScope(), range(0, 3), LEASE())).rejects.toThrow(/ECONNREFUSED/);
     gone.destroy();
   });
 });

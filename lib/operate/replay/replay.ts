@@ -138,7 +138,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
     }
 
     let body: string;
-    let claim: string;
+    let replayKey: string;
     if (entry.kind === 'oversize' || entry.kind === 'refused') {
       const resolved = await resolveNotice(entry.notice, {
         kinesis: deps.kinesis,
@@ -153,12 +153,12 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
         return finish(message, { outcome: 'not-replayable', records, error, reason: resolved.reason });
       body = resolved.body;
       const { stream, shard, record } = entry.notice;
-      claim = `${stream}/${shard}/${record.seq}/${record.sub ?? ''}`;
+      replayKey = `${stream}/${shard}/${record.seq}/${record.sub ?? ''}`;
     } else {
       body = encodeEnvelope(entry.envelope);
-      claim = envelopeDigest(entry.envelope.records.map((r) => r.id));
+      replayKey = envelopeDigest(entry.envelope.records.map((r) => r.id));
     }
-    if (replayed.has(claim)) {
+    if (replayed.has(replayKey)) {
       const reason = 'came back to the DLQ during this run: the worker failed again';
       return finish(message, { outcome: 'failed', records, error, reason });
     }
@@ -173,7 +173,7 @@ export async function replayDlq(request: ReplayRequest, deps: ReplayDeps): Promi
       });
     const result = await handOff(body);
     if (!result.ok) return finish(message, { outcome: 'failed', records, error, reason: result.reason });
-    replayed.add(claim);
+    replayed.add(replayKey);
     const counts = {
       ...(result.delivered === undefined ? {} : { delivered: result.delivered }),
       ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
