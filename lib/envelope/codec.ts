@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import { formatPath } from '../config/parse.js';
 import { EnvelopeError } from './errors.js';
-import { fastCheckEnvelope } from './fast-check.js';
+import { quickValidateEnvelope } from './quick-validate.js';
 import { recordId } from './keys.js';
 import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope, type EnvelopeRecord } from './types.js';
 
@@ -175,7 +175,7 @@ export function decodeEnvelope(input: unknown): Envelope {
     }
   }
   // A well-formed envelope (nearly all of them) passes the hand-written check; the schema judges the rest.
-  const checked = fastCheckEnvelope(value);
+  const checked = quickValidateEnvelope(value);
   if (checked) return withCheckedIds(checked);
   // reportInput: the issue carries the bad value, so its type can be named (the value itself never is).
   const result = envelopeSchema.safeParse(value, { reportInput: true });

@@ -9,7 +9,7 @@ import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope } from './types.js';
  * Conservative by design: it returns the envelope only when the schema would accept it as it is (no unknown
  * keys, which the schema would strip), and `undefined` for anything else, which then goes through the schema.
  */
-export function fastCheckEnvelope(value: unknown): Envelope | undefined {
+export function quickValidateEnvelope(value: unknown): Envelope | undefined {
   if (!isPlainObject(value) || !onlyKeys(value, ENVELOPE_KEYS)) return undefined;
   const { v, kind, target, dest, stream, shard, sentAt, records } = value;
   if (v !== ENVELOPE_VERSION || kind !== ENVELOPE_KIND) return undefined;

@@ -3,7 +3,7 @@
  * envelope below is fed to both, and the fast check may only pass it when decodeEnvelope (the schema) does too.
  */
 import { describe, expect, it } from 'vitest';
-import { fastCheckEnvelope } from '../../lib/envelope/fast-check.js';
+import { quickValidateEnvelope } from '../../lib/envelope/quick-validate.js';
 import { decodeEnvelope, type Envelope, recordId } from '../../lib/envelope/index.js';
 
 const inline = (seq: string, sub?: number) => ({
@@ -107,17 +107,17 @@ function withIdsOfPositions(e: Record<string, unknown>): void {
   }
 }
 
-describe('fastCheckEnvelope', () => {
+describe('quickValidateEnvelope', () => {
   it('accepts a well-formed envelope as it is', () => {
     const e = envelope();
-    expect(fastCheckEnvelope(e)).toBe(e);
+    expect(quickValidateEnvelope(e)).toBe(e);
   });
 
   it.each(MUTATIONS)('accepts %s only when the schema does', (name, mutate) => {
     const e = envelope() as unknown as Record<string, unknown>;
     mutate(e, (e.records as Array<Record<string, unknown>>)[1] ?? {});
     if (!name.includes('id')) withIdsOfPositions(e);
-    if (fastCheckEnvelope(structuredClone(e)) !== undefined) expect(schemaAccepts(e)).toBe(true);
+    if (quickValidateEnvelope(structuredClone(e)) !== undefined) expect(schemaAccepts(e)).toBe(true);
   });
 
   it('still passes the common valid variations', () => {
@@ -125,7 +125,7 @@ describe('fastCheckEnvelope', () => {
       const e = envelope() as unknown as Record<string, unknown>;
       MUTATIONS.find(([n]) => n === name)![1](e, (e.records as Array<Record<string, unknown>>)[1]!);
       withIdsOfPositions(e);
-      expect(fastCheckEnvelope(e), name).toBeDefined();
+      expect(quickValidateEnvelope(e), name).toBeDefined();
       expect(schemaAccepts(e), name).toBe(true);
     }
   });
@@ -133,7 +133,7 @@ describe('fastCheckEnvelope', () => {
   it('leaves what it refuses to the schema, which names the problem', () => {
     const e = envelope() as unknown as Record<string, unknown>;
     (e.records as Array<Record<string, unknown>>)[1]!.seq = '0x1f';
-    expect(fastCheckEnvelope(e)).toBeUndefined();
+    expect(quickValidateEnvelope(e)).toBeUndefined();
     expect(() => decodeEnvelope(e)).toThrow(/records\[1\]\.seq: must be a decimal sequence number/);
   });
 });
