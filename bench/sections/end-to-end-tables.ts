@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_BATCH_SIZE } from '../../lib/config/constants.js';
 import { DEFAULT_MESSAGE_GROUPS } from '../../lib/config/features.js';
 import type { StepResult } from '../local/step.js';
 import { count, ms, verdict } from '../support/format.js';
@@ -115,7 +116,7 @@ export function throughputTable(results: VariantResult[], seconds: number): Repo
             o === 'ordered' ? 'the ordered defaults' : 'ordered: false on the kinesis targets',
           ) ?? [],
       ),
-      `Last column, per target at rates from the goal's up: put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Configuration: hand-off (ordered: the defaults, out-a and out-b through FIFO queues of ${DEFAULT_MESSAGE_GROUPS} message groups by partition key; unordered: ordered: false, async invoke; hot key: ordered, every record under one partition key), idempotency of every target (store: the default; none); always 1 shard, batchSize as labelled (100: the example fanout.yml's), batchWindow 0, parallelizationFactor 1, targets at concurrency 5. Records have a partition key each (key-<i>) but in the hot-key rows. Each configuration runs on a pipeline of its own, after a warm-up (2,000 records/s for 2 s, drained; hot key: its first rate).`,
+      `Last column, per target at rates from the goal's up: put/s >= 95 % of the rate, at most 1 s of input left at the end, p50 under 1 s, and drained. Configuration: hand-off (ordered: the defaults, out-a and out-b through FIFO queues of ${DEFAULT_MESSAGE_GROUPS} message groups by partition key; unordered: ordered: false, async invoke; hot key: ordered, every record under one partition key), idempotency of every target (store: the default; none); always 1 shard, batchSize as labelled (${DEFAULT_SOURCE_BATCH_SIZE}: the default and the example fanout.yml's), batchWindow 0, parallelizationFactor 1, targets at concurrency 5. Records have a partition key each (key-<i>) but in the hot-key rows. Each configuration runs on a pipeline of its own, after a warm-up (2,000 records/s for 2 s, drained; hot key: its first rate).`,
     ],
   };
 }
