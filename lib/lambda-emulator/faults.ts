@@ -3,7 +3,7 @@
  * site costs one property read. The runtime only offers the places where a fault can happen; what to inject
  * and when is decided by the caller.
  */
-import type { ApiResponse } from './invoke/api.js';
+import type { ApiResponse } from './invoke/protocol.js';
 import type { FunctionErrorPayload, InvocationSource } from './types.js';
 
 /** One request to the Lambda API, as a fault hook sees it. */

@@ -20,7 +20,8 @@ export {
   type RuntimeProblem,
 } from './events.js';
 export type { ApiCall, RuntimeFaults } from './faults.js';
-export { type ApiResponse, errorResponse, route, STATS_PATH } from './invoke/api.js';
+export { route, STATS_PATH } from './invoke/api.js';
+export { type ApiResponse, errorResponse } from './invoke/protocol.js';
 export type { KinesisEventRecord } from './kinesis/event.js';
 export type { LocalLambdaRuntimeOptions } from './options.js';
 export { LocalLambdaRuntime, type RuntimeResumeReport, type RuntimeStopReport } from './runtime.js';

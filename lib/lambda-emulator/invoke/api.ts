@@ -6,38 +6,11 @@
 
 import { functionNameOf } from '../arn.js';
 import { LATEST, SYNC_PAYLOAD_LIMIT, UNHANDLED } from '../constants.js';
-import type { InvokeOutcome } from '../types.js';
 import { handleMappingRequest } from './mappings.js';
-
-/** What the API needs from the runtime. */
-export interface LambdaBackend {
-  readonly asyncPayloadLimit: number;
-  has(name: string): boolean;
-  functionArn(name: string): string;
-  /** `undefined`: throttled (reserved concurrency in use). */
-  invokeSync(name: string, payload: string): Promise<InvokeOutcome | undefined>;
-  /** Queues an event and returns its request id. */
-  invokeAsync(name: string, payload: string): string;
-  getReservedConcurrency(name: string): number | undefined;
-  setReservedConcurrency(name: string, reserved: number | undefined): void;
-  /** `Configuration` of GetFunction. */
-  configuration(name: string): Record<string, unknown>;
-  /** Event source mappings (of a function, or all), as ListEventSourceMappings describes them. */
-  mappings(functionName?: string): Array<Record<string, unknown>>;
-  /** UpdateEventSourceMapping `ScalingConfig.MaximumConcurrency`; returns the mapping. Throws for a stream mapping. */
-  setMappingMaximumConcurrency(id: string, maximum: number): Record<string, unknown>;
-  /** The runtime's counters, served at {@link STATS_PATH} for `fanout status` in another process. */
-  stats(): unknown;
-}
+import { type ApiResponse, errorResponse, type LambdaBackend } from './protocol.js';
 
 /** Not a Lambda API: the local runtime's stats as JSON. */
 export const STATS_PATH = '/_local/stats';
-
-export interface ApiResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
 
 type Operation =
   | 'Invoke'
@@ -66,19 +39,6 @@ export function route(method: string, url: string): { op: Operation; functionNam
     if (match?.[1]) return { op: candidate.op, functionName: functionNameOf(decodeURIComponent(match[1])) };
   }
   return undefined;
-}
-
-export function errorResponse(
-  status: number,
-  type: string,
-  message: string,
-  extra: object = {},
-): ApiResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
-    body: JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message, ...extra }),
-  };
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({

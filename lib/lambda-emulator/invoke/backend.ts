@@ -3,7 +3,7 @@ import { type AccountScope, functionArn } from '../arn.js';
 import type { AsyncEventQueue } from '../async/event-queue.js';
 import { LATEST } from '../constants.js';
 import type { LocalFunction } from '../function.js';
-import type { LambdaBackend } from './api.js';
+import type { LambdaBackend } from './protocol.js';
 
 /** A registered function as the API reaches it. */
 export interface ApiFunction {

@@ -4,7 +4,7 @@
  * `via: queue` targets. Other mapping settings are fixed at registration, as they are in this runtime.
  */
 import { functionNameOf } from '../arn.js';
-import { type ApiResponse, errorResponse, type LambdaBackend } from './api.js';
+import { type ApiResponse, errorResponse, type LambdaBackend } from './protocol.js';
 
 const LIST = /^\/2015-03-31\/event-source-mappings\/?$/;
 const ONE = /^\/2015-03-31\/event-source-mappings\/([^/]+)$/;

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SYNC_PAYLOAD_LIMIT } from '../constants.js';
 import type { ApiCall, RuntimeFaults } from '../faults.js';
-import { type ApiResponse, errorResponse, handleRequest, type LambdaBackend } from './api.js';
+import { handleRequest } from './api.js';
+import { type ApiResponse, errorResponse, type LambdaBackend } from './protocol.js';
 
 /** Bodies beyond this are not read at all: the request is refused as too large without buffering it. */
 const READ_LIMIT = SYNC_PAYLOAD_LIMIT + 1024;

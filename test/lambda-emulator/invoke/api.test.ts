@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { handleRequest, type LambdaBackend, route } from '../../../lib/lambda-emulator/invoke/api.js';
+import { handleRequest, route } from '../../../lib/lambda-emulator/invoke/api.js';
+import type { LambdaBackend } from '../../../lib/lambda-emulator/invoke/protocol.js';
 import type { InvokeOutcome } from '../../../lib/lambda-emulator/types.js';
 
 function backend(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { handleRequest, type LambdaBackend } from '../../../lib/lambda-emulator/invoke/api.js';
+import { handleRequest } from '../../../lib/lambda-emulator/invoke/api.js';
+import type { LambdaBackend } from '../../../lib/lambda-emulator/invoke/protocol.js';
 
 const QUEUE_MAPPING = 'sqs:audit-queue->audit-worker#2';
 
