@@ -1,6 +1,6 @@
 import { sleep } from '../aws/retry.js';
 import type { LoggedRequest } from '../local/receiver.js';
-import type { TailOptions } from './tail.js';
+import type { TailOptions } from './tail-options.js';
 import type { CommandIo } from './validate.js';
 
 /** Headers every request carries that say nothing about the record: left out of the printout. */

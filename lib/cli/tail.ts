@@ -8,24 +8,11 @@ import {
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
+import type { TailOptions } from './tail-options.js';
 import { receivedRequests, tailReceiver } from './tail-receiver.js';
 import type { CommandIo } from './validate.js';
 
-export interface TailOptions {
-  /** Stream or queue name (or queue URL). */
-  name: string;
-  /** `stream` or `queue`; detected when omitted. */
-  kind?: 'stream' | 'queue';
-  /** Streams: start at the oldest record instead of new ones. */
-  fromStart: boolean;
-  /** Stop after this many records/messages (default: run until interrupted). */
-  max?: number;
-  /** Stop after this many seconds without anything new (default: never). */
-  idleSeconds?: number;
-  /** Local mode's control endpoint: `name` may then be an http target, whose received requests are shown. */
-  localControlUrl?: string;
-  signal?: AbortSignal;
-}
+export type { TailOptions } from './tail-options.js';
 
 /**
  * `fanout tail`: prints the data of what arrives on a stream (every shard, GetRecords) or a queue
