@@ -12,8 +12,6 @@ import type { TailOptions } from './tail-options.js';
 import { receivedRequests, tailReceiver } from './tail-receiver.js';
 import type { CommandIo } from './validate.js';
 
-export type { TailOptions } from './tail-options.js';
-
 /**
  * `fanout tail`: prints the data of what arrives on a stream (every shard, GetRecords) or a queue
  * (ReceiveMessage without deleting: a message is hidden for 20 s, then visible again to its real consumer), one per
