@@ -1,3 +1,4 @@
+export { ClaimCheckError } from './errors.js';
 export { lazyS3ClaimCheckStore } from './lazy.js';
 export { s3ClaimCheckStore } from './s3.js';
-export { ClaimCheckError, type ClaimCheckStore } from './types.js';
+export type { ClaimCheckStore } from './types.js';

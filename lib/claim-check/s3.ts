@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyError } from '../aws/retry.js';
-import { ClaimCheckError, type ClaimCheckStore } from './types.js';
+import { ClaimCheckError } from './errors.js';
+import type { ClaimCheckStore } from './types.js';
 
 /** S3 errors that mean the object is gone for good: retrying cannot bring it back. */
 const MISSING = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);

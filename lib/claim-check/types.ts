@@ -8,15 +8,3 @@ export interface ClaimCheckStore {
   /** Reads a record's data back (S3 GetObject). Throws {@link ClaimCheckError}. */
   get(bucket: string, key: string, signal?: AbortSignal): Promise<Buffer>;
 }
-
-/** A claim-check object could not be stored or read, and whether trying again can help. */
-export class ClaimCheckError extends Error {
-  override readonly name = 'ClaimCheckError';
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}

@@ -1,3 +1,5 @@
+import { FanoutError } from '../errors.js';
+
 /** One problem in a configuration file: where, what was there, what is allowed. */
 export interface ConfigProblem {
   /** Path in the file, e.g. `targets[2].via`. */
@@ -6,12 +8,13 @@ export interface ConfigProblem {
 }
 
 /** A configuration that cannot be used; lists every problem at once. */
-export class ConfigError extends Error {
+export class ConfigError extends FanoutError {
   override readonly name = 'ConfigError';
+  override readonly errorCode = 'CONFIG_INVALID';
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems

@@ -1,3 +1,5 @@
+import { FanoutError } from '../errors.js';
+
 /** A record that could not be delivered, and why. */
 export interface FailedRecord {
   key: string;
@@ -11,16 +13,19 @@ export interface FailedRecord {
  * SQS makes the message visible again, and in the end puts it in the target's DLQ with this message as the
  * reason. Records already delivered are remembered and skipped on every retry and replay.
  */
-export class DeliveryError extends Error {
+export class DeliveryError extends FanoutError {
   override readonly name = 'DeliveryError';
+  override readonly errorCode = 'DELIVERY_INCOMPLETE';
   constructor(
     readonly target: string,
     readonly failures: FailedRecord[],
     readonly delivered: number,
+    options?: ErrorOptions,
   ) {
     const reasons = [...new Set(failures.map((f) => f.reason))];
     super(
       `${failures.length} record(s) not delivered to target "${target}" (${delivered} delivered): ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} other reason(s)` : ''}`,
+      options,
     );
   }
 }
@@ -31,13 +36,15 @@ export class DeliveryError extends Error {
  * finally sits in the DLQ with this message; the message says which, and how many records a retry may deliver
  * again.
  */
-export class IdempotencyStoreError extends Error {
+export class IdempotencyStoreError extends FanoutError {
   override readonly name = 'IdempotencyStoreError';
+  override readonly errorCode = 'IDEMPOTENCY_STORE_FAILED';
 }
 
 /** An envelope reached the worker of another target: a wiring error, never retried into the wrong destination. */
-export class MisroutedEnvelopeError extends Error {
+export class MisroutedEnvelopeError extends FanoutError {
   override readonly name = 'MisroutedEnvelopeError';
+  override readonly errorCode = 'ENVELOPE_MISROUTED';
 }
 
 /** The message of a thrown value, for a reason that names its cause. */

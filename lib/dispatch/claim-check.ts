@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { type RetryOptions, retryWithBackoff } from '../aws/retry.js';
-import { ClaimCheckError, type ClaimCheckStore } from '../claim-check/types.js';
+import { ClaimCheckError } from '../claim-check/errors.js';
+import type { ClaimCheckStore } from '../claim-check/types.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { claimCheckKey } from '../envelope/keys.js';
 import type { ClaimCheckPointer } from '../envelope/types.js';

@@ -1,6 +1,7 @@
 import { type RetryOptions, retryWithBackoff } from '../aws/retry.js';
 import { chunkBySize } from '../envelope/chunk.js';
-import { HandoffError, type HandoffPort, type QueueEntry } from '../handoff/types.js';
+import { HandoffError } from '../handoff/errors.js';
+import type { HandoffPort, QueueEntry } from '../handoff/types.js';
 import { isolateRefused, type Refusal } from './bisect.js';
 import type { SourceRecord } from './decode.js';
 import type { RefusedRecord } from './refusal.js';

@@ -6,7 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { classifyError } from '../aws/retry.js';
-import { HandoffError, type HandoffFailure, type HandoffPort, type QueueEntry } from './types.js';
+import { HandoffError } from './errors.js';
+import type { HandoffFailure, HandoffPort, QueueEntry } from './types.js';
 
 /**
  * The hand-off port on the AWS SDK. Clients come from the caller (one per container, keep-alive sockets);

@@ -1,3 +1,4 @@
 export { awsHandoff } from './aws.js';
 export { sqsDeadLetterQueue } from './dead-letters.js';
-export { HandoffError, type HandoffFailure, type HandoffPort, type QueueEntry } from './types.js';
+export { HandoffError } from './errors.js';
+export type { HandoffFailure, HandoffPort, QueueEntry } from './types.js';

@@ -30,18 +30,3 @@ export interface HandoffPort {
   /** Queue URL of a queue name, resolved once and cached (never built by hand: emulators use other forms). */
   queueUrl(queueName: string): Promise<string>;
 }
-
-/** A hand-off call failed as a whole. */
-export class HandoffError extends Error {
-  override readonly name = 'HandoffError';
-  /** The service's error code (the SDK error's name), when the call reached the service. */
-  readonly code: string | undefined;
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown; code?: string },
-  ) {
-    super(message, options);
-    this.code = options?.code;
-  }
-}

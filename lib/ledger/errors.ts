@@ -1,9 +1,13 @@
+import { FanoutError } from '../errors.js';
+
 /** A ledger page kept changing under this invocation's writes for every attempt: retried later, nothing lost. */
-export class LedgerContentionError extends Error {
+export class LedgerContentionError extends FanoutError {
   override readonly name = 'LedgerContentionError';
-  constructor(tableName: string, ledger: string, attempts: number) {
+  override readonly errorCode = 'LEDGER_CONTENTION';
+  constructor(tableName: string, ledger: string, attempts: number, options?: ErrorOptions) {
     super(
       `${tableName}: ledger ${ledger} changed under ${attempts} attempts in a row (other invocations writing it); the envelope is retried`,
+      options,
     );
   }
 }

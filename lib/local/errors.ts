@@ -1,17 +1,21 @@
+import { FanoutError } from '../errors.js';
+
 /** Errors of local mode (`fanout local`) itself; each has a stable `name` and says what to do. */
 
 /** Base class of local mode's errors. */
-export class LocalModeError extends Error {
-  override name = 'LocalModeError';
+export class LocalModeError extends FanoutError {
+  override readonly name: string = 'LocalModeError';
+  override readonly errorCode: string = 'LOCAL_MODE_FAILED';
 }
 
 /** Kept state (`--data-dir`) that cannot be read: starting over it would drop what it holds. */
 export class LocalStateError extends LocalModeError {
-  override name = 'LocalStateError';
+  override readonly name = 'LocalStateError';
+  override readonly errorCode = 'LOCAL_STATE_UNREADABLE';
   constructor(
     readonly file: string,
     problem: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(
       `${file} ${problem}: it holds what local mode kept from its last run, so local mode will not start over it; move it away to start without it`,
@@ -22,18 +26,22 @@ export class LocalStateError extends LocalModeError {
 
 /** Another `fanout local` runs in this folder: a second one would overwrite its `.fanout/local.env`. */
 export class LocalModeRunningError extends LocalModeError {
-  override name = 'LocalModeRunningError';
+  override readonly name = 'LocalModeRunningError';
+  override readonly errorCode = 'LOCAL_MODE_RUNNING';
   constructor(
     readonly pid: number,
     readonly endpoints: string,
+    options?: ErrorOptions,
   ) {
     super(
       `local mode is already running in this folder (pid ${pid}${endpoints ? `; ${endpoints}` : ', starting'}): stop it first (Ctrl-C in its terminal, or kill ${pid}), or run the second one from another folder`,
+      options,
     );
   }
 }
 
 /** More targets than this machine can run locally. */
 export class LocalCapacityError extends LocalModeError {
-  override name = 'LocalCapacityError';
+  override readonly name = 'LocalCapacityError';
+  override readonly errorCode = 'LOCAL_CAPACITY_EXCEEDED';
 }

@@ -1,36 +1,43 @@
+import { FanoutError } from '../errors.js';
+
 /**
  * Errors of the operator commands (`replay`, `concurrency`, `status`). Each has a stable `name`; the CLI turns
  * the usage ones ({@link UnknownTargetError}, {@link InvalidSettingError}) into exit code 2.
  */
 
 /** A target name that is not in the configuration; the message lists the ones that are. */
-export class UnknownTargetError extends Error {
+export class UnknownTargetError extends FanoutError {
   override readonly name = 'UnknownTargetError';
+  override readonly errorCode = 'TARGET_UNKNOWN';
   constructor(
     readonly target: string,
     readonly known: readonly string[],
+    options?: ErrorOptions,
   ) {
-    super(`unknown target "${target}"; the targets of this configuration are: ${known.join(', ')}`);
+    super(`unknown target "${target}"; the targets of this configuration are: ${known.join(', ')}`, options);
   }
 }
 
 /** A value the setting cannot take (the message names the allowed range). */
-export class InvalidSettingError extends Error {
+export class InvalidSettingError extends FanoutError {
   override readonly name = 'InvalidSettingError';
+  override readonly errorCode = 'SETTING_INVALID';
 }
 
 /** Changing a live setting (reserved concurrency, an event source mapping) failed. */
-export class LiveSettingError extends Error {
+export class LiveSettingError extends FanoutError {
   override readonly name = 'LiveSettingError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  override readonly errorCode = 'LIVE_SETTING_FAILED';
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
   }
 }
 
 /** The claim-check bucket of a deployed stack cannot be found (a replay may have to store a record there). */
-export class ClaimBucketError extends Error {
+export class ClaimBucketError extends FanoutError {
   override readonly name = 'ClaimBucketError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  override readonly errorCode = 'CLAIM_BUCKET_NOT_FOUND';
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
   }
 }

@@ -1,3 +1,5 @@
+import { FanoutError } from '../errors.js';
+
 /** One problem in a filter or transform: where inside it (e.g. `['detail', 'level', 0]`) and what is wrong. */
 export interface SpecProblem {
   path: Array<string | number>;
@@ -5,11 +7,12 @@ export interface SpecProblem {
 }
 
 /** A filter pattern or transform that cannot be compiled; lists every problem found. */
-export class RoutingSpecError extends Error {
+export class RoutingSpecError extends FanoutError {
   override readonly name: string = 'RoutingSpecError';
+  override readonly errorCode: string = 'ROUTING_SPEC_INVALID';
   constructor(
     readonly problems: SpecProblem[],
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(
       problems.map((p) => `${p.path.length > 0 ? `${pathText(p.path)}: ` : ''}${p.message}`).join('; '),
@@ -21,11 +24,13 @@ export class RoutingSpecError extends Error {
 /** A filter pattern that is not a valid EventBridge-style content pattern. */
 export class PatternError extends RoutingSpecError {
   override readonly name = 'PatternError';
+  override readonly errorCode = 'ROUTING_PATTERN_INVALID';
 }
 
 /** A transform that is not a valid projection (bad path, unsupported value). */
 export class TransformError extends RoutingSpecError {
   override readonly name = 'TransformError';
+  override readonly errorCode = 'ROUTING_TRANSFORM_INVALID';
 }
 
 /** `detail.level[0]` from `['detail', 'level', 0]` (the config's own path format). */

@@ -1,4 +1,4 @@
-import { TargetError } from './errors.js';
+import { DiscoveryError } from './errors.js';
 
 /** Every stream name of the account and region (see stream-lister.ts). */
 export type StreamLister = (signal?: AbortSignal) => Promise<string[]>;
@@ -71,9 +71,4 @@ export function createStreamDiscovery(options: StreamDiscoveryOptions): StreamDi
       return listing;
     },
   };
-}
-
-/** The streams of a `discover` prefix could not be listed, and no earlier list is at hand. */
-export class DiscoveryError extends TargetError {
-  override readonly name = 'DiscoveryError';
 }

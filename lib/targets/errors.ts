@@ -1,18 +1,24 @@
+import { FanoutError } from '../errors.js';
+
 /** Base of the errors a target adapter throws when it is built; `name` is stable for logs and tests. */
-export class TargetError extends Error {
+export class TargetError extends FanoutError {
   override readonly name: string = 'TargetError';
+  override readonly errorCode: string = 'TARGET_FAILED';
 }
 
 /** No adapter is registered for a target's `type` (a config that bypassed validation, or a missing factory). */
 export class UnknownTargetTypeError extends TargetError {
   override readonly name: string = 'UnknownTargetTypeError';
+  override readonly errorCode: string = 'TARGET_TYPE_UNKNOWN';
   constructor(
     readonly type: string,
     readonly known: readonly string[],
     readonly target?: string,
+    options?: ErrorOptions,
   ) {
     super(
       `${target ? `target "${target}": ` : ''}unknown target type "${type}"; expected one of ${known.join(', ')}`,
+      options,
     );
   }
 }
@@ -23,12 +29,39 @@ export class UnknownTargetTypeError extends TargetError {
  */
 export class TargetDestinationError extends TargetError {
   override readonly name: string = 'TargetDestinationError';
+  override readonly errorCode: string = 'TARGET_DESTINATION_INVALID';
   constructor(
     readonly target: string,
     readonly destination: string,
     problem: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(`target "${target}": destination "${destination}" ${problem}`, options);
   }
+}
+
+/** The signing secret could not be read. `retryable` for throttling and 5xx, not for access denied or not found. */
+export class SigningSecretError extends TargetError {
+  override readonly name: string = 'SigningSecretError';
+  override readonly errorCode: string = 'SIGNING_SECRET_UNREADABLE';
+  constructor(
+    readonly ref: string,
+    readonly retryable: boolean,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`signing secret ${ref}: ${reason}`, options);
+  }
+}
+
+/** The streams of a `discover` prefix could not be listed, and no earlier list is at hand. */
+export class DiscoveryError extends TargetError {
+  override readonly name = 'DiscoveryError';
+  override readonly errorCode = 'STREAM_DISCOVERY_FAILED';
+}
+
+/** Thrown for a record whose headers cannot be written; the message is the reason in its DLQ record. */
+export class RecordHeaderError extends FanoutError {
+  override readonly name = 'RecordHeaderError';
+  override readonly errorCode = 'RECORD_HEADER_INVALID';
 }

@@ -1,10 +1,10 @@
 import pLimit from 'p-limit';
 import type { TargetConfig } from '../config/index.js';
 import { redactUrl } from '../observability/redact.js';
-import { TargetDestinationError } from './errors.js';
+import { RecordHeaderError, SigningSecretError, TargetDestinationError } from './errors.js';
 import { outcomeOfRequestError, outcomeOfResponse, readCappedText } from './http-response.js';
 import { failed } from './outcomes.js';
-import { awsSecretProvider, type SecretProvider, SigningSecretError, signatureHeader } from './signing.js';
+import { awsSecretProvider, type SecretProvider, signatureHeader } from './signing.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /** Bytes of one request body (a record): the 6 MiB of a Lambda-backed receiver, generous for the rest. */
@@ -100,11 +100,6 @@ function configuredHeaders(target: TargetConfig, http: NonNullable<TargetConfig[
     );
   }
   return headers;
-}
-
-/** Thrown for a record whose headers cannot be written; the message is the reason in its DLQ record. */
-export class RecordHeaderError extends Error {
-  override readonly name = 'RecordHeaderError';
 }
 
 /**

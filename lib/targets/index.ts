@@ -1,5 +1,12 @@
 export { type Arn, parseArn, regionOf } from './destination.js';
-export { TargetDestinationError, TargetError, UnknownTargetTypeError } from './errors.js';
+export {
+  DiscoveryError,
+  RecordHeaderError,
+  SigningSecretError,
+  TargetDestinationError,
+  TargetError,
+  UnknownTargetTypeError,
+} from './errors.js';
 export {
   createEventBridgeAdapter,
   DEFAULT_DETAIL_TYPE,
@@ -65,7 +72,6 @@ export {
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   type SignatureCheck,
-  SigningSecretError,
   signatureHeader,
   verifySignature,
 } from './signing.js';

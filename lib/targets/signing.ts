@@ -4,7 +4,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientPool } from '../aws/clients.js';
 import { classifyError } from '../aws/retry.js';
 import { parseSecretRef } from '../config/secret-ref.js';
-import { TargetError } from './errors.js';
+import { SigningSecretError } from './errors.js';
 
 /** Default header of the request signature (`http.signing.header`). */
 export const SIGNATURE_HEADER = 'x-fanout-signature';
@@ -16,19 +16,6 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Gives the HMAC key of a secret reference (`ssm:...` or `secretsmanager:...`). Injected into the http adapter. */
 export interface SecretProvider {
   get(ref: string, signal?: AbortSignal): Promise<Buffer>;
-}
-
-/** The signing secret could not be read. `retryable` for throttling and 5xx, not for access denied or not found. */
-export class SigningSecretError extends TargetError {
-  override readonly name: string = 'SigningSecretError';
-  constructor(
-    readonly ref: string,
-    readonly retryable: boolean,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`signing secret ${ref}: ${reason}`, options);
-  }
 }
 
 /**

@@ -4,7 +4,8 @@ import {
   type ListStreamsCommandOutput,
 } from '@aws-sdk/client-kinesis';
 import { classifyError } from '../aws/retry.js';
-import { DiscoveryError, type StreamLister } from './discovery.js';
+import type { StreamLister } from './discovery.js';
+import { DiscoveryError } from './errors.js';
 
 /** ListStreams returns at most 100 names per call. */
 const PAGE = 100;

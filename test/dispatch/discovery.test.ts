@@ -8,7 +8,8 @@ import {
 } from '../../harness/support/factories.js';
 import { createDispatcher } from '../../lib/dispatch/index.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
-import { DiscoveryError, type StreamDiscovery } from '../../lib/targets/discovery.js';
+import type { StreamDiscovery } from '../../lib/targets/discovery.js';
+import { DiscoveryError } from '../../lib/targets/errors.js';
 import { FakeHandoff, names } from './support.js';
 
 function dispatcher(discovery: StreamDiscovery, discover: Record<string, unknown> = {}) {

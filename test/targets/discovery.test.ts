@@ -2,7 +2,8 @@
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createStreamDiscovery, DiscoveryError } from '../../lib/targets/discovery.js';
+import { createStreamDiscovery } from '../../lib/targets/discovery.js';
+import { DiscoveryError } from '../../lib/targets/errors.js';
 import { awsStreamLister } from '../../lib/targets/stream-lister.js';
 
 function clock(start = 0) {

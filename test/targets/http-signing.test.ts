@@ -9,9 +9,9 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TargetConfig } from '../../lib/config/index.js';
-import { TargetDestinationError } from '../../lib/targets/errors.js';
+import { SigningSecretError, TargetDestinationError } from '../../lib/targets/errors.js';
 import { createHttpAdapter } from '../../lib/targets/http.js';
-import { type SecretProvider, SigningSecretError } from '../../lib/targets/signing.js';
+import type { SecretProvider } from '../../lib/targets/signing.js';
 import { adapterContextFactory, awsError, deliveryRecordFactory } from './factories.js';
 
 const SECRET = 'whsec_5f3a9c';

@@ -4,10 +4,10 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../../lib/aws/clients.js';
+import { SigningSecretError } from '../../lib/targets/errors.js';
 import {
   awsSecretProvider,
   cachedSecretProvider,
-  SigningSecretError,
   signatureHeader,
   verifySignature,
 } from '../../lib/targets/signing.js';

@@ -5,7 +5,8 @@ import { DEFAULT_MESSAGE_GROUPS } from '../../config/features.js';
 import type { Naming } from '../../config/naming.js';
 import type { TargetConfig } from '../../config/schema.js';
 import { messageGroupOf } from '../../dispatch/ordered.js';
-import { HandoffError, type HandoffPort } from '../../handoff/types.js';
+import { HandoffError } from '../../handoff/errors.js';
+import type { HandoffPort } from '../../handoff/types.js';
 
 /** How one envelope's hand-off ended. `delivered`/`skipped` are known only for a synchronous (`--wait`) replay. */
 export type ReplayHandoffResult =

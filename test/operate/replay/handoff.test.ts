@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
-import { HandoffError, type HandoffPort } from '../../../lib/handoff/types.js';
+import { HandoffError } from '../../../lib/handoff/errors.js';
+import type { HandoffPort } from '../../../lib/handoff/types.js';
 import { replayHandoff } from '../../../lib/operate/replay/handoff.js';
 
 const lambda = mockClient(LambdaClient);
