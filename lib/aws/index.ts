@@ -1,3 +1,4 @@
+export { type Arn, parseArn, streamNameOf } from './arn.js';
 export {
   ClientPool,
   type ClientPoolOptions,

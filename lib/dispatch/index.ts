@@ -11,7 +11,6 @@ export {
   type DecodedBatch,
   decodeBatch,
   type SourceRecord,
-  streamNameOf,
 } from './decode.js';
 export {
   createDispatcher,

@@ -4,7 +4,7 @@ import {
   PutRecordBatchCommand,
   type PutRecordBatchCommandOutput,
 } from '@aws-sdk/client-firehose';
-import { parseArn } from './destination.js';
+import { parseArn } from '../aws/arn.js';
 import {
   deliverAccepted,
   delivered,

@@ -1,4 +1,4 @@
-export { type Arn, parseArn, regionOf } from './destination.js';
+export { regionOf } from './destination.js';
 export { TargetDestinationError, TargetError, UnknownTargetTypeError } from './errors.js';
 export {
   createEventBridgeAdapter,

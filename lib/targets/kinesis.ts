@@ -5,7 +5,8 @@ import {
   type PutRecordsInput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { parseArn, regionOf } from './destination.js';
+import { parseArn } from '../aws/arn.js';
+import { regionOf } from './destination.js';
 import {
   deliverAccepted,
   delivered,

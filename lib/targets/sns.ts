@@ -4,7 +4,7 @@ import {
   type PublishBatchRequestEntry,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import { parseArn } from './destination.js';
+import { parseArn } from '../aws/arn.js';
 import { TargetDestinationError } from './errors.js';
 import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
 import {

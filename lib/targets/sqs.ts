@@ -6,8 +6,9 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { parseArn } from '../aws/arn.js';
 import { SQS_MESSAGE_LIMIT } from '../config/index.js';
-import { parseArn, regionOf } from './destination.js';
+import { regionOf } from './destination.js';
 import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
 import {
   deliverAccepted,
