@@ -30,5 +30,5 @@ export {
   SECRET_REF_RULE,
   type SecretRef,
 } from './secret-ref.js';
-export { idempotencyModeOf } from './target.js';
+export { idempotencyModeOf, targetNamed } from './target.js';
 export { configWarnings, formatWarning, privateAddressKind } from './warnings.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_MESSAGE_GROUPS } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
+import { targetNamed } from '../config/target.js';
 import { asciiJson } from '../envelope/codec.js';
 import { ENVELOPE_VERSION, REFUSED_KIND, type RefusedNotice } from '../envelope/types.js';
 import type { HandoffPort } from '../handoff/types.js';
@@ -78,7 +79,7 @@ export async function deadLetter(
   const dlqUnits: CallUnit[] = [];
   const reasonOf = new Map<SourceRecord, string>();
   for (const [name, refused] of toDlq) {
-    const target = config.targets.find((t) => t.name === name) as TargetConfig;
+    const target = targetNamed(config, name) as TargetConfig;
     telemetry.count(METRICS.handoffRefused, refused.length, name);
     telemetry.error('hand-off refused for good: records sent to the target DLQ with the reason', {
       target: name,
