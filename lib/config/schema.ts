@@ -5,6 +5,8 @@ import { CONFIG_LIMITS } from './bounds.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   DEFAULT_SOURCE_BATCH_SIZE,
+  DEFAULT_SOURCE_RETRY_ATTEMPTS,
+  DEFAULT_TARGET_RETRIES,
   HANDOFF_MODES,
   type HandoffMode,
   IDEMPOTENCY_MODES,
@@ -49,7 +51,7 @@ const sourceSchema = z.strictObject({
   parallelizationFactor: def(int(1, 10), 1),
   startingPosition: def(z.enum(STARTING_POSITIONS), 'LATEST'),
   startingPositionTimestamp: z.optional(z.number()),
-  maxRetryAttempts: def(int(-1, 10_000), -1),
+  maxRetryAttempts: def(int(-1, 10_000), DEFAULT_SOURCE_RETRY_ATTEMPTS),
   maxRecordAge: def(
     z
       .int()
@@ -157,7 +159,7 @@ const targetFields = z.strictObject({
   via: z.optional(z.enum(HANDOFF_MODES)),
   concurrency: def(int(1, 1000), 5),
   /** Worker attempts after the first before the envelope goes to the target's DLQ. */
-  retries: def(int(0, 999), 2),
+  retries: def(int(0, 999), DEFAULT_TARGET_RETRIES),
   enabled: def(z.boolean(), true),
   /**
    * `store`: skip records already delivered using the DynamoDB idempotency table.

@@ -16,6 +16,7 @@ export {
   createDispatcher,
   type DispatcherDeps,
   type DispatchHandler,
+  HANDOFF_ATTEMPTS,
   type InvocationContext,
 } from './dispatcher.js';
 export {
