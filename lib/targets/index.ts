@@ -46,15 +46,24 @@ export {
   refuseAsMessage,
 } from './message.js';
 export {
+  type MessageBatchApi,
+  type MessageBatchResponse,
+  messageBatchAdapter,
+} from './message-batch.js';
+export {
   type BatchEntryFailure,
   deliverAccepted,
+  deliverCall,
   delivered,
+  type EntryResult,
   entryFailure,
   failAll,
   failed,
   missingResult,
   outcomesByEntryId,
+  outcomesInOrder,
   type Prepared,
+  withIndexIds,
 } from './outcomes.js';
 export { ADAPTER_FACTORIES, createAdapter } from './registry.js';
 export {
