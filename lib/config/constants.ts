@@ -45,3 +45,5 @@ export const SQS_MESSAGE_LIMIT = 1_048_576;
 
 /** Target names become parts of function, queue and alarm names (Lambda: 64 characters). */
 export const TARGET_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** What {@link TARGET_NAME_PATTERN} allows, as a field's message says it. */
+export const TARGET_NAME_RULE = 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]';

@@ -10,7 +10,14 @@ export {
   FIFO_BATCH_LIMIT,
   isDiscoveredTarget,
 } from './features.js';
-export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  formatPath,
+  loadConfigFile,
+  parseConfig,
+  parseConfigText,
+  readConfigFile,
+} from './load.js';
 export { type Naming, naming, type TargetRef } from './naming.js';
 export { isOrdered, isOrderedDestination } from './ordering.js';
 export {

@@ -13,6 +13,7 @@ import {
   SQS_MESSAGE_LIMIT,
   STARTING_POSITIONS,
   TARGET_NAME_PATTERN,
+  TARGET_NAME_RULE,
   TARGET_TYPES,
 } from './constants.js';
 import {
@@ -147,11 +148,7 @@ const localOptionsSchema = z.strictObject({
 });
 
 const targetFields = z.strictObject({
-  name: z
-    .string()
-    .check(
-      z.regex(TARGET_NAME_PATTERN, 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]'),
-    ),
+  name: z.string().check(z.regex(TARGET_NAME_PATTERN, TARGET_NAME_RULE)),
   type: z.enum(TARGET_TYPES),
   /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
   destination: destinationText,
