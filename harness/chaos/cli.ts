@@ -5,27 +5,19 @@
  * DLQ replay); 2 for invalid arguments.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { intOption } from '../../lib/cli/options.js';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
 import { renderChaosReport } from './render.js';
 import { runChaos } from './run.js';
 
-const integer =
-  (name: string, min: number, max: number) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, not "${value}"`);
-    return n;
-  };
-
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('chaos')
     .description('Fault injection in local mode: every record delivered once, or explained.')
-    .option('--records <n>', 'records to put', integer('--records', 1, 10_000_000), 2_000)
+    .option('--records <n>', 'records to put', intOption('--records', 1, 10_000_000), 2_000)
     .option(
       '--targets <n>',
       'targets (kinesis ordered, http/queue, http/invoke, kinesis/invoke, http ordered, ...)',
-      integer('--targets', 1, 12),
+      intOption('--targets', 1, 12),
       3,
     )
     .option(
@@ -40,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
       [...FAULTS],
     )
-    .option('--seed <n>', 'seed of the fault schedule', integer('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--seed <n>', 'seed of the fault schedule', intOption('--seed', 0, 2 ** 32 - 1), 1)
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',

@@ -9,14 +9,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { ClientPool } from '../../lib/aws/clients.js';
+import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../../lib/aws/clients.js';
 import { readWholeStream } from '../../lib/aws/kinesis-read.js';
 import { ledgerTableKeys } from '../../lib/ledger/item.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
 export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
-  const pool = new ClientPool({ maxAttempts: 3 });
+  const pool = new ClientPool({ maxAttempts: OPERATOR_SDK_ATTEMPTS });
   return { kinesis: pool.get(KinesisClient), sqs: pool.get(SQSClient), dynamo: pool.get(DynamoDBClient) };
 }
 

@@ -31,15 +31,25 @@ export type CredentialsProvider = () => Promise<Credentials>;
 // biome-ignore lint/suspicious/noExplicitAny: SDK client constructors differ in their config type
 type ClientClass<C> = new (config: any) => C;
 
+/**
+ * SDK attempts per call of a pool's clients unless it says otherwise: one. Callers that must respect a deadline
+ * (the dispatcher, the worker) retry with {@link retryWithBackoff}, within the invocation's time, only the
+ * entries a batch call refused; the SDK's own retries would not know the deadline.
+ */
+export const SDK_ATTEMPTS = 1;
+/**
+ * SDK attempts per call for a command a person (or a test) waits on: the SDK's own default (its `standard` retry
+ * mode). Such a command has no invocation deadline to respect, so the SDK retrying a throttle or a 5xx on top of
+ * ours is one error less on the screen.
+ */
+export const OPERATOR_SDK_ATTEMPTS = 3;
+
 export interface ClientPoolOptions {
   /** Region for clients without one of their own (default: the SDK's chain: AWS_REGION, profile). */
   region?: string;
   /** Sockets per host kept open; the dispatcher's hand-off concurrency should not exceed it. */
   maxSockets?: number;
-  /**
-   * SDK attempts per call. Default 1: callers that must respect a deadline (the dispatcher, the worker)
-   * retry with {@link retryWithBackoff}; the SDK's own retries would not know the deadline.
-   */
+  /** SDK attempts per call (default {@link SDK_ATTEMPTS}). */
   maxAttempts?: number;
   /** Credentials of every client of the pool (default: the SDK's chain, i.e. the function's role). */
   credentials?: CredentialsProvider;
@@ -98,7 +108,7 @@ export class ClientPool {
     if (!client) {
       const settings: ClientSettings = {
         requestHandler: this.#handler,
-        maxAttempts: this.#options.maxAttempts ?? 1,
+        maxAttempts: this.#options.maxAttempts ?? SDK_ATTEMPTS,
       };
       const r = region ?? this.#options.region;
       if (r) settings.region = r;

@@ -67,6 +67,21 @@ export function classifyError(error: unknown): ErrorClass {
   return { retryable, reason };
 }
 
+/**
+ * First delay cap of the backoff, milliseconds: the first retry comes soon (a 5xx or a brief throttle often
+ * passes at once), and the caps double from there ("full jitter", AWS Architecture Blog, "Exponential Backoff
+ * And Jitter").
+ */
+export const BACKOFF_BASE_MS = 50;
+/** Largest delay cap, milliseconds: a retry never waits longer than this, so a call inside a deadline gets its turns. */
+export const BACKOFF_MAX_MS = 2_000;
+/**
+ * Attempts of {@link retryWithBackoff} for a caller that names none, the first included. The deadline is what
+ * bounds a caller; eight attempts with the default backoff wait at most 5.15 s (50 + 100 + ... + 1,600 + 2,000 ms
+ * caps, about half on average), so a call that keeps failing gives up in seconds rather than at the deadline.
+ */
+export const RETRY_ATTEMPTS = 8;
+
 export interface BackoffOptions {
   /** First delay cap, milliseconds. */
   baseMs?: number;
@@ -78,8 +93,8 @@ export interface BackoffOptions {
 
 /** "Full jitter" backoff: a uniform delay in [0, min(max, base * 2^attempt)). */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
-  const base = options.baseMs ?? 50;
-  const max = options.maxMs ?? 2_000;
+  const base = options.baseMs ?? BACKOFF_BASE_MS;
+  const max = options.maxMs ?? BACKOFF_MAX_MS;
   const random = options.random ?? Math.random;
   return Math.floor(random() * Math.min(max, base * 2 ** attempt));
 }
@@ -107,7 +122,7 @@ export async function retryWithBackoff<T>(
 ): Promise<T[]> {
   const now = options.now ?? Date.now;
   const wait = options.sleep ?? sleep;
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? RETRY_ATTEMPTS;
   let left = pending;
   for (let n = 0; n < maxAttempts && left.length > 0; n++) {
     if (n > 0) {

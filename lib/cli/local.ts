@@ -10,6 +10,7 @@ import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-ban
 import { produceDemoRecords } from './produce.js';
 import type { CommandIo } from './validate.js';
 
+/** The options of `fanout local`, as commander parses them (lib/cli/main.ts). */
 export interface LocalOptions {
   config?: string;
   portBase?: number;
@@ -19,11 +20,11 @@ export interface LocalOptions {
   /** Demo records per second. */
   rate: number;
   /** Live view refresh, milliseconds (0: no view). */
-  refreshMs: number;
+  refresh: number;
   /** Stop after this many seconds (tests, benchmarks); default: until Ctrl-C. */
   duration?: number;
   /** Print every line the functions log. */
-  verbose: boolean;
+  verbose?: boolean;
 }
 
 /** Signals that stop local mode: Ctrl-C, what `timeout`, CI and process managers send, a closed terminal. */
@@ -37,7 +38,8 @@ const PARENT_CHECK_MS = 1_000;
  * not pass SIGTERM on to its script). One instance per folder: a second refuses, naming the first.
  */
 export async function localCommand(options: LocalOptions, io: CommandIo): Promise<number> {
-  const config = loadConfigFile(options.config);
+  // `--config ''` names no file: the default applies, as when it is left out.
+  const config = loadConfigFile(options.config || undefined);
   for (const warning of configWarnings(config)) io.err(pc.yellow(formatWarning(warning)));
   const instance = claimLocalInstance();
   let pipeline: LocalPipeline;
@@ -85,7 +87,7 @@ export async function localCommand(options: LocalOptions, io: CommandIo): Promis
   }, PARENT_CHECK_MS);
   parentWatch.unref();
 
-  if (options.refreshMs > 0) view = liveView(pipeline, options.refreshMs, io);
+  if (options.refresh > 0) view = liveView(pipeline, options.refresh, io);
   if (options.demo) void demoProducer(pipeline, options.rate, stopping.signal, io);
   await new Promise<void>((resolve) => {
     if (options.duration) setTimeout(resolve, options.duration * 1000);

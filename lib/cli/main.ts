@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerConcurrency } from './concurrency.js';
 import { registerDestroy } from './destroy.js';
-import { localCommand } from './local.js';
+import { type LocalOptions, localCommand } from './local.js';
 import { registerLocalFail } from './local-fail.js';
 import { awsOptions, configOption, intOption, numberOption } from './options.js';
 import { produce } from './produce.js';
@@ -62,35 +62,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     )
     .option('--duration <s>', 'stop after this many seconds', intOption('--duration', 1, 86_400))
     .option('-v, --verbose', "print the functions' log lines")
-    .action(
-      async (o: {
-        config?: string;
-        portBase?: number;
-        dataDir?: string;
-        timeScale: number;
-        demo: boolean;
-        rate: number;
-        refresh: number;
-        duration?: number;
-        verbose?: boolean;
-      }) =>
-        setExitCode(
-          await localCommand(
-            {
-              ...(o.config ? { config: o.config } : {}),
-              ...(o.portBase ? { portBase: o.portBase } : {}),
-              ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-              ...(o.duration ? { duration: o.duration } : {}),
-              timeScale: o.timeScale,
-              demo: o.demo,
-              rate: o.rate,
-              refreshMs: o.refresh,
-              verbose: Boolean(o.verbose),
-            },
-            io,
-          ),
-        ),
-    );
+    .action(async (o: LocalOptions) => setExitCode(await localCommand(o, io)));
   registerLocalFail(local, io);
 
   awsOptions(

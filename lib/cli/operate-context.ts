@@ -1,4 +1,4 @@
-import { ClientPool } from '../aws/clients.js';
+import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { loadConfigFile } from '../config/load.js';
 import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
@@ -28,7 +28,7 @@ export function openOperateContext(
     session,
     names: naming(config.service, session.stage),
     // SDK retries on top of ours for throttles: an operator command has no invocation deadline to respect.
-    clients: clients ?? new ClientPool({ maxAttempts: 3 }),
+    clients: clients ?? new ClientPool({ maxAttempts: OPERATOR_SDK_ATTEMPTS }),
   };
 }
 

@@ -1,9 +1,19 @@
 import { createInterface } from 'node:readline';
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { SingleBar } from 'cli-progress';
-import { ClientPool } from '../aws/clients.js';
+import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { backoffDelay, sleep } from '../aws/retry.js';
 import type { CommandIo } from './validate.js';
+
+/**
+ * PutRecords attempts of one batch, the first included. Kinesis refuses the entries above a shard's 1,000
+ * records/s or 1 MB/s (ProvisionedThroughputExceededException) in an answer that is otherwise a success, which
+ * the SDK does not retry: a producer at full rate meets that routinely, so the refused entries go again after a
+ * backoff from {@link PRODUCE_BACKOFF_BASE_MS}, and only a shard that stays full this long stops the command.
+ */
+export const PRODUCE_ATTEMPTS = 10;
+/** Base of that backoff's delay caps (100 ms × 2^attempt, up to 2 s): a shard's write limit is per second. */
+export const PRODUCE_BACKOFF_BASE_MS = 100;
 
 export interface ProduceOptions {
   stream: string;
@@ -42,7 +52,7 @@ export async function produce(
   client?: KinesisClient,
   first = 0,
 ): Promise<number> {
-  const kinesis = client ?? new ClientPool({ maxAttempts: 3 }).get(KinesisClient);
+  const kinesis = client ?? new ClientPool({ maxAttempts: OPERATOR_SDK_ATTEMPTS }).get(KinesisClient);
   const bar =
     options.progress && options.count
       ? new SingleBar({
@@ -59,11 +69,11 @@ export async function produce(
     let pending = batch;
     batch = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 10)
+      if (attempt >= PRODUCE_ATTEMPTS)
         throw new Error(
           `PutRecords on ${options.stream}: ${pending.length} records still refused after ${attempt} attempts`,
         );
-      if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 100 }));
+      if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: PRODUCE_BACKOFF_BASE_MS }));
       const out = await kinesis.send(new PutRecordsCommand({ StreamName: options.stream, Records: pending }));
       const refused = (out.Records ?? []).flatMap((r, i) =>
         r.ErrorCode ? [pending[i] as PutRecordsRequestEntry] : [],

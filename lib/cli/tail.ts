@@ -6,7 +6,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ClientPool } from '../aws/clients.js';
+import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
 import type { TailOptions } from './tail-options.js';
 import { receivedRequests, tailReceiver } from './tail-receiver.js';
@@ -20,7 +20,7 @@ import type { CommandIo } from './validate.js';
 export async function tail(
   options: TailOptions,
   io: CommandIo,
-  pool = new ClientPool({ maxAttempts: 3 }),
+  pool = new ClientPool({ maxAttempts: OPERATOR_SDK_ATTEMPTS }),
 ): Promise<number> {
   if (options.localControlUrl && !options.kind) {
     const received = await receivedRequests(options.localControlUrl, options.name, 0);

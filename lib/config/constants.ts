@@ -24,6 +24,20 @@ export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON', 'AT_TIMESTAMP'] as 
  */
 export const DEFAULT_SOURCE_BATCH_SIZE = 500;
 
+/**
+ * Retries of a target's worker unless `retries` says otherwise: Lambda's own default for an async invocation
+ * (EventInvokeConfig MaximumRetryAttempts, 0-2, default 2: after about 1 and 2 minutes). A `via: queue` target
+ * gets as many (its queue's maxReceiveCount is retries + 1) before the envelope goes to its DLQ.
+ */
+export const DEFAULT_TARGET_RETRIES = 2;
+/**
+ * Retries of a dispatcher batch unless `source.maxRetryAttempts` says otherwise: Lambda's default for a Kinesis
+ * event source mapping, -1, retries until the record expires. The dispatcher fails a batch only for a hand-off
+ * that a retry can fix (a refusal for good goes to the target's DLQ), and a batch Lambda gives up on leaves the
+ * fan-out with only its position in the failure queue.
+ */
+export const DEFAULT_SOURCE_RETRY_ATTEMPTS = -1;
+
 /** Async `Invoke` payload limit (1 MB since late 2025; the legacy `InvokeAsync` API stays at 256 KB). */
 export const ASYNC_INVOKE_PAYLOAD_LIMIT = 1_000_000;
 /** SQS message and SendMessageBatch limit (1 MiB since 2025). */
@@ -31,3 +45,5 @@ export const SQS_MESSAGE_LIMIT = 1_048_576;
 
 /** Target names become parts of function, queue and alarm names (Lambda: 64 characters). */
 export const TARGET_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** What {@link TARGET_NAME_PATTERN} allows, as a field's message says it. */
+export const TARGET_NAME_RULE = 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]';

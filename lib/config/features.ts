@@ -4,8 +4,8 @@
  * which composes them, and written with zod/mini like it (the functions bundle this file).
  */
 import * as z from 'zod/mini';
-import type { HandoffMode } from './constants.js';
-import { orderingIssues } from './ordering.js';
+import { TARGET_NAME_PATTERN, TARGET_NAME_RULE } from './constants.js';
+import { type OrderingFields, orderingIssues } from './ordering.js';
 
 export {
   DEFAULT_MESSAGE_GROUPS,
@@ -87,26 +87,13 @@ export const discoverFields = {
   refreshSeconds: z._default(int(1, 86_400), 300),
   /** Name of the target (and its worker) that delivers to every discovered stream. */
   name: z._default(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
-          'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]',
-        ),
-      ),
+    z.string().check(z.regex(TARGET_NAME_PATTERN, TARGET_NAME_RULE)),
     DEFAULT_DISCOVERED_TARGET,
   ),
 };
 
 /** The fields of a target these rules read, as written (`via` and `ordered` may be left out). */
-export interface FeatureFields {
-  type: string;
-  destination: string;
-  via?: HandoffMode | undefined;
-  batchSize: number;
-  ordered?: boolean | undefined;
-  messageGroups?: number | undefined;
+export interface FeatureFields extends OrderingFields {
   role?: string | undefined;
   externalId?: string | undefined;
   region?: string | undefined;

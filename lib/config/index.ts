@@ -10,7 +10,14 @@ export {
   FIFO_BATCH_LIMIT,
   isDiscoveredTarget,
 } from './features.js';
-export { DEFAULT_CONFIG_FILE, formatPath, loadConfigFile, parseConfig, parseConfigText } from './load.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  formatPath,
+  loadConfigFile,
+  parseConfig,
+  parseConfigText,
+  readConfigFile,
+} from './load.js';
 export { type Naming, naming, type TargetRef } from './naming.js';
 export { isOrdered, isOrderedDestination } from './ordering.js';
 export {
@@ -30,5 +37,5 @@ export {
   SECRET_REF_RULE,
   type SecretRef,
 } from './secret-ref.js';
-export { idempotencyModeOf } from './target.js';
+export { idempotencyModeOf, targetNamed } from './target.js';
 export { configWarnings, formatWarning, privateAddressKind } from './warnings.js';

@@ -48,16 +48,24 @@ export function parseConfigText(text: string, file = '<config>'): FanoutConfig {
  */
 export function loadConfigFile(file?: string, env: NodeJS.ProcessEnv = process.env): FanoutConfig {
   const path = resolve(file ?? env.FANOUT_CONFIG ?? DEFAULT_CONFIG_FILE);
+  return parseConfigText(readConfigFile(path), path);
+}
+
+/**
+ * The text of a configuration file, read within its size limit ({@link readBounded}). Throws
+ * {@link ConfigError} under `shown` (the file as the user knows it) when it cannot be read or is too large.
+ */
+export function readConfigFile(path: string, shown = path): string {
   let read: ReturnType<typeof readBounded>;
   try {
     read = readBounded(path);
   } catch (cause) {
     throw new ConfigError(
-      path,
+      shown,
       [{ path: '', message: `cannot read the file (${(cause as Error).message})` }],
       { cause },
     );
   }
-  if ('problem' in read) throw new ConfigError(path, [read.problem]);
-  return parseConfigText(read.text, path);
+  if ('problem' in read) throw new ConfigError(shown, [read.problem]);
+  return read.text;
 }

@@ -6,6 +6,8 @@
  * stage, and a stack's names differ only by it (`<service>-<stage>-...`).
  */
 
+import { parseArn } from '../aws/arn.js';
+
 /** The fields of a configuration these rules read (after the schema's defaults). */
 export interface LoopFields {
   service: string;
@@ -25,7 +27,6 @@ export interface LoopIssue {
   message: string;
 }
 
-const ARN = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
 /** A deploy stage, as the functions accept it (lib/config/env.ts). */
 const STAGE = '[a-z0-9-]{1,16}';
 
@@ -37,16 +38,20 @@ interface Named {
 
 /** A stream reference (name or ARN) as its name, and its region and account when the ARN gives them. */
 function streamOf(reference: string): Named {
-  const arn = ARN.exec(reference);
-  if (arn?.[1] !== 'kinesis') return { name: reference };
-  const name = (arn[4] ?? '').replace(/^stream\//, '').split('/')[0] ?? '';
-  return { name, ...(arn[2] ? { region: arn[2] } : {}), ...(arn[3] ? { account: arn[3] } : {}) };
+  const arn = parseArn(reference);
+  if (arn?.service !== 'kinesis') return { name: reference };
+  const name = arn.resource.replace(/^stream\//, '').split('/')[0] ?? '';
+  return {
+    name,
+    ...(arn.region ? { region: arn.region } : {}),
+    ...(arn.account ? { account: arn.account } : {}),
+  };
 }
 
 /** A queue reference (name, URL or ARN) as its name. */
 function queueNameOf(reference: string): string {
-  const arn = ARN.exec(reference);
-  if (arn) return arn[4] ?? '';
+  const arn = parseArn(reference);
+  if (arn) return arn.resource;
   if (/^https?:\/\//.test(reference)) return reference.replace(/\/+$/, '').split('/').pop() ?? '';
   return reference;
 }
@@ -74,7 +79,7 @@ function isSourceStream(
   if (dest.name !== source.name) return false;
   const region = dest.region ?? target.region;
   if ((region === undefined) !== (source.region === undefined) || region !== source.region) return false;
-  const account = dest.account ?? (target.role ? ARN.exec(target.role)?.[3] : undefined);
+  const account = dest.account ?? (target.role ? parseArn(target.role)?.account || undefined : undefined);
   return account === source.account;
 }
 

@@ -5,12 +5,15 @@ import { CONFIG_LIMITS } from './bounds.js';
 import {
   ASYNC_INVOKE_PAYLOAD_LIMIT,
   DEFAULT_SOURCE_BATCH_SIZE,
+  DEFAULT_SOURCE_RETRY_ATTEMPTS,
+  DEFAULT_TARGET_RETRIES,
   HANDOFF_MODES,
   type HandoffMode,
   IDEMPOTENCY_MODES,
   SQS_MESSAGE_LIMIT,
   STARTING_POSITIONS,
   TARGET_NAME_PATTERN,
+  TARGET_NAME_RULE,
   TARGET_TYPES,
 } from './constants.js';
 import {
@@ -49,7 +52,7 @@ const sourceSchema = z.strictObject({
   parallelizationFactor: def(int(1, 10), 1),
   startingPosition: def(z.enum(STARTING_POSITIONS), 'LATEST'),
   startingPositionTimestamp: z.optional(z.number()),
-  maxRetryAttempts: def(int(-1, 10_000), -1),
+  maxRetryAttempts: def(int(-1, 10_000), DEFAULT_SOURCE_RETRY_ATTEMPTS),
   maxRecordAge: def(
     z
       .int()
@@ -145,11 +148,7 @@ const localOptionsSchema = z.strictObject({
 });
 
 const targetFields = z.strictObject({
-  name: z
-    .string()
-    .check(
-      z.regex(TARGET_NAME_PATTERN, 'must be 1-32 characters of [a-z0-9-], starting and ending with [a-z0-9]'),
-    ),
+  name: z.string().check(z.regex(TARGET_NAME_PATTERN, TARGET_NAME_RULE)),
   type: z.enum(TARGET_TYPES),
   /** Stream / queue / topic / delivery stream / bus / function (name or ARN), or URL for http. */
   destination: destinationText,
@@ -157,7 +156,7 @@ const targetFields = z.strictObject({
   via: z.optional(z.enum(HANDOFF_MODES)),
   concurrency: def(int(1, 1000), 5),
   /** Worker attempts after the first before the envelope goes to the target's DLQ. */
-  retries: def(int(0, 999), 2),
+  retries: def(int(0, 999), DEFAULT_TARGET_RETRIES),
   enabled: def(z.boolean(), true),
   /**
    * `store`: skip records already delivered using the DynamoDB idempotency table.

@@ -10,3 +10,14 @@ export function idempotencyModeOf(
     ? 'native'
     : 'store';
 }
+
+/**
+ * The target called `name` in a configuration, or undefined: each caller says what is wrong in its own words
+ * (a worker's `FANOUT_TARGET`, an operator's argument).
+ */
+export function targetNamed<T extends { name: string }>(
+  config: { targets: readonly T[] },
+  name: string,
+): T | undefined {
+  return config.targets.find((t) => t.name === name);
+}

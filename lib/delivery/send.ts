@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { classifyError, type RetryOptions, retryWithBackoff } from '../aws/retry.js';
 import { chunkBySize } from '../envelope/chunk.js';
@@ -111,6 +112,10 @@ async function sendCall(
       attempts++;
       // The call must not outlive the invocation: Lambda would kill it mid-flight, after the effect.
       const signal = AbortSignal.timeout(Math.max(1, Math.floor(deps.deadline - now())));
+      // Each request of the call listens to this signal while it runs (the SDK's http handler, node:http), and a
+      // call has at most one request per record in flight (an http target sends 16 at once): that many
+      // listeners are the call's, not a leak Node should warn of past its default of 10.
+      setMaxListeners(Math.max(records.length, defaultMaxListeners), signal);
       const outcomes = await deps.adapter.deliver(records, signal).catch((error: unknown) => {
         const { retryable, reason } = classifyError(error);
         return records.map((): RecordOutcome => ({ ok: false, retryable, reason }));

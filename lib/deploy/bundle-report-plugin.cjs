@@ -5,29 +5,23 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-
-// The ESM build of tsx's API: its CommonJS build cannot register the loader (tsx 4.23).
-const loadTsx = async () => (await import('tsx/esm/api')).tsImport;
+const { tsModuleHook } = require('./ts-hook.cjs');
 
 class BundleReportPlugin {
   constructor(serverless, options, { log }) {
-    this.serverless = serverless;
-    this.options = options;
-    this.log = log;
-    this.hooks = { 'after:package:finalize': () => this.report() };
-  }
-
-  async report() {
-    const { bundleSize, formatBundleReport } = await (await loadTsx())('./bundle-report.ts', __filename);
-    const { service, serviceDir } = this.serverless;
-    const packageDir = path.resolve(serviceDir, this.options.package || '.serverless');
-    const rows = service.getAllFunctions().map((key) => {
-      const artifact = path.join(packageDir, path.basename(service.getFunction(key).package.artifact));
-      return bundleSize(key, artifact);
-    });
-    fs.writeFileSync(path.join(packageDir, 'bundle-sizes.json'), `${JSON.stringify(rows, null, 2)}\n`);
-    this.log.notice(`Bundle sizes (${path.join(packageDir, 'bundle-sizes.json')}):`);
-    this.log.notice(formatBundleReport(rows));
+    this.hooks = {
+      'after:package:finalize': tsModuleHook('./bundle-report.ts', ({ bundleSize, formatBundleReport }) => {
+        const { service, serviceDir } = serverless;
+        const packageDir = path.resolve(serviceDir, options.package || '.serverless');
+        const rows = service.getAllFunctions().map((key) => {
+          const artifact = path.join(packageDir, path.basename(service.getFunction(key).package.artifact));
+          return bundleSize(key, artifact);
+        });
+        fs.writeFileSync(path.join(packageDir, 'bundle-sizes.json'), `${JSON.stringify(rows, null, 2)}\n`);
+        log.notice(`Bundle sizes (${path.join(packageDir, 'bundle-sizes.json')}):`);
+        log.notice(formatBundleReport(rows));
+      }),
+    };
   }
 }
 

@@ -1,5 +1,6 @@
+import { parseArn, streamNameOf } from '../aws/arn.js';
 import { type ConfigProblem, type FanoutConfig, isDiscoveredTarget } from '../config/index.js';
-import { destinationProblem, parseArn, streamNameOf } from './destination.js';
+import { destinationProblem } from './destination.js';
 import { type DeployNames, NAME_LIMITS } from './names.js';
 
 /** Same rule as `FANOUT_STAGE` in the function environment contract: the functions refuse any other stage. */

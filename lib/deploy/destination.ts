@@ -1,3 +1,4 @@
+import { parseArn } from '../aws/arn.js';
 import type { TargetConfig, TargetType } from '../config/index.js';
 import { type CfnValue, sub } from './cfn.js';
 
@@ -59,30 +60,9 @@ const KINDS: Record<Exclude<TargetType, 'http'>, DestinationKind> = {
   },
 };
 
-const ARN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
 /** `https://sqs.<region>.amazonaws.com/<account>/<name>` and the legacy `<region>.queue.amazonaws.com`. */
 const QUEUE_URL =
   /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/([^/]+)$/;
-
-export interface ParsedArn {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-export function parseArn(text: string): ParsedArn | undefined {
-  const match = ARN.exec(text);
-  if (!match) return undefined;
-  return {
-    partition: match[1]!,
-    service: match[2]!,
-    region: match[3]!,
-    account: match[4] ?? '',
-    resource: match[5]!,
-  };
-}
 
 /** Why a destination cannot be one of this target type (undefined when it can); the message names the value. */
 export function destinationProblem(type: TargetType, destination: string): string | undefined {
@@ -156,10 +136,4 @@ function isQualifiedFunction(destination: string): boolean {
   const arn = parseArn(destination);
   const resource = arn ? arn.resource.slice('function:'.length) : destination;
   return resource.includes(':');
-}
-
-/** The source stream's name when the config gives a name, or the name part of its ARN. */
-export function streamNameOf(stream: string): string {
-  const arn = parseArn(stream);
-  return arn ? arn.resource.slice('stream/'.length) : stream;
 }

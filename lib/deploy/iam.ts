@@ -15,6 +15,14 @@ export type PolicyStatement = {
   Resource: CfnValue[];
 };
 
+/** A statement that allows `actions` on `resources`. */
+const allow = (sid: string, actions: string[], resources: CfnValue[]): PolicyStatement => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: actions,
+  Resource: resources,
+});
+
 /**
  * What the worker's idempotency ledger (lib/ledger/dynamo.ts) calls on the table: `Query` to read the pages that
  * cover an envelope, conditional `PutItem` to write a page (leases, deliveries, releases), `GetItem` to read a page
@@ -44,12 +52,11 @@ const QUEUE_CONSUME_ACTIONS = [
 const QUEUE_SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'];
 
 function logStatement(functionName: string): PolicyStatement {
-  return {
-    Sid: 'WriteOwnLogs',
-    Effect: 'Allow',
-    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    Resource: [localArn('logs', `log-group:/aws/lambda/${functionName}:*`)],
-  };
+  return allow(
+    'WriteOwnLogs',
+    ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    [localArn('logs', `log-group:/aws/lambda/${functionName}:*`)],
+  );
 }
 
 function role(name: string, statements: PolicyStatement[]): CfnResource {
@@ -89,64 +96,35 @@ export function dispatcherRole(context: StackContext): CfnResource {
   const queued = config.targets.filter((t) => t.via === 'queue');
   const statements: PolicyStatement[] = [
     logStatement(names.dispatcherFunction()),
-    {
-      Sid: 'ReadSourceStream',
-      Effect: 'Allow',
-      Action: STREAM_READ_ACTIONS,
-      Resource: [sourceStreamArn(context)],
-    },
+    allow('ReadSourceStream', STREAM_READ_ACTIONS, [sourceStreamArn(context)]),
   ];
   if (config.source.enhancedFanOut) {
-    statements.push({
-      Sid: 'ReadSourceConsumer',
-      Effect: 'Allow',
-      Action: CONSUMER_READ_ACTIONS,
-      Resource: [getAtt(logicalIds.sourceConsumer, 'ConsumerARN')],
-    });
+    statements.push(
+      allow('ReadSourceConsumer', CONSUMER_READ_ACTIONS, [getAtt(logicalIds.sourceConsumer, 'ConsumerARN')]),
+    );
   }
   statements.push(
-    {
-      Sid: 'InvokeWorkers',
-      Effect: 'Allow',
-      Action: ['lambda:InvokeFunction'],
-      Resource: invoked.map((t) => localArn('lambda', `function:${names.workerFunction(t.name)}`)),
-    },
-    {
-      Sid: 'SendToTargetQueues',
-      Effect: 'Allow',
-      Action: QUEUE_SEND_ACTIONS,
-      Resource: [
-        ...queued.map((t) => getAtt(logicalIds.targetQueue(t.name), 'Arn')),
-        ...config.targets.map((t) => getAtt(logicalIds.targetDlq(t.name), 'Arn')),
-      ],
-    },
-    {
-      // Lambda's on-failure records, and the dispatcher's own for a record whose hand-off and DLQ notice were
-      // refused (it finds the queue by name: GetQueueUrl).
-      Sid: 'SendToFailureQueue',
-      Effect: 'Allow',
-      Action: QUEUE_SEND_ACTIONS,
-      Resource: [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')],
-    },
+    allow(
+      'InvokeWorkers',
+      ['lambda:InvokeFunction'],
+      invoked.map((t) => localArn('lambda', `function:${names.workerFunction(t.name)}`)),
+    ),
+    allow('SendToTargetQueues', QUEUE_SEND_ACTIONS, [
+      ...queued.map((t) => getAtt(logicalIds.targetQueue(t.name), 'Arn')),
+      ...config.targets.map((t) => getAtt(logicalIds.targetDlq(t.name), 'Arn')),
+    ]),
+    // Lambda's on-failure records, and the dispatcher's own for a record whose hand-off and DLQ notice were
+    // refused (it finds the queue by name: GetQueueUrl).
+    allow('SendToFailureQueue', QUEUE_SEND_ACTIONS, [getAtt(logicalIds.dispatcherFailureQueue, 'Arn')]),
   );
   const claimCheckObjects = claimCheckObjectsArn(context);
   if (claimCheckObjects) {
-    statements.push({
-      Sid: 'StoreClaimChecks',
-      Effect: 'Allow',
-      Action: ['s3:PutObject'],
-      Resource: [claimCheckObjects],
-    });
+    statements.push(allow('StoreClaimChecks', ['s3:PutObject'], [claimCheckObjects]));
   }
   if (config.discover) {
     // ListStreams has no resource type: IAM takes it only on "*". It lists names; writes stay scoped to the
     // prefix (the discovered target's worker may put records on `stream/<prefix>*` only).
-    statements.push({
-      Sid: 'DiscoverStreams',
-      Effect: 'Allow',
-      Action: ['kinesis:ListStreams'],
-      Resource: ['*'],
-    });
+    statements.push(allow('DiscoverStreams', ['kinesis:ListStreams'], ['*']));
   }
   return role(names.dispatcherRole(), statements);
 }
@@ -165,53 +143,27 @@ export function workerRole(context: StackContext, target: TargetConfig): CfnReso
     // With `role`, the destination's account grants the writes to that role: this account grants none, only
     // the AssumeRole of exactly that role.
     target.role
-      ? { Sid: 'AssumeDestinationRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [target.role] }
-      : {
-          Sid: 'WriteDestination',
-          Effect: 'Allow',
-          Action: destinationActions(target.type),
-          Resource: destinationArns(target),
-        },
-    {
-      Sid: 'SendToOwnDlq',
-      Effect: 'Allow',
-      Action: QUEUE_SEND_ACTIONS,
-      Resource: [getAtt(logicalIds.targetDlq(target.name), 'Arn')],
-    },
+      ? allow('AssumeDestinationRole', ['sts:AssumeRole'], [target.role])
+      : allow('WriteDestination', destinationActions(target.type), destinationArns(target)),
+    allow('SendToOwnDlq', QUEUE_SEND_ACTIONS, [getAtt(logicalIds.targetDlq(target.name), 'Arn')]),
   ];
   if (target.via === 'queue') {
-    statements.push({
-      Sid: 'ConsumeOwnQueue',
-      Effect: 'Allow',
-      Action: QUEUE_CONSUME_ACTIONS,
-      Resource: [getAtt(logicalIds.targetQueue(target.name), 'Arn')],
-    });
+    statements.push(
+      allow('ConsumeOwnQueue', QUEUE_CONSUME_ACTIONS, [getAtt(logicalIds.targetQueue(target.name), 'Arn')]),
+    );
   }
   const claimCheckObjects = claimCheckObjectsArn(context);
   if (claimCheckObjects) {
-    statements.push({
-      Sid: 'ReadClaimChecks',
-      Effect: 'Allow',
-      Action: ['s3:GetObject'],
-      Resource: [claimCheckObjects],
-    });
+    statements.push(allow('ReadClaimChecks', ['s3:GetObject'], [claimCheckObjects]));
   }
   const signing = signingGrant(target);
   if (signing) {
-    statements.push({
-      Sid: 'ReadSigningSecret',
-      Effect: 'Allow',
-      Action: signing.actions,
-      Resource: signing.resources,
-    });
+    statements.push(allow('ReadSigningSecret', signing.actions, signing.resources));
   }
   if (idempotencyModeOf(target) === 'store') {
-    statements.push({
-      Sid: 'UseIdempotencyTable',
-      Effect: 'Allow',
-      Action: IDEMPOTENCY_ACTIONS,
-      Resource: [getAtt(logicalIds.idempotencyTable, 'Arn')],
-    });
+    statements.push(
+      allow('UseIdempotencyTable', IDEMPOTENCY_ACTIONS, [getAtt(logicalIds.idempotencyTable, 'Arn')]),
+    );
   }
   return role(names.workerRole(target.name), statements);
 }

@@ -16,7 +16,7 @@ export type {
 } from './cfn.js';
 export { deployProblems } from './checks.js';
 export { DASHBOARD_LOGICAL_ID, dashboardName, dashboardResources, dashboardUrl } from './dashboard.js';
-export { destinationArns, destinationProblem, parseArn } from './destination.js';
+export { destinationArns, destinationProblem } from './destination.js';
 export {
   bundleSwitches,
   esbuildOptions,

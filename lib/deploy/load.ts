@@ -1,6 +1,6 @@
 import { basename, extname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DEFAULT_CONFIG_FILE, parseConfigText, readBounded } from '../config/index.js';
+import { DEFAULT_CONFIG_FILE, parseConfigText, readConfigFile } from '../config/index.js';
 import { type ServerlessParts, serverlessParts } from './stack.js';
 
 export interface LoadOptions {
@@ -22,20 +22,7 @@ export function loadServerlessParts(
 ): ServerlessParts {
   const file = resolve(options.serviceDir, options.configFile ?? (env.FANOUT_CONFIG || DEFAULT_CONFIG_FILE));
   const shown = relative(options.serviceDir, file) || file;
-  let read: ReturnType<typeof readBounded>;
-  try {
-    read = readBounded(file);
-  } catch (cause) {
-    throw new ConfigError(
-      shown,
-      [{ path: '', message: `cannot read the file (${(cause as Error).message})` }],
-      {
-        cause,
-      },
-    );
-  }
-  if ('problem' in read) throw new ConfigError(shown, [read.problem]);
-  const { text } = read;
+  const text = readConfigFile(file, shown);
   // First for its messages (YAML syntax, schema), then for the document the functions will parse themselves.
   parseConfigText(text, shown);
   const document: unknown = parse(text);

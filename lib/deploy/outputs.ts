@@ -1,5 +1,5 @@
+import { streamNameOf } from '../aws/arn.js';
 import { type CfnOutputs, getAtt, ref } from './cfn.js';
-import { streamNameOf } from './destination.js';
 import { logicalIds } from './ids.js';
 import { sourceStreamArn } from './source.js';
 import type { StackContext } from './types.js';

@@ -1,7 +1,7 @@
+import { streamNameOf } from '../aws/arn.js';
 import type { FanoutConfig } from '../config/index.js';
 import type { Naming } from '../config/naming.js';
 import type { CfnResource, CfnResources } from './cfn.js';
-import { streamNameOf } from './destination.js';
 import { logicalIds } from './ids.js';
 
 /** What a retained resource is, for `fanout destroy`, which deletes each kind with its own API. */

@@ -1,6 +1,6 @@
+import { streamNameOf } from '../aws/arn.js';
 import { LEDGER_TABLE_SCHEMA, ledgerTableKeys } from '../ledger/item.js';
 import { type CfnResources, type CfnValue, getAtt, localArn, ref } from './cfn.js';
-import { streamNameOf } from './destination.js';
 import { logicalIds } from './ids.js';
 import { deadLetterQueue } from './queues.js';
 import type { StackContext } from './types.js';

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_MESSAGE_GROUPS } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
+import { targetNamed } from '../config/target.js';
 import { asciiJson } from '../envelope/codec.js';
 import { ENVELOPE_VERSION, REFUSED_KIND, type RefusedNotice } from '../envelope/types.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
-import { messageGroupOf } from './ordered.js';
+import { deduplicationId, messageGroupOf } from './ordered.js';
 import { positionOf, type RefusedRecord } from './refusal.js';
 import {
   type CallUnit,
@@ -78,7 +78,7 @@ export async function deadLetter(
   const dlqUnits: CallUnit[] = [];
   const reasonOf = new Map<SourceRecord, string>();
   for (const [name, refused] of toDlq) {
-    const target = config.targets.find((t) => t.name === name) as TargetConfig;
+    const target = targetNamed(config, name) as TargetConfig;
     telemetry.count(METRICS.handoffRefused, refused.length, name);
     telemetry.error('hand-off refused for good: records sent to the target DLQ with the reason', {
       target: name,
@@ -148,15 +148,12 @@ function refusedNoticeMessage(target: TargetConfig, stream: string, refused: Ref
   const body = asciiJson(notice);
   const message: QueueMessage = { body, bytes: body.length, records: [record] };
   if (!target.ordered) return message;
-  // A FIFO DLQ takes nothing without a group; notices need no order among themselves.
+  // A FIFO DLQ takes nothing without a group; notices need no order among themselves. The `refused` prefix keeps
+  // a notice's deduplication id apart from that of an envelope of the same record.
   return {
     ...message,
     group: messageGroupOf(record.pk, target.messageGroups ?? DEFAULT_MESSAGE_GROUPS, dest),
-    dedupId: createHash('sha256')
-      .update(
-        `refused\u0000${target.name}\u0000${dest ?? ''}\u0000${stream}\u0000${record.shard}:${record.seq}:${record.sub ?? ''}`,
-      )
-      .digest('base64url'),
+    dedupId: deduplicationId(`refused\u0000${target.name}`, stream, [record], dest),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { streamNameOf } from '../aws/arn.js';
 import { encodeRecord } from '../envelope/codec.js';
 import { recordId } from '../envelope/keys.js';
 import { deaggregate, KPL_BASE64_PREFIX } from '../routing/kpl.js';
@@ -33,12 +34,6 @@ export interface DecodedBatch {
   /** Kinesis records that were KPL aggregates, split into their user records. */
   aggregated: number;
   corrupt: CorruptAggregate[];
-}
-
-/** The stream name of `arn:aws:kinesis:<region>:<account>:stream/<name>` (an ESM event names its stream by ARN). */
-export function streamNameOf(arnOrName: string): string {
-  const at = arnOrName.indexOf(':stream/');
-  return at === -1 ? arnOrName : arnOrName.slice(at + ':stream/'.length).split('/')[0] || arnOrName;
 }
 
 /** `shardId-000000000000` from an event id `shardId-000000000000:4954...`. */

@@ -15,6 +15,15 @@ import { type PlanContext, targetUnits } from './plan.js';
 import { createRouter } from './route.js';
 import { type HandoffUnit, runUnit, type UnitOutcome, type UnitRunOptions } from './units.js';
 
+/**
+ * Attempts per hand-off call (an async Invoke, a SendMessageBatch), the first included, unless the deps say
+ * otherwise; the invocation's deadline bounds them too. More than a worker makes (DELIVERY_ATTEMPTS): a hand-off
+ * that runs out fails the batch from its lowest record, and Lambda then hands over that record and everything
+ * after it again, for every target. Ten attempts with the default backoff wait at most 9.15 s (caps of 50 ms
+ * doubling to 2 s), about half on average.
+ */
+export const HANDOFF_ATTEMPTS = 10;
+
 export interface DispatcherDeps {
   config: FanoutConfig;
   names: Naming;
@@ -78,7 +87,7 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
     reportDecoding(batch, telemetry);
     const run: UnitRunOptions = {
       deadline,
-      maxAttempts: deps.maxAttempts ?? 10,
+      maxAttempts: deps.maxAttempts ?? HANDOFF_ATTEMPTS,
       now,
       random,
       ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -11,12 +11,12 @@ export {
   type DecodedBatch,
   decodeBatch,
   type SourceRecord,
-  streamNameOf,
 } from './decode.js';
 export {
   createDispatcher,
   type DispatcherDeps,
   type DispatchHandler,
+  HANDOFF_ATTEMPTS,
   type InvocationContext,
 } from './dispatcher.js';
 export {

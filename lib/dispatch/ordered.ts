@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HandoffPort } from '../handoff/types.js';
 import type { SourceRecord } from './decode.js';
 import {
+  addOutcome,
   emptyOutcome,
   type HandoffUnit,
   type QueueMessage,
@@ -111,12 +112,7 @@ export async function runOrderedUnit(
       queueUnits(unit.target, unit.queueName, send, maxBytes).map((u) => runUnit(u, port, options)),
     );
     for (const r of results) {
-      outcome.handedOff += r.handedOff;
-      outcome.bytes += r.bytes;
-      outcome.calls += r.calls;
-      outcome.failed.push(...r.failed);
-      outcome.reasons.push(...r.reasons);
-      outcome.refused.push(...r.refused);
+      addOutcome(outcome, r);
       for (const record of r.failed) failedGroups.add(groupOf.get(record) ?? '');
     }
   }

@@ -19,6 +19,8 @@ export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000] as const;
 /** EventInvokeConfig defaults: two retries, six hours. */
 export const DEFAULT_ASYNC_RETRY_ATTEMPTS = 2;
 export const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
+/** Kinesis event source mapping default MaximumRetryAttempts: -1, a failing batch is retried until it expires. */
+export const DEFAULT_STREAM_RETRY_ATTEMPTS = -1;
 
 /** Why an async event went to the on-failure destination (`requestContext.condition`). */
 export const ASYNC_FAILURE_CONDITIONS = {

@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
 import { toProblems } from '../config/load.js';
-import { DEFAULT_ASYNC_RETRY_ATTEMPTS, DEFAULT_MAX_EVENT_AGE_SECONDS } from './constants.js';
+import {
+  DEFAULT_ASYNC_RETRY_ATTEMPTS,
+  DEFAULT_MAX_EVENT_AGE_SECONDS,
+  DEFAULT_STREAM_RETRY_ATTEMPTS,
+} from './constants.js';
 import type { FunctionDefinition } from './types.js';
 
 const int = (min: number, max: number): z.ZodInt => z.int().min(min).max(max);
@@ -45,7 +49,7 @@ const kinesisMappingSchema = z
     startingPosition: z.enum(['LATEST', 'TRIM_HORIZON', 'AT_TIMESTAMP']).default('LATEST'),
     /** Epoch seconds, for AT_TIMESTAMP. */
     startingPositionTimestamp: z.number().optional(),
-    maximumRetryAttempts: int(-1, 10_000).default(-1),
+    maximumRetryAttempts: int(-1, 10_000).default(DEFAULT_STREAM_RETRY_ATTEMPTS),
     maximumRecordAgeInSeconds: z
       .int()
       .refine((v) => v === -1 || (v >= 60 && v <= 604_800), 'must be -1 (forever) or 60-604800 seconds')

@@ -16,12 +16,14 @@ import { type ApiFunction, lambdaBackend } from './invoke/backend.js';
 import { type LambdaApiServer, startLambdaApi } from './invoke/server.js';
 import { KinesisMapping } from './kinesis/mapping.js';
 import { type LocalLambdaRuntimeOptions, type RuntimeSettings, runtimeSettings } from './options.js';
-import { SqsMapping } from './sqs/mapping.js';
+import { SqsMapping, type SqsMappingDeps } from './sqs/mapping.js';
 import { type RuntimeResumeReport, RuntimeState, type RuntimeStopReport } from './state.js';
 import type { RuntimeStats } from './stats.js';
 import type { FunctionDefinition, InvokeOutcome } from './types.js';
 
 type Registered = ApiFunction;
+/** What every event source mapping gets from the runtime. */
+type MappingDeps = Pick<SqsMappingDeps, 'fn' | 'clock' | 'events' | 'scope'>;
 
 export type { RuntimeResumeReport, RuntimeStopReport } from './state.js';
 
@@ -105,43 +107,31 @@ export class LocalLambdaRuntime {
   /** Adds a Kinesis event source mapping (before `start()`); returns its id. */
   addKinesisMapping(definition: KinesisMappingDefinition): string {
     const config = resolveKinesisMapping(definition);
-    const { kinesis, clock, timeScale, scope } = this.#settings;
+    const { kinesis, timeScale } = this.#settings;
     if (!kinesis)
       throw new LocalRuntimeError('a Kinesis mapping needs the runtime option "kinesis" (a KinesisClient)');
-    const id = `kinesis:${config.streamName}->${config.functionName}#${this.#mappings.length + 1}`;
-    this.#beforeStart('addKinesisMapping');
-    this.#mappings.push(
-      new KinesisMapping(id, config, {
-        kinesis,
-        fn: this.#get(config.functionName).fn,
-        clock,
-        timeScale,
-        events: this.events,
-        scope,
-        checkpoints: this.#state.checkpoints,
-        ...this.#sink(),
-      }),
+    const checkpoints = this.#state.checkpoints;
+    return this.#addMapping(
+      'addKinesisMapping',
+      `kinesis:${config.streamName}`,
+      config.functionName,
+      (id, deps) =>
+        new KinesisMapping(id, config, { ...deps, kinesis, timeScale, checkpoints, ...this.#sink() }),
     );
-    return id;
   }
 
   /** Adds an SQS event source mapping (before `start()`); returns its id. */
   addSqsMapping(definition: SqsMappingDefinition): string {
     const config = resolveSqsMapping(definition);
-    const { sqs, clock, scope } = this.#settings;
+    const { sqs } = this.#settings;
     if (!sqs) throw new LocalRuntimeError('an SQS mapping needs the runtime option "sqs" (an SQSClient)');
-    const id = `sqs:${config.queueUrl.split('/').at(-1)}->${config.functionName}#${this.#mappings.length + 1}`;
-    this.#beforeStart('addSqsMapping');
-    this.#mappings.push(
-      new SqsMapping(id, config, {
-        sqs,
-        fn: this.#get(config.functionName).fn,
-        clock,
-        events: this.events,
-        scope,
-      }),
+    const source = `sqs:${config.queueUrl.split('/').at(-1)}`;
+    return this.#addMapping(
+      'addSqsMapping',
+      source,
+      config.functionName,
+      (id, deps) => new SqsMapping(id, config, { ...deps, sqs }),
     );
-    return id;
   }
 
   /** Starts the Lambda API and the mappings; resolves with the endpoint (for `AWS_ENDPOINT_URL_LAMBDA`). */
@@ -267,6 +257,20 @@ export class LocalLambdaRuntime {
     const registered = this.#functions.get(name);
     if (!registered) throw new FunctionNotFoundError(name);
     return registered;
+  }
+
+  /** Adds a mapping of `source` to a registered function, before start; its id: `<source>-><function>#<n>`. */
+  #addMapping(
+    method: string,
+    source: string,
+    functionName: string,
+    create: (id: string, deps: MappingDeps) => KinesisMapping | SqsMapping,
+  ): string {
+    const id = `${source}->${functionName}#${this.#mappings.length + 1}`;
+    this.#beforeStart(method);
+    const { clock, scope } = this.#settings;
+    this.#mappings.push(create(id, { fn: this.#get(functionName).fn, clock, events: this.events, scope }));
+    return id;
   }
 
   #sink(): { sink?: FailureSink } {

@@ -6,7 +6,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ClientPool } from '../aws/clients.js';
+import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { LocalLambdaRuntime, type RuntimeStopReport } from '../lambda-emulator/index.js';
@@ -137,7 +137,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       AWS_ENDPOINT_URL_S3: emulators.sqs.endpoint,
     };
     Object.assign(process.env, env);
-    const clients = new ClientPool({ maxAttempts: 3 });
+    const clients = new ClientPool({ maxAttempts: OPERATOR_SDK_ATTEMPTS });
     const receiver = await startReceiver({
       ...(port(5) ? { port: port(5) } : {}),
       keepBodies: options.keepBodies ?? true,

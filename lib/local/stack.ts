@@ -7,10 +7,10 @@ import {
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { streamNameOf } from '../aws/arn.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
-import { streamNameOf } from '../dispatch/decode.js';
 import { ledgerTableKeys } from '../ledger/item.js';
 
 /** What local mode made of a target. */

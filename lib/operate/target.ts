@@ -1,9 +1,10 @@
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
+import { targetNamed } from '../config/target.js';
 import { UnknownTargetError } from './errors.js';
 
 /** The target called `name`; throws {@link UnknownTargetError} naming the known targets otherwise. */
 export function findTarget(config: FanoutConfig, name: string): TargetConfig {
-  const target = config.targets.find((t) => t.name === name);
+  const target = targetNamed(config, name);
   if (!target)
     throw new UnknownTargetError(
       name,

@@ -1,19 +1,4 @@
-/** Parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
-export interface Arn {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-/** Parses an ARN; undefined for anything else (a name, a URL). */
-export function parseArn(value: string): Arn | undefined {
-  const parts = value.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition = '', service = '', region = '', account = ''] = parts;
-  return { partition, service, region, account, resource: parts.slice(5).join(':') };
-}
+import { parseArn } from '../aws/arn.js';
 
 /**
  * Region a destination lives in when it says so (an ARN, an AWS queue URL); undefined otherwise, and the

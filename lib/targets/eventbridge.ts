@@ -1,18 +1,10 @@
 import { isUtf8 } from 'node:buffer';
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsCommandOutput,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { regionOf } from './destination.js';
 import {
-  deliverAccepted,
-  delivered,
-  entryFailure,
-  failAll,
+  deliverCall,
   failed,
-  missingResult,
+  outcomesInOrder,
   type Prepared,
   prepareEach,
   refuse,
@@ -93,23 +85,13 @@ export function createEventBridgeAdapter(context: AdapterContext): TargetAdapter
           },
         };
       });
-      return deliverAccepted(prepared, async (entries) => {
-        let response: PutEventsCommandOutput;
-        try {
-          response = await client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: signal });
-        } catch (error) {
-          return failAll(entries.length, 'PutEvents', error);
-        }
-        const results = response.Entries ?? [];
-        return entries.map((_, i) => {
-          const result = results[i];
-          if (!result) return missingResult('PutEvents');
-          if (result.ErrorCode) {
-            return entryFailure('PutEvents', result.ErrorCode, result.ErrorMessage, RETRYABLE_CODES);
-          }
-          return result.EventId ? delivered() : missingResult('PutEvents');
-        });
-      });
+      return deliverCall(
+        prepared,
+        'PutEvents',
+        (entries) => client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: signal }),
+        (response, entries) =>
+          outcomesInOrder('PutEvents', entries.length, response.Entries, (r) => r.EventId, RETRYABLE_CODES),
+      );
     },
   };
 }

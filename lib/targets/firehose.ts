@@ -2,18 +2,9 @@ import {
   FirehoseClient,
   type _Record as FirehoseRecord,
   PutRecordBatchCommand,
-  type PutRecordBatchCommandOutput,
 } from '@aws-sdk/client-firehose';
-import { parseArn } from './destination.js';
-import {
-  deliverAccepted,
-  delivered,
-  entryFailure,
-  failAll,
-  missingResult,
-  prepareEach,
-  sizeOrZero,
-} from './outcomes.js';
+import { parseArn } from '../aws/arn.js';
+import { deliverCall, outcomesInOrder, prepareEach, sizeOrZero } from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -50,24 +41,16 @@ export function createFirehoseAdapter(context: AdapterContext): TargetAdapter {
         if (!(record.data instanceof Uint8Array)) throw new TypeError('the record data is not bytes');
         return { entry: { Data: record.data } satisfies FirehoseRecord };
       });
-      return deliverAccepted(prepared, async (entries) => {
-        let response: PutRecordBatchCommandOutput;
-        try {
-          response = await client.send(
-            new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: entries }),
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          return failAll(entries.length, 'PutRecordBatch', error);
-        }
-        const results = response.RequestResponses ?? [];
-        return entries.map((_, i) => {
-          const result = results[i];
-          if (!result) return missingResult('PutRecordBatch');
-          if (result.ErrorCode) return entryFailure('PutRecordBatch', result.ErrorCode, result.ErrorMessage);
-          return result.RecordId ? delivered() : missingResult('PutRecordBatch');
-        });
-      });
+      return deliverCall(
+        prepared,
+        'PutRecordBatch',
+        (entries) =>
+          client.send(new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: entries }), {
+            abortSignal: signal,
+          }),
+        (response, entries) =>
+          outcomesInOrder('PutRecordBatch', entries.length, response.RequestResponses, (r) => r.RecordId),
+      );
     },
   };
 }

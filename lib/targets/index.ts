@@ -1,4 +1,4 @@
-export { type Arn, parseArn, regionOf } from './destination.js';
+export { regionOf } from './destination.js';
 export {
   DiscoveryError,
   RecordHeaderError,
@@ -53,15 +53,24 @@ export {
   refuseAsMessage,
 } from './message.js';
 export {
+  type MessageBatchApi,
+  type MessageBatchResponse,
+  messageBatchAdapter,
+} from './message-batch.js';
+export {
   type BatchEntryFailure,
   deliverAccepted,
+  deliverCall,
   delivered,
+  type EntryResult,
   entryFailure,
   failAll,
   failed,
   missingResult,
   outcomesByEntryId,
+  outcomesInOrder,
   type Prepared,
+  withIndexIds,
 } from './outcomes.js';
 export { ADAPTER_FACTORIES, createAdapter } from './registry.js';
 export {

@@ -1,22 +1,12 @@
 import {
   KinesisClient,
   PutRecordsCommand,
-  type PutRecordsCommandOutput,
   type PutRecordsInput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { parseArn, regionOf } from './destination.js';
-import {
-  deliverAccepted,
-  delivered,
-  entryFailure,
-  failAll,
-  missingResult,
-  type Prepared,
-  prepareEach,
-  refuse,
-  sizeOrZero,
-} from './outcomes.js';
+import { parseArn } from '../aws/arn.js';
+import { regionOf } from './destination.js';
+import { deliverCall, outcomesInOrder, type Prepared, prepareEach, refuse, sizeOrZero } from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /**
@@ -76,23 +66,14 @@ export function createKinesisAdapter(context: AdapterContext): TargetAdapter {
     limits: KINESIS_LIMITS,
     sizeOf: sizeOrZero(kinesisRecordSize),
     async deliver(records, signal): Promise<RecordOutcome[]> {
-      const prepared = prepareEach(records, 'PutRecords', putRecordsEntry);
-      return deliverAccepted(prepared, async (entries) => {
-        const input: PutRecordsInput = { ...stream, Records: entries };
-        let response: PutRecordsCommandOutput;
-        try {
-          response = await client.send(new PutRecordsCommand(input), { abortSignal: signal });
-        } catch (error) {
-          return failAll(entries.length, 'PutRecords', error);
-        }
-        const results = response.Records ?? [];
-        return entries.map((_, i) => {
-          const result = results[i];
-          if (!result) return missingResult('PutRecords');
-          if (result.ErrorCode) return entryFailure('PutRecords', result.ErrorCode, result.ErrorMessage);
-          return result.SequenceNumber ? delivered() : missingResult('PutRecords');
-        });
-      });
+      return deliverCall(
+        prepareEach(records, 'PutRecords', putRecordsEntry),
+        'PutRecords',
+        (entries) =>
+          client.send(new PutRecordsCommand({ ...stream, Records: entries }), { abortSignal: signal }),
+        (response, entries) =>
+          outcomesInOrder('PutRecords', entries.length, response.Records, (r) => r.SequenceNumber),
+      );
     },
   };
 }

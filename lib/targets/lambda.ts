@@ -1,6 +1,6 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { regionOf } from './destination.js';
-import { deliverAccepted, delivered, failAll, failed, prepareEach, sizeOrZero } from './outcomes.js';
+import { deliverCall, delivered, failed, prepareEach, sizeOrZero } from './outcomes.js';
 import type { AdapterContext, DeliveryRecord, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
 
 /** Synchronous Invoke request payload limit (6 MB). */
@@ -128,34 +128,40 @@ export function createLambdaAdapter(context: AdapterContext): TargetAdapter {
       const prepared = prepareEach(records, 'Invoke', (record) => ({
         entry: { record, json: encodeLambdaRecord(record) },
       }));
-      return deliverAccepted(prepared, async (entries) => {
-        let response: InvokeCommandOutput;
-        try {
-          response = await client.send(
+      return deliverCall(
+        prepared,
+        'Invoke',
+        (entries) =>
+          client.send(
             new InvokeCommand({
               FunctionName: destination,
               InvocationType: 'RequestResponse',
               Payload: joinLambdaPayload(entries.map((e) => e.json)),
             }),
             { abortSignal: signal, requestTimeout: INVOKE_TIMEOUT_MS },
-          );
-        } catch (error) {
-          return failAll(entries.length, 'Invoke', error);
-        }
-        if (response.FunctionError) {
-          const reason = `Invoke: function error (${response.FunctionError}): ${functionErrorMessage(response.Payload)}`;
-          return entries.map(() => failed(true, reason));
-        }
-        const reported = reportedFailures(response.Payload);
-        if (reported === 'all') {
-          return entries.map(() => failed(true, 'Invoke: the function reported the whole batch as failed'));
-        }
-        return entries.map(({ record }) =>
-          reported?.has(record.key)
-            ? failed(true, 'Invoke: the function reported this record as failed (batchItemFailures)')
-            : delivered(),
-        );
-      });
+          ),
+        invokeOutcomes,
+      );
     },
   };
+}
+
+/** Outcomes of an Invoke that answered: a function error fails every record, a partial response its own. */
+function invokeOutcomes(
+  response: InvokeCommandOutput,
+  entries: { record: DeliveryRecord }[],
+): RecordOutcome[] {
+  if (response.FunctionError) {
+    const reason = `Invoke: function error (${response.FunctionError}): ${functionErrorMessage(response.Payload)}`;
+    return entries.map(() => failed(true, reason));
+  }
+  const reported = reportedFailures(response.Payload);
+  if (reported === 'all') {
+    return entries.map(() => failed(true, 'Invoke: the function reported the whole batch as failed'));
+  }
+  return entries.map(({ record }) =>
+    reported?.has(record.key)
+      ? failed(true, 'Invoke: the function reported this record as failed (batchItemFailures)')
+      : delivered(),
+  );
 }

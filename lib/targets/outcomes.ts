@@ -102,6 +102,62 @@ export async function deliverAccepted<E>(
   return prepared.map((p) => ('refused' in p ? p.refused : (sent[next++] ?? missingResult('call'))));
 }
 
+/**
+ * One call of a batch API for the records that passed their pre-check ({@link prepareEach}): a call that throws
+ * (throttled, denied, network) fails each of its entries with the classified error, prefixed by `api`; otherwise
+ * `read` turns the response into one outcome per entry. Makes no call when every record was refused.
+ */
+export function deliverCall<E, R>(
+  prepared: readonly Prepared<E>[],
+  api: string,
+  call: (entries: E[]) => Promise<R>,
+  read: (response: R, entries: E[]) => RecordOutcome[],
+): Promise<RecordOutcome[]> {
+  return deliverAccepted(prepared, async (entries) => {
+    let response: R;
+    try {
+      response = await call(entries);
+    } catch (error) {
+      return failAll(entries.length, api, error);
+    }
+    return read(response, entries);
+  });
+}
+
+/** The result of one entry of a batch API that answers in the entries' order. */
+export interface EntryResult {
+  ErrorCode?: string | undefined;
+  ErrorMessage?: string | undefined;
+}
+
+/**
+ * Outcomes of a batch API that answers one result per entry, in the entries' order (Kinesis PutRecords, Firehose
+ * PutRecordBatch, EventBridge PutEvents): the entry's error code when it has one ({@link entryFailure}), delivered
+ * when it names what was written (`writtenId`: a sequence number, a record id, an event id), else missing.
+ */
+export function outcomesInOrder<T extends EntryResult>(
+  api: string,
+  count: number,
+  results: readonly T[] | undefined,
+  writtenId: (result: T) => string | undefined,
+  alsoRetryable?: ReadonlySet<string>,
+): RecordOutcome[] {
+  return Array.from({ length: count }, (_, i) => {
+    const result = results?.[i];
+    if (!result) return missingResult(api);
+    if (result.ErrorCode) return entryFailure(api, result.ErrorCode, result.ErrorMessage, alsoRetryable);
+    return writtenId(result) ? delivered() : missingResult(api);
+  });
+}
+
+/**
+ * The entries with their index as `Id`: an SQS or SNS batch Id must be unique in the call and match
+ * [A-Za-z0-9_-]{1,80}, and the index is both; {@link outcomesByEntryId} reads the outcomes back by it.
+ */
+export function withIndexIds<E>(entries: readonly E[]): Array<E & { Id: string }> {
+  return entries.map((entry, i) => ({ ...entry, Id: String(i) }));
+}
+
 /** Shape of a failed entry of SQS SendMessageBatch and SNS PublishBatch. */
 export interface BatchEntryFailure {
   Id?: string;

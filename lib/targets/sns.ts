@@ -1,21 +1,8 @@
-import {
-  PublishBatchCommand,
-  type PublishBatchCommandOutput,
-  type PublishBatchRequestEntry,
-  SNSClient,
-} from '@aws-sdk/client-sns';
-import { parseArn } from './destination.js';
+import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import { parseArn } from '../aws/arn.js';
 import { TargetDestinationError } from './errors.js';
-import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
-import {
-  deliverAccepted,
-  failAll,
-  outcomesByEntryId,
-  type Prepared,
-  prepareEach,
-  sizeOrZero,
-} from './outcomes.js';
-import type { AdapterContext, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
+import { messageBatchAdapter } from './message-batch.js';
+import type { AdapterContext, TargetAdapter, TargetLimits } from './types.js';
 
 /**
  * PublishBatch limits: 10 entries and 256 KiB per call, 256 KiB per message (body plus attributes).
@@ -49,45 +36,18 @@ export function createSnsAdapter(context: AdapterContext): TargetAdapter {
     );
   }
   const client = context.clients.get(SNSClient, arn.region || undefined);
-  const fifo = destination.endsWith('.fifo');
-  const limits: TargetLimits = Object.freeze({
-    ...SNS_LIMITS,
-    parallelCalls: fifo ? 1 : SNS_LIMITS.parallelCalls,
-  });
-  const encode = createMessageEncoder();
-  return {
+  return messageBatchAdapter({
     type: 'sns',
-    limits,
-    sizeOf: sizeOrZero((record) => encode(record).bytes),
-    async deliver(records, signal): Promise<RecordOutcome[]> {
-      type Entry = Omit<PublishBatchRequestEntry, 'Id'>;
-      const prepared = prepareEach(records, 'PublishBatch', (record): Prepared<Entry> => {
-        const refused = refuseAsMessage(record);
-        if (refused) return { refused };
-        const message = encode(record);
-        const entry: Entry = {
-          Message: message.body,
-          MessageAttributes: message.attributes,
-          ...(fifo ? fifoFields(record) : {}),
-        };
-        return { entry };
-      });
-      return deliverAccepted(prepared, async (entries) => {
-        let response: PublishBatchCommandOutput;
-        try {
-          response = await client.send(
-            new PublishBatchCommand({
-              TopicArn: destination,
-              // Ids must be unique in the call and match [A-Za-z0-9_-]{1,80}: the index is both.
-              PublishBatchRequestEntries: entries.map((entry, i) => ({ ...entry, Id: String(i) })),
-            }),
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          return failAll(entries.length, 'PublishBatch', error);
-        }
-        return outcomesByEntryId('PublishBatch', entries.length, response.Successful, response.Failed);
-      });
-    },
-  };
+    api: 'PublishBatch',
+    limits: SNS_LIMITS,
+    fifo: destination.endsWith('.fifo'),
+    entry: (message): Omit<PublishBatchRequestEntry, 'Id'> => ({
+      Message: message.body,
+      MessageAttributes: message.attributes,
+    }),
+    send: (entries, signal) =>
+      client.send(new PublishBatchCommand({ TopicArn: destination, PublishBatchRequestEntries: entries }), {
+        abortSignal: signal,
+      }),
+  });
 }

@@ -2,22 +2,14 @@ import {
   GetQueueUrlCommand,
   type GetQueueUrlRequest,
   SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { parseArn } from '../aws/arn.js';
 import { SQS_MESSAGE_LIMIT } from '../config/index.js';
-import { parseArn, regionOf } from './destination.js';
-import { createMessageEncoder, fifoFields, refuseAsMessage } from './message.js';
-import {
-  deliverAccepted,
-  failAll,
-  outcomesByEntryId,
-  type Prepared,
-  prepareEach,
-  sizeOrZero,
-} from './outcomes.js';
-import type { AdapterContext, RecordOutcome, TargetAdapter, TargetLimits } from './types.js';
+import { regionOf } from './destination.js';
+import { messageBatchAdapter } from './message-batch.js';
+import type { AdapterContext, TargetAdapter, TargetLimits } from './types.js';
 
 /**
  * SendMessageBatch limits: 10 entries and 1 MiB per call, 1 MiB per message (body plus attributes).
@@ -50,51 +42,22 @@ export interface SqsAdapterOptions {
 export function createSqsAdapter(context: AdapterContext, options: SqsAdapterOptions = {}): TargetAdapter {
   const { destination } = context.target;
   const client = context.clients.get(SQSClient, regionOf(destination));
-  const fifo = destination.endsWith('.fifo');
   const maxBytes = options.maxMessageBytes ?? SQS_MESSAGE_LIMIT;
-  const limits: TargetLimits = Object.freeze({
-    ...SQS_LIMITS,
-    maxBytes,
-    maxRecordBytes: maxBytes,
-    parallelCalls: fifo ? 1 : SQS_LIMITS.parallelCalls,
-  });
-  const encode = createMessageEncoder();
   const queueUrl = createQueueUrlResolver(client, destination);
-  return {
+  return messageBatchAdapter({
     type: 'sqs',
-    limits,
-    sizeOf: sizeOrZero((record) => encode(record).bytes),
-    async deliver(records, signal): Promise<RecordOutcome[]> {
-      type Entry = Omit<SendMessageBatchRequestEntry, 'Id'>;
-      const prepared = prepareEach(records, 'SendMessageBatch', (record): Prepared<Entry> => {
-        const refused = refuseAsMessage(record);
-        if (refused) return { refused };
-        const message = encode(record);
-        const entry: Entry = {
-          MessageBody: message.body,
-          MessageAttributes: message.attributes,
-          ...(fifo ? fifoFields(record) : {}),
-        };
-        return { entry };
-      });
-      return deliverAccepted(prepared, async (entries) => {
-        let response: SendMessageBatchCommandOutput;
-        try {
-          response = await client.send(
-            new SendMessageBatchCommand({
-              QueueUrl: await queueUrl(signal),
-              // Ids must be unique in the call and match [A-Za-z0-9_-]{1,80}: the index is both.
-              Entries: entries.map((entry, i) => ({ ...entry, Id: String(i) })),
-            }),
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          return failAll(entries.length, 'SendMessageBatch', error);
-        }
-        return outcomesByEntryId('SendMessageBatch', entries.length, response.Successful, response.Failed);
-      });
-    },
-  };
+    api: 'SendMessageBatch',
+    limits: { ...SQS_LIMITS, maxBytes, maxRecordBytes: maxBytes },
+    fifo: destination.endsWith('.fifo'),
+    entry: (message): Omit<SendMessageBatchRequestEntry, 'Id'> => ({
+      MessageBody: message.body,
+      MessageAttributes: message.attributes,
+    }),
+    send: async (entries, signal) =>
+      client.send(new SendMessageBatchCommand({ QueueUrl: await queueUrl(signal), Entries: entries }), {
+        abortSignal: signal,
+      }),
+  });
 }
 
 /**

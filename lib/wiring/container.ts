@@ -1,5 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { ClientPool } from '../aws/clients.js';
 import { type FunctionEnvironment, readFunctionEnvironment } from '../config/env.js';
 import { type PowertoolsTelemetry, powertoolsTelemetry } from '../observability/powertools.js';
@@ -46,6 +50,23 @@ export function createContainer(
  * is stopped by Lambda, which resets its environment.
  */
 export const HANDLER_OPTIONS = Object.freeze({ timeoutEarlyInMillis: 0 });
+
+/**
+ * A function's Lambda handler: `work` under middy ({@link HANDLER_OPTIONS}), with the container's logger given
+ * each invocation's context and its metrics flushed at each invocation's end.
+ */
+export function lambdaHandler<E, R>(
+  container: Container,
+  work: (event: E, context: Context) => Promise<R>,
+): MiddyfiedHandler<E, R> {
+  return (
+    middy<E, R>(HANDLER_OPTIONS)
+      // Never log the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds record payloads (docs/security.md).
+      .use(injectLambdaContext(container.logger, { logEvent: false }))
+      .use(logMetrics(container.metrics))
+      .handler((event, context) => work(event, context))
+  );
+}
 
 /** The container's telemetry; a worker passes its target, whose metrics go into the invocation's own. */
 export function containerTelemetry(container: Container, ownTarget?: string): PowertoolsTelemetry {

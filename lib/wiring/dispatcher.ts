@@ -1,9 +1,9 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { streamNameOf } from '../aws/arn.js';
 import type { ClientPool } from '../aws/clients.js';
 import { lazyS3ClaimCheckStore } from '../claim-check/lazy.js';
 import type { FunctionEnvironment } from '../config/env.js';
-import { streamNameOf } from '../dispatch/decode.js';
 import { createDispatcher, type DispatchHandler } from '../dispatch/dispatcher.js';
 import { awsHandoff } from '../handoff/aws.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';

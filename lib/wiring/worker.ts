@@ -7,7 +7,7 @@ import type { FunctionEnvironment } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { TargetConfig } from '../config/schema.js';
-import { idempotencyModeOf } from '../config/target.js';
+import { idempotencyModeOf, targetNamed } from '../config/target.js';
 import { createWorker, type DestinationAdapters, type WorkerHandler } from '../delivery/worker.js';
 import { sqsDeadLetterQueue } from '../handoff/dead-letters.js';
 import { DynamoLedger } from '../ledger/dynamo.js';
@@ -93,7 +93,7 @@ function discoveredDestinations(
 
 function workerTarget(env: FunctionEnvironment): TargetConfig {
   const name = env.target;
-  const target = env.config.targets.find((t) => t.name === name);
+  const target = name ? targetNamed(env.config, name) : undefined;
   if (!name || !target) {
     throw new ConfigError('environment', [
       {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { destinationArns, destinationProblem, parseArn, streamNameOf } from '../../lib/deploy/destination.js';
+import { destinationArns, destinationProblem } from '../../lib/deploy/destination.js';
 
 const local = (service: string, resource: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
@@ -58,18 +58,5 @@ describe('destination checks', () => {
     expect(destinationProblem('sqs', 'arn:aws:kinesis:us-east-1:123456789012:stream/s')).toBe(
       '"arn:aws:kinesis:us-east-1:123456789012:stream/s" is an ARN of kinesis, but an sqs target needs an ARN of sqs (arn:aws:sqs:<region>:<account>:<name>)',
     );
-  });
-
-  it('parses ARNs and stream names', () => {
-    expect(parseArn('arn:aws:sqs:us-east-1:123456789012:q')).toEqual({
-      partition: 'aws',
-      service: 'sqs',
-      region: 'us-east-1',
-      account: '123456789012',
-      resource: 'q',
-    });
-    expect(parseArn('queue-name')).toBeUndefined();
-    expect(streamNameOf('arn:aws:kinesis:us-east-1:123456789012:stream/in')).toBe('in');
-    expect(streamNameOf('in')).toBe('in');
   });
 });

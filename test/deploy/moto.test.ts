@@ -35,10 +35,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { streamNameOf } from '../../lib/aws/arn.js';
 import { ClientPool } from '../../lib/aws/clients.js';
 import { main } from '../../lib/cli/main.js';
 import { type FanoutConfig, loadConfigFile, type TargetConfig } from '../../lib/config/index.js';
-import { streamNameOf } from '../../lib/deploy/destination.js';
 import {
   buildStack,
   type DeployNames,

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseArn, regionOf } from '../../lib/targets/destination.js';
+import { regionOf } from '../../lib/targets/destination.js';
 
 describe('destinations', () => {
-  it('parses an ARN and keeps colons and slashes of the resource', () => {
-    expect(parseArn('arn:aws:lambda:eu-west-1:123456789012:function:consumer:live')).toEqual({
-      partition: 'aws',
-      service: 'lambda',
-      region: 'eu-west-1',
-      account: '123456789012',
-      resource: 'function:consumer:live',
-    });
-    expect(parseArn('orders-out')).toBeUndefined();
-  });
-
   it('finds the region of an ARN or an AWS queue URL, and none of a name or a local URL', () => {
     expect(regionOf('arn:aws:kinesis:ap-south-1:123456789012:stream/s')).toBe('ap-south-1');
     expect(regionOf('https://sqs.eu-north-1.amazonaws.com/123456789012/q')).toBe('eu-north-1');

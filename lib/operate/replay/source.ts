@@ -1,10 +1,11 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { streamNameOf } from '../../aws/arn.js';
 import type { ClaimCheckStore } from '../../claim-check/types.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
-import { decodeBatch, streamNameOf } from '../../dispatch/decode.js';
+import { decodeBatch } from '../../dispatch/decode.js';
 import type { HandoffPort } from '../../handoff/types.js';
 import type { IdempotencyLedger } from '../../ledger/types.js';
 import { QueueReader, queueUrlOf, type ReceivedMessage } from '../queue.js';

@@ -1,11 +1,11 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { streamNameOf } from '../../aws/arn.js';
 import { classifyError } from '../../aws/retry.js';
 import type { Naming } from '../../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
 import { dashboardName, dashboardUrl } from '../../deploy/dashboard.js';
-import { streamNameOf } from '../../dispatch/decode.js';
 import { readLiveConcurrency } from '../concurrency/live.js';
 import { type MetricSpec, readMetrics } from './metrics.js';
 import type { AwsPipelineStatus, AwsTargetStatus } from './types.js';
