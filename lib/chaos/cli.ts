@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
+import { CHAOS_KEYS } from './records.js';
 import { renderChaosReport } from './render.js';
 import { runChaos } from './run.js';
 
@@ -41,6 +42,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       [...FAULTS],
     )
     .option('--seed <n>', 'seed of the fault schedule', integer('--seed', 0, 2 ** 32 - 1), 1)
+    .option(
+      '--keys <n>',
+      `partition keys the records spread over (default ${CHAOS_KEYS}; an ordered target sends a key's records one call after another, so a large run with few keys is slow)`,
+      integer('--keys', 1, 1_000_000),
+      CHAOS_KEYS,
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -57,6 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     targets: number;
     faults: ReturnType<typeof parseFaults>;
     seed: number;
+    keys: number;
     json?: boolean;
   }>();
   const report = await runChaos({
@@ -64,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     targets: o.targets,
     faults: o.faults,
     seed: o.seed,
+    keys: o.keys,
     onPhase: (phase) => process.stderr.write(`chaos: ${phase}\n`),
   });
   process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : renderChaosReport(report)}\n`);
