@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { intOption } from '../../lib/cli/options.js';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
+import { CHAOS_KEYS } from './records.js';
 import { renderChaosReport } from './render.js';
 import { runChaos } from './run.js';
 
@@ -33,6 +34,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       [...FAULTS],
     )
     .option('--seed <n>', 'seed of the fault schedule', intOption('--seed', 0, 2 ** 32 - 1), 1)
+    .option(
+      '--keys <n>',
+      `partition keys the records spread over (default ${CHAOS_KEYS}; an ordered target delivers a key's records one call after another, so a large run with few keys makes more calls)`,
+      intOption('--keys', 1, 1_000_000),
+      CHAOS_KEYS,
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -49,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     targets: number;
     faults: ReturnType<typeof parseFaults>;
     seed: number;
+    keys: number;
     json?: boolean;
   }>();
   const report = await runChaos({
@@ -56,6 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     targets: o.targets,
     faults: o.faults,
     seed: o.seed,
+    keys: o.keys,
     onPhase: (phase) => process.stderr.write(`chaos: ${phase}\n`),
   });
   process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : renderChaosReport(report)}\n`);

@@ -51,11 +51,11 @@ export function poisonPlan(seed: number, records: number): Map<number, PoisonKin
 }
 
 /**
- * Record `i` as put: its poison shape, or the plain `{"chaos":i}` under its run key (`pk-<i mod 16>`, records.ts).
+ * Record `i` as put: its poison shape, or the plain `{"chaos":i}` under its run key (`pk-<i mod keys>`, records.ts).
  * A poison partition key is the record's own (`pk-<i>-` and the hostile characters): a key no other record has.
  */
-export function chaosInput(i: number, kind: PoisonKind | undefined): ChaosRecordInput {
-  const plain = { data: chaosRecord(i), partitionKey: chaosPartitionKey(i) };
+export function chaosInput(i: number, kind: PoisonKind | undefined, keys?: number): ChaosRecordInput {
+  const plain = { data: chaosRecord(i), partitionKey: chaosPartitionKey(i, keys) };
   switch (kind) {
     case 'nonchar-fffe':
       return { ...plain, partitionKey: `pk-${i}-\uFFFE` };

@@ -4,11 +4,13 @@ import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 export const chaosRecord = (i: number): Buffer => Buffer.from(`{"chaos":${i}}`);
 
 /**
- * Partition keys of the run: record i has key `pk-<i mod 16>`, so each key has many records and the order audit
- * has something to check (ordered targets keep each key's order; unordered ones need not).
+ * Partition keys of the run: record i has key `pk-<i mod keys>` (16 by default), so each key has many records
+ * and the order audit has something to check (ordered targets keep each key's order; unordered ones need not).
+ * An ordered target delivers a key's records one destination call after another (lib/delivery/ordered.ts), so
+ * with few keys a large run is bound by those calls: `--keys` spreads a large run wider.
  */
 export const CHAOS_KEYS = 16;
-export const chaosPartitionKey = (i: number): string => `pk-${i % CHAOS_KEYS}`;
+export const chaosPartitionKey = (i: number, keys = CHAOS_KEYS): string => `pk-${i % keys}`;
 
 /**
  * The record index in a record's data (the http and Kinesis destinations get the data unchanged, or a

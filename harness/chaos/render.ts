@@ -56,7 +56,7 @@ export function renderChaosReport(report: ChaosReport): string {
     .map(([name, n]) => `${name} ${n}`)
     .join(', ');
   const lines = [
-    `chaos run: ${report.records} records, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `chaos run: ${report.records} records over ${report.keys} partition keys, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`,
     `faults: ${report.faults.join(', ') || 'none'}`,
     audit.toString(),
     `injected: ${injected}`,

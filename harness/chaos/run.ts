@@ -19,7 +19,7 @@ import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
 import { chaosInput, type PoisonKind, poisonExpectation, poisonPlan, recordsInDlq } from './poison.js';
 import { startFaultProxy } from './proxy.js';
 import { waitForQuiescence } from './quiesce.js';
-import { putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
+import { CHAOS_KEYS, putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
 import { chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
@@ -28,6 +28,8 @@ export interface ChaosOptions {
   targets: number;
   faults: readonly Fault[];
   seed: number;
+  /** Partition keys the records spread over (default {@link CHAOS_KEYS}). */
+  keys?: number;
   /** Rates and windows over the defaults of {@link defaultPlan}. */
   plan?: Partial<Omit<ChaosPlan, 'faults' | 'seed'>>;
   /** Progress lines (phases), for a terminal. */
@@ -39,6 +41,7 @@ export interface ChaosOptions {
 export interface ChaosReport {
   records: number;
   seed: number;
+  keys: number;
   faults: Fault[];
   durationMs: number;
   injected: FaultCounts;
@@ -163,7 +166,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   try {
     phase(`putting ${options.records} records`);
     await putChaosRecords(kinesis, 'chaos-input', options.records, positions, (i) =>
-      chaosInput(i, poison.get(i)),
+      chaosInput(i, poison.get(i), options.keys),
     );
     phase('waiting for quiescence under faults');
     await waitForQuiescence(pipeline, sqs, quiesce);
@@ -243,7 +246,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           inDlq: local ? await dlqMessages(sqs, local.dlqUrl) : 0,
           order: {
             ordered: spec?.config.ordered ?? false,
-            partitionKeyOf: (i) => chaosInput(i, poison.get(i)).partitionKey,
+            partitionKeyOf: (i) => chaosInput(i, poison.get(i), options.keys).partitionKey,
             positions,
             replayStartedAt,
           },
@@ -287,6 +290,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return {
       records: options.records,
       seed: options.seed,
+      keys: options.keys ?? CHAOS_KEYS,
       faults: FAULTS.filter((f) => plan.faults.has(f)),
       durationMs: Date.now() - started,
       injected: { ...injector.counts },

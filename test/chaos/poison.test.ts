@@ -34,6 +34,11 @@ describe('poison records', () => {
     expect(chaosInput(3, 'oversize').data.length).toBeGreaterThan(1_000_000 * 0.75);
     for (const kind of POISON_KINDS) expect(recordIndexOf(chaosInput(3, kind).data), kind).toBe(3);
     expect(chaosInput(3, undefined)).toEqual({ data: chaosRecord(3), partitionKey: 'pk-3' });
+    // Plain records spread over 16 keys by default, over --keys when given; a poison key stays the record's own.
+    expect(chaosInput(19, undefined).partitionKey).toBe('pk-3');
+    expect(chaosInput(19, undefined, 1024).partitionKey).toBe('pk-19');
+    expect(chaosInput(1043, undefined, 1024).partitionKey).toBe('pk-19');
+    expect(chaosInput(1043, 'nonchar-fffe', 1024).partitionKey).toBe('pk-1043-\uFFFE');
   });
 
   it('expects a DLQ only where the target cannot take the record: a lone surrogate at http, not JSON at a transform', () => {
