@@ -1,11 +1,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
 import type { ClientPool } from '../aws/clients.js';
 import { collectAwsStatus } from '../operate/status/aws.js';
 import { renderAwsStatus, renderStatus } from '../operate/status/render.js';
 import type { AwsPipelineStatus, PipelineStatus } from '../operate/status/types.js';
 import { openOperateContext } from './operate-context.js';
+import { awsOptions, configOption, intOption } from './options.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -64,4 +66,33 @@ export async function statusCommand(
     if (!options.watch) return 0;
     await new Promise((r) => setTimeout(r, options.watch * 1000));
   }
+}
+
+/** What commander hands `fanout status`'s action: `--watch` alone is `true`. */
+type StatusFlags = Omit<StatusOptions, 'json' | 'watch'> & { json?: boolean; watch?: number | boolean };
+
+/** Adds `fanout status` to the program. */
+export function registerStatus(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  configOption(
+    awsOptions(
+      program
+        .command('status')
+        .description(
+          'Per target: hand-off mode, concurrency, queue and DLQ depth, errors and throttles; the source iterator age.',
+        )
+        .option('--json', 'print JSON for scripts')
+        .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+    ),
+  ).action(async (o: StatusFlags) =>
+    setExitCode(
+      await statusCommand(
+        {
+          ...o,
+          json: Boolean(o.json),
+          watch: o.watch === true ? 2 : typeof o.watch === 'number' ? o.watch : 0,
+        },
+        io,
+      ),
+    ),
+  );
 }
