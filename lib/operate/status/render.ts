@@ -12,6 +12,9 @@ const age = (seconds: number | null): string =>
         ? `${Math.round(seconds / 60)} min`
         : `${Math.round(seconds)} s`;
 
+/** A table without colours: the status goes to files and CI logs as often as to a terminal. */
+const plainTable = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [] } });
+
 /** The AWS status as a terminal table; a live concurrency that differs from fanout.yml is marked with `!`. */
 export function renderAwsStatus(status: AwsPipelineStatus): string {
   const s = status.source;
@@ -19,20 +22,17 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
     `source ${s.stream}: iterator age ${ms(s.iteratorAgeMs)} (dispatcher), ${ms(s.getRecordsIteratorAgeMs)} (GetRecords); dispatcher errors ${s.dispatcherErrors}, throttles ${s.dispatcherThrottles}; ${s.failureQueueMessages} failed batch(es)`,
     `[aws ${status.region}, stage ${status.stage}, ${status.at}; counters: last ${status.windowMinutes} min]`,
   ].join('\n');
-  const table = new Table({
-    head: [
-      'target',
-      'type/via',
-      'concurrency',
-      'queued',
-      'in DLQ',
-      'oldest in DLQ',
-      'invocations',
-      'errors',
-      'throttles',
-    ],
-    style: { head: [], border: [] },
-  });
+  const table = plainTable([
+    'target',
+    'type/via',
+    'concurrency',
+    'queued',
+    'in DLQ',
+    'oldest in DLQ',
+    'invocations',
+    'errors',
+    'throttles',
+  ]);
   for (const t of status.targets) {
     const { live, configured } = t.concurrency;
     const concurrency =
@@ -82,23 +82,20 @@ const dlqCell = (t: TargetStatus): string =>
 /** The status as a terminal table, with the emulators' health, failing targets and the last notices. */
 export function renderStatus(status: PipelineStatus): string {
   const head = `source ${status.source.stream}: ${status.source.recordsIn} records in, iterator age ${localMs(status.source.iteratorAgeMs)}, ${status.source.failureQueueMessages} failed batch(es)  [${status.mode}, ${status.at}]`;
-  const table = new Table({
-    head: [
-      'target',
-      'type/via',
-      'conc',
-      'routed',
-      'handed off',
-      'delivered',
-      'in flight',
-      'retried',
-      'dupes skipped',
-      'in DLQ (msgs)',
-      'p50',
-      'p99',
-    ],
-    style: { head: [], border: [] },
-  });
+  const table = plainTable([
+    'target',
+    'type/via',
+    'conc',
+    'routed',
+    'handed off',
+    'delivered',
+    'in flight',
+    'retried',
+    'dupes skipped',
+    'in DLQ (msgs)',
+    'p50',
+    'p99',
+  ]);
   for (const t of status.targets) {
     if (t.disabled) {
       table.push([t.name, `${t.type}/${t.via}`, { colSpan: 10, content: `off: ${t.disabled}` }]);
