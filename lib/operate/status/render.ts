@@ -27,7 +27,8 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
     'type/via',
     'concurrency',
     'queued',
-    'in DLQ',
+    // SQS messages, not records: one envelope carries many (`fanout replay --dry-run` counts the records).
+    'DLQ msgs',
     'oldest in DLQ',
     'invocations',
     'errors',

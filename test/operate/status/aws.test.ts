@@ -161,6 +161,9 @@ describe('collectAwsStatus', () => {
 
     const table = renderAwsStatus(status);
     expect(table).toMatch(/webhook .*http\/invoke .*8 ! \(yml 5\)/);
+    // The DLQ column counts SQS messages (an envelope carries many records), and says so.
+    expect(table).toMatch(/│ queued +│ DLQ msgs +│ oldest in DLQ +│/);
+    expect(table).toMatch(/webhook .*│ 3 \(\+1 in flight\) +│ 11 min +│/);
     expect(table).toContain('11 min');
     expect(table).toContain('iterator age 45.0 s (dispatcher), no data (GetRecords)');
     expect(table).toContain(`dashboard fanout-prod: ${status.dashboard.url}`);
