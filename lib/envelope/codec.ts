@@ -2,8 +2,8 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import { formatPath } from '../config/parse.js';
 import { EnvelopeError } from './errors.js';
-import { quickValidateEnvelope } from './quick-validate.js';
 import { recordId } from './keys.js';
+import { quickValidateEnvelope } from './quick-validate.js';
 import { ENVELOPE_KIND, ENVELOPE_VERSION, type Envelope, type EnvelopeRecord } from './types.js';
 
 /** The part of an envelope before its records; its length is the envelope's fixed overhead. */

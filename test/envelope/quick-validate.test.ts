@@ -3,8 +3,8 @@
  * envelope below is fed to both, and the fast check may only pass it when decodeEnvelope (the schema) does too.
  */
 import { describe, expect, it } from 'vitest';
-import { quickValidateEnvelope } from '../../lib/envelope/quick-validate.js';
 import { decodeEnvelope, type Envelope, recordId } from '../../lib/envelope/index.js';
+import { quickValidateEnvelope } from '../../lib/envelope/quick-validate.js';
 
 const inline = (seq: string, sub?: number) => ({
   id: recordId('input', 'shardId-000000000000', seq, sub),
