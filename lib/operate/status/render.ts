@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { plainTable } from '../table.js';
 import type { AwsPipelineStatus, EmulatorHealth, PipelineStatus, TargetStatus } from './types.js';
 
 const ms = (v: number | null): string =>
@@ -11,9 +11,6 @@ const age = (seconds: number | null): string =>
       : seconds >= 60
         ? `${Math.round(seconds / 60)} min`
         : `${Math.round(seconds)} s`;
-
-/** A table without colours: the status goes to files and CI logs as often as to a terminal. */
-const plainTable = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [] } });
 
 /** The AWS status as a terminal table; a live concurrency that differs from fanout.yml is marked with `!`. */
 export function renderAwsStatus(status: AwsPipelineStatus): string {
