@@ -56,6 +56,24 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
   return [head, table.toString(), ...problems, dashboard].join('\n');
 }
 
+/**
+ * The AWS status as one line, for `fanout status --watch` into a file or a CI log: the source's iterator age and
+ * failed batches; per target its queue (`via: queue`), DLQ messages, errors and throttles; what could not be read.
+ */
+export function renderAwsStatusLine(status: AwsPipelineStatus): string {
+  const s = status.source;
+  const targets = status.targets.map((t) => {
+    const queued = t.queueMessages === undefined ? '' : `${t.queueMessages} queued, `;
+    const inFlight = t.dlqMessagesInFlight ? ` (+${t.dlqMessagesInFlight} in flight)` : '';
+    return `${t.name}${t.enabled ? '' : ' (disabled)'}: ${queued}${t.dlqMessages} DLQ msgs${inFlight}, ${t.errors} errors, ${t.throttles} throttles`;
+  });
+  return [
+    `source ${s.stream}: iterator age ${ms(s.iteratorAgeMs)}, ${s.failureQueueMessages} failed batch(es)`,
+    ...targets,
+    ...(status.problems.length > 0 ? [`! ${status.problems.join('; ')}`] : []),
+  ].join(' | ');
+}
+
 const localMs = (v: number | undefined): string =>
   v === undefined ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 
