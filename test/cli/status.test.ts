@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statusOutput } from '../../lib/cli/status.js';
 import type { AwsPipelineStatus, PipelineStatus } from '../../lib/operate/status/types.js';
+import { targetStatusFactory } from '../operate/factories.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const CLEAR = '\x1b[H\x1b[2J';
@@ -9,25 +10,7 @@ const local: PipelineStatus = {
   mode: 'local',
   at: AT,
   source: { stream: 'input', recordsIn: 60, iteratorAgeMs: 0, failureQueueMessages: 0 },
-  targets: [
-    {
-      name: 'webhook',
-      type: 'http',
-      via: 'invoke',
-      destination: 'http://127.0.0.1:1/webhook',
-      concurrency: 5,
-      routed: 60,
-      handedOff: 60,
-      delivered: 10,
-      skipped: 0,
-      inFlight: 0,
-      retried: 0,
-      throttled: 0,
-      errors: 0,
-      dlqRecords: 50,
-      dlqMessages: 2,
-    },
-  ],
+  targets: [targetStatusFactory('webhook')],
 };
 
 const aws: AwsPipelineStatus = {
