@@ -1,15 +1,15 @@
 import { errorResponse, route } from '../../lib/lambda-emulator/index.js';
-import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
+import type { Emulator } from '../../lib/local/emulators.js';
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
-import { kinesisFaults, sqsFaults } from './aws-faults.js';
+import { sqsFaults } from './aws-faults.js';
+import { installDestinationFaults } from './destination-faults.js';
 import type { HttpDestination } from './http-destination.js';
 import { type Attribution, type FaultCounts, FaultLog, type Timeline } from './log.js';
 import type { ChaosPlan, Fault } from './plan.js';
-import { faultStream, pickPoints } from './prng.js';
+import { faultStream, pickPoints, type Random } from './prng.js';
 import type { FaultProxy } from './proxy.js';
-
-/** How long after a worker's kill its in-flight requests may still land (and count as its own). */
-const KILL_SETTLE_MS = 2_000;
+import { StoreRestart } from './store-restart.js';
+import { WorkerDeaths } from './worker-deaths.js';
 
 /** A target of the run, as the injector needs to know it. */
 export interface ChaosTarget {
@@ -64,6 +64,18 @@ export interface Injector {
   stop(): Promise<void>;
 }
 
+/** What installing a family of faults works with. */
+export interface Injection {
+  deps: InjectorDeps;
+  log: FaultLog;
+  deaths: WorkerDeaths;
+  on: (fault: Fault) => boolean;
+  /** The seeded stream of one fault. */
+  rng: (name: string) => Random;
+  /** False once `stop()` began: no new fault strikes. */
+  active: () => boolean;
+}
+
 /**
  * Installs the chosen faults on a running local pipeline: the runtime's hooks (Invoke throttles, injected
  * worker errors, hand-off counting), the proxies' handlers (SQS, Kinesis), the http destination's answers, the
@@ -71,72 +83,68 @@ export interface Injector {
  */
 export function startInjector(deps: InjectorDeps): Injector {
   const { pipeline, plan, targets } = deps;
-  const on = (fault: Fault): boolean => plan.faults.has(fault);
-  const rng = (name: string) => faultStream(plan.seed, name);
   const log = new FaultLog();
-  const workers = new Map(targets.map((t) => [t.worker, t]));
-  const byPath = new Map(targets.map((t) => [`/${t.name}`, t]));
-  const byStream = new Map(targets.map((t) => [t.name, t]));
-  const dispatcher = pipeline.names.dispatcherFunction();
+  const deaths = new WorkerDeaths(log, deps);
   let active = true;
-  let stopping: Promise<void> | undefined;
-
-  const pending = new Set<Promise<void>>();
-  const track = (work: Promise<void>): void => {
-    const tracked = work.catch(() => {});
-    pending.add(tracked);
-    void tracked.finally(() => pending.delete(tracked));
+  const injection: Injection = {
+    deps,
+    log,
+    deaths,
+    on: (fault) => plan.faults.has(fault),
+    rng: (name) => faultStream(plan.seed, name),
+    active: () => active,
   };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  /**
-   * A worker died (killed: every container of the function, or Lambda's timeout): the records it applied and
-   * whose keys are not in the store are what its retry can deliver again. Its invocations started at most its
-   * timeout ago; the look-up runs once the processes are gone, so nothing of theirs is recorded after it.
-   */
-  const unrecordedOf = async (target: ChaosTarget, indexes: Iterable<number>): Promise<number[]> => {
-    const asked = [...indexes].filter((i) => deps.keyOf(target.name, i) !== undefined);
-    let recorded: Set<number> | undefined;
-    // The store may be down (store-restart): look again until it is back; if it never is, explain nothing.
-    for (let attempt = 0; attempt < 10 && !recorded; attempt++) {
-      recorded = await deps.recorded(target.name, asked).catch(async () => {
-        await sleep(1_000);
-        return undefined;
-      });
-    }
-    return recorded ? asked.filter((i) => !recorded.has(i)) : [];
-  };
-  const workerDied = async (target: ChaosTarget, at: number): Promise<void> => {
-    const from = at - target.timeoutSeconds * 1000 - 1_000;
-    const first = new Set(log.between(target.name, from, at));
-    const before = await unrecordedOf(target, first);
-    // Requests the dead worker had sent still land for a moment (logged at their arrival, so possibly before
-    // `at`); its retry cannot record them as soon: an async retry waits for the exit and its delay and then
-    // for the dead invocation's lease (until it would have ended), a queue message for its visibility timeout.
-    await sleep(KILL_SETTLE_MS);
-    const late = new Set(log.between(target.name, from, at + KILL_SETTLE_MS).filter((i) => !first.has(i)));
-    const after = await unrecordedOf(target, late);
-    log.died(target.name, at, [...new Set([...before, ...after])]);
-  };
-  /** When the injector last killed a worker function's containers (their invocations then end in exit errors). */
-  const injectedKill = new Map<string, number>();
-  pipeline.runtime.events.on('invocation', (event) => {
-    const target = workers.get(event.functionName);
-    const type = event.error?.errorType;
-    if (!target) return;
-    if (type === 'Sandbox.Timedout') {
-      log.counts.workerTimeouts++;
-      track(workerDied(target, Date.now()));
-    } else if (type === 'Runtime.ExitError' || type === 'Runtime.OutOfMemory') {
-      // A process that died on its own (out of memory, a signal) is a deliver-then-die window too; the ones
-      // the injector killed a moment ago are looked up already.
-      if (Date.now() - (injectedKill.get(target.name) ?? 0) < KILL_SETTLE_MS) return;
-      log.counts.workerExits++;
-      track(workerDied(target, Date.now()));
-    }
+  deaths.watch(pipeline, new Map(targets.map((t) => [t.worker, t])));
+  const store = new StoreRestart(injection);
+  const handedOff = handoffFaults(injection, store);
+  installRuntimeFaults(injection, handedOff);
+  deps.sqsProxy.handler = sqsFaults({
+    random: injection.rng('sqs-throttle'),
+    throttleRate: () => (active && injection.on('sqs-throttle') ? plan.sqsThrottleRate : 0),
+    entryFailureRate: () => (active && injection.on('sqs-throttle') ? plan.sqsEntryFailureRate : 0),
+    onSent: handedOff,
+    onFault: (kind, n) => {
+      if (kind === 'call') log.counts.sqsThrottles += n;
+      else log.counts.sqsFailedEntries += n;
+    },
   });
+  installDestinationFaults(injection);
 
-  const throttle = rng('invoke-throttle');
-  const workerError = rng('worker-error');
+  return {
+    counts: log.counts,
+    attribution: async () => {
+      await deaths.settled();
+      return log.attribution();
+    },
+    lastDeath: () => log.lastDeath,
+    timeline: (target, index) => log.timeline(target, index),
+    restartedStore: () => store.started,
+    settleStoreOutage: async () => {
+      const outage = log.storeOutage();
+      if (!outage) return;
+      for (const target of targets) {
+        const before = log.between(target.name, outage[0] - target.timeoutSeconds * 1000 - 1_000, outage[0]);
+        log.leftUnrecordedByStore(target.name, await deaths.unrecordedOf(target, before));
+      }
+    },
+    // The proxies and the http destination keep their handlers (inactive: no fault) so that every later
+    // delivery is still logged for the audit's attribution.
+    stop: async () => {
+      active = false;
+      pipeline.runtime.setFaults(undefined);
+      await store.done;
+    },
+  };
+}
+
+/**
+ * What happens at the n-th hand-off (async Invoke or SQS message): the dispatcher crashes at points the seeded
+ * stream picked, and the store restarts at its point. Returns the hook each hand-off calls.
+ */
+function handoffFaults(injection: Injection, store: StoreRestart): () => void {
+  const { deps, log, on, rng, active } = injection;
+  const { pipeline, plan } = deps;
+  const dispatcher = pipeline.names.dispatcherFunction();
   const crashPoints = pickPoints(
     rng('dispatcher-crash'),
     on('dispatcher-crash') ? plan.dispatcherCrashes : 0,
@@ -145,48 +153,29 @@ export function startInjector(deps: InjectorDeps): Injector {
   );
   const storePoint = Math.max(2, Math.floor(deps.expectedHandoffs * (0.2 + 0.3 * rng('store-restart')())));
   let handoffs = 0;
-  const handedOff = (): void => {
+  return () => {
     handoffs++;
-    if (!active) return;
+    if (!active()) return;
     if (crashPoints[0] !== undefined && handoffs >= crashPoints[0]) {
       crashPoints.shift();
       log.counts.dispatcherCrashes++;
       log.dispatcherCrashed(Date.now());
       void pipeline.runtime.crash(dispatcher);
     }
-    if (on('store-restart') && handoffs === storePoint) {
-      stopping = restartStore();
-      // Awaited by stop(); never an unhandled rejection meanwhile.
-      stopping.catch(() => {});
-    }
+    if (on('store-restart') && handoffs === storePoint) store.start();
   };
+}
 
-  let store: Emulator | undefined;
-  const restartStore = async (): Promise<void> => {
-    const old = pipeline.emulators.dynamodb;
-    log.storeDown(Date.now());
-    await old.stop();
-    await new Promise((r) => setTimeout(r, plan.storeDownSeconds * 1000));
-    // A busy machine can take longer than the usual 20 s to start it (tsx, the data folder): wait, and try
-    // again rather than end the run with the store down.
-    for (let attempt = 1; !store; attempt++) {
-      try {
-        store = await startEmulator('dynamodb', {
-          port: old.port,
-          startTimeoutMs: 60_000,
-          ...(deps.storeDataDir ? { dataDir: deps.storeDataDir } : {}),
-        });
-      } catch (error) {
-        if (attempt >= 3) throw error;
-      }
-    }
-    log.storeUp(Date.now());
-    log.counts.storeRestarts++;
-  };
-
-  pipeline.runtime.setFaults({
+/** The runtime's hooks: throttled async Invokes of workers, injected worker errors, counted hand-offs. */
+function installRuntimeFaults(injection: Injection, handedOff: () => void): void {
+  const { deps, log, on, rng, active } = injection;
+  const { plan } = deps;
+  const workers = new Set(deps.targets.map((t) => t.worker));
+  const throttle = rng('invoke-throttle');
+  const workerError = rng('worker-error');
+  deps.pipeline.runtime.setFaults({
     beforeApiCall: (call) => {
-      if (!active || !on('invoke-throttle') || call.invocationType !== 'Event') return undefined;
+      if (!active() || !on('invoke-throttle') || call.invocationType !== 'Event') return undefined;
       const fn = route(call.method, call.url)?.functionName;
       if (!fn || !workers.has(fn) || throttle() >= plan.invokeThrottleRate) return undefined;
       log.counts.invokeThrottles++;
@@ -198,134 +187,10 @@ export function startInjector(deps: InjectorDeps): Injector {
       if (call.invocationType === 'Event' && status === 202) handedOff();
     },
     beforeInvoke: (functionName) => {
-      if (!active || !on('worker-error') || !workers.has(functionName)) return undefined;
+      if (!active() || !on('worker-error') || !workers.has(functionName)) return undefined;
       if (workerError() >= plan.workerErrorRate) return undefined;
       log.counts.workerErrors++;
       return { errorType: 'Chaos.InjectedError', errorMessage: 'chaos: injected worker exception' };
     },
   });
-
-  const sqsRandom = rng('sqs-throttle');
-  deps.sqsProxy.handler = sqsFaults({
-    random: sqsRandom,
-    throttleRate: () => (active && on('sqs-throttle') ? plan.sqsThrottleRate : 0),
-    entryFailureRate: () => (active && on('sqs-throttle') ? plan.sqsEntryFailureRate : 0),
-    onSent: handedOff,
-    onFault: (kind, n) => {
-      if (kind === 'call') log.counts.sqsThrottles += n;
-      else log.counts.sqsFailedEntries += n;
-    },
-  });
-
-  // A worker crash strikes as the destination's answer is sent: the delivery happened, its keys are not recorded.
-  const crashCalls = new Map(
-    targets.map((t) => [
-      t.name,
-      pickPoints(
-        rng(`worker-crash:${t.name}`),
-        on('worker-crash-after-delivery') ? plan.workerCrashes : 0,
-        2,
-        Math.max(3, Math.floor(t.expectedCalls * 0.6)),
-      ),
-    ]),
-  );
-  const calls = new Map<string, number>();
-  const applied = (target: ChaosTarget, data: Buffer[], now = Date.now()): (() => void) | undefined => {
-    for (const d of data) {
-      const index = deps.indexOf(d);
-      if (index !== undefined) log.applied(target.name, index, now);
-    }
-    const n = (calls.get(target.name) ?? 0) + 1;
-    calls.set(target.name, n);
-    const points = crashCalls.get(target.name) ?? [];
-    if (!active || points[0] === undefined || n < points[0]) return undefined;
-    points.shift();
-    return () => {
-      // The kill signals go out synchronously: look at the store at once, before a retry of the dead
-      // invocation (after the processes exited) can record the keys it delivers again.
-      injectedKill.set(target.name, Date.now());
-      const killed = pipeline.runtime.crash(target.worker);
-      log.counts.workerCrashes++;
-      track(workerDied(target, Date.now()));
-      track(killed.then(() => {}));
-    };
-  };
-
-  /** The destination applied a record, but its caller never saw the answer: its retry applies it again. */
-  const answerLost = (target: ChaosTarget, data: Buffer): void => {
-    const index = deps.indexOf(data);
-    if (index === undefined) return;
-    log.counts.answersLost++;
-    log.answerLost(target.name, index);
-  };
-
-  const kinesisRandom = rng('kinesis-partial');
-  deps.kinesisProxy.handler = kinesisFaults({
-    random: kinesisRandom,
-    entryFailureRate: () => (active && on('kinesis-partial') ? plan.kinesisEntryFailureRate : 0),
-    onFault: (n) => {
-      log.counts.kinesisFailedEntries += n;
-    },
-    // Logged at the request's arrival: the write lands later (a busy emulator), but was sent before a kill.
-    onPut: (stream, data, arrivedAt) => {
-      const target = byStream.get(stream);
-      return target ? applied(target, data, arrivedAt) : undefined;
-    },
-    onLost: (stream, data) => {
-      const target = byStream.get(stream);
-      if (target) for (const d of data) answerLost(target, d);
-    },
-  });
-
-  const httpError = rng('http-errors');
-  const outageStart = new Map<string, number>();
-  deps.http.faults = {
-    down: (path) => {
-      if (!active || !on('http-outage')) return false;
-      const start = outageStart.get(path) ?? Date.now();
-      outageStart.set(path, start);
-      const down = Date.now() - start < plan.outageSeconds * 1000;
-      if (down) log.counts.httpOutageRefusals++;
-      return down;
-    },
-    error: () => {
-      if (!active || !on('http-errors') || httpError() >= plan.httpErrorRate) return false;
-      log.counts.httpErrors++;
-      return true;
-    },
-    onAccepted: (path, body) => {
-      const target = byPath.get(path);
-      return target ? applied(target, [body]) : undefined;
-    },
-    onAnswerLost: (path, body) => {
-      const target = byPath.get(path);
-      if (target) answerLost(target, body);
-    },
-  };
-
-  return {
-    counts: log.counts,
-    attribution: async () => {
-      while (pending.size > 0) await Promise.all([...pending]);
-      return log.attribution();
-    },
-    lastDeath: () => log.lastDeath,
-    timeline: (target, index) => log.timeline(target, index),
-    restartedStore: () => store,
-    settleStoreOutage: async () => {
-      const outage = log.storeOutage();
-      if (!outage) return;
-      for (const target of targets) {
-        const before = log.between(target.name, outage[0] - target.timeoutSeconds * 1000 - 1_000, outage[0]);
-        log.leftUnrecordedByStore(target.name, await unrecordedOf(target, before));
-      }
-    },
-    // The proxies and the http destination keep their handlers (inactive: no fault) so that every later
-    // delivery is still logged for the audit's attribution.
-    stop: async () => {
-      active = false;
-      pipeline.runtime.setFaults(undefined);
-      await stopping;
-    },
-  };
 }

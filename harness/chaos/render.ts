@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { plainTable } from '../../lib/operate/table.js';
 import { type TargetAudit, unexplainedOutOfOrder } from './audit.js';
 import type { ChaosReport } from './run.js';
 
@@ -15,25 +15,22 @@ function outOfOrderCell(t: TargetAudit): string {
 
 /** The chaos report as the README shows it: the audit per target, then what was injected. */
 export function renderChaosReport(report: ChaosReport): string {
-  const audit = new Table({
-    head: [
-      'target',
-      'type/via',
-      'expected',
-      'delivered',
-      'missing',
-      'duplicated',
-      'dup: worker died after delivery',
-      'dup: answer lost',
-      'dup: store down',
-      'dup: unexplained',
-      'out of order',
-      'replayed (msgs)',
-      'still in DLQ',
-      'poison (in DLQ)',
-    ],
-    style: { head: [], border: [] },
-  });
+  const audit = plainTable([
+    'target',
+    'type/via',
+    'expected',
+    'delivered',
+    'missing',
+    'duplicated',
+    'dup: worker died after delivery',
+    'dup: answer lost',
+    'dup: store down',
+    'dup: unexplained',
+    'out of order',
+    'replayed (msgs)',
+    'still in DLQ',
+    'poison (in DLQ)',
+  ]);
   for (const t of report.targets) {
     audit.push([
       t.target,

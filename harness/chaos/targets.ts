@@ -13,7 +13,7 @@ const KINDS = [
   { type: 'http', via: 'queue', ordered: true },
 ] as const;
 
-/** A chaos run sets target queues' visibility timeout to this many worker timeouts (harness/chaos/run.ts). */
+/** A chaos run sets target queues' visibility timeout to this many worker timeouts (run-setup.ts). */
 export const QUEUE_VISIBILITY_FACTOR = 2;
 
 export interface ChaosTargetSpec {
@@ -39,7 +39,7 @@ export function chaosTargets(count: number, httpUrl: string): ChaosTargetSpec[] 
         : { destination: `https://example.com/${name}`, local: { destination: `${httpUrl}/${name}` } };
     // A 10 s timeout: the worker stops new calls 1 s before it (lib/delivery/worker.ts), so on a busy machine
     // Lambda's timeout does not strike between a delivery and its bookkeeping; it is also how long a dead
-    // worker's leases last. Queue targets: visibility 2 x the timeout (run.ts), 5 receives before the
+    // worker's leases last. Queue targets: visibility 2 x the timeout (run-setup.ts), 5 receives before the
     // DLQ. Invoke targets: Lambda's 2 async retries.
     const hand =
       kind.via === 'queue'

@@ -1,8 +1,11 @@
 import { createInterface } from 'node:readline';
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { backoffDelay, sleep } from '../aws/retry.js';
+import { awsOptions, intOption } from './options.js';
+import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
 /**
@@ -131,4 +134,53 @@ export function produceDemoRecords(
     kinesis,
     options.first ?? 0,
   );
+}
+
+/** What commander hands `fanout produce`'s action. */
+interface ProduceFlags extends SessionOptions {
+  stream: string;
+  count?: number;
+  rate: number;
+  template: string;
+  partitionKey: string;
+}
+
+/** Adds `fanout produce` to the program. */
+export function registerProduce(program: Command, io: CommandIo): void {
+  awsOptions(
+    program
+      .command('produce')
+      .description('Put records into a stream: lines of stdin, or --count generated ones.')
+      .option('-s, --stream <name>', 'stream name', 'input')
+      .option(
+        '-n, --count <n>',
+        'generate this many records (default: read stdin)',
+        intOption('--count', 1, 100_000_000),
+      )
+      .option(
+        '-r, --rate <n>',
+        'records per second at most (0: no limit)',
+        intOption('--rate', 0, 1_000_000),
+        0,
+      )
+      .option('-t, --template <text>', 'generated record; {i} is its number', '{"log":"Record {i}"}')
+      .option('-k, --partition-key <key>', 'partition key; {i} is the record number', 'key-{i}'),
+  ).action(async (o: ProduceFlags) => {
+    openSession(o);
+    const stdin = o.count === undefined;
+    if (stdin && process.stdin.isTTY)
+      throw new InvalidArgumentError('give --count, or pipe records in (one per line)');
+    await produce(
+      {
+        stream: o.stream,
+        rate: o.rate,
+        template: o.template,
+        partitionKey: o.partitionKey,
+        stdin,
+        progress: Boolean(process.stderr.isTTY),
+        ...(o.count ? { count: o.count } : {}),
+      },
+      io,
+    );
+  });
 }

@@ -49,6 +49,38 @@ export function replayTarget(
   }
 }
 
+/** What the confirmation asks about: the queue, how much of it, where it goes. */
+export function describeReplay(
+  ctx: OperateContext,
+  chosen: TargetConfig | undefined,
+  queue: string,
+  visible: number,
+  options: ReplayOptions,
+): string {
+  if (!chosen) {
+    return `Re-dispatch the ${visible} failed batch(es) of ${queue} from the stream to the targets that did not deliver them`;
+  }
+  const to =
+    chosen.via === 'invoke'
+      ? `Invoke of ${ctx.names.workerFunction(chosen.name)}`
+      : `queue ${ctx.names.targetQueue(chosen)}`;
+  return `Replay up to ${options.max ?? visible} message(s) of ${queue} to target ${chosen.name} (${to}${options.wait ? ', waiting for the worker' : ''})`;
+}
+
+/** Asks before a replay that changes something; without a terminal to ask on, refuses (exit code 2). */
+export async function confirmReplay(
+  what: string,
+  ctx: OperateContext,
+  env: ReplayEnvironment,
+): Promise<boolean> {
+  if (!env.interactive) {
+    throw new InvalidArgumentError(
+      `refusing to replay without confirmation and without a terminal to ask on: ${what}? Pass --yes, or --dry-run to see what would be replayed`,
+    );
+  }
+  return env.confirm(`${what} [${ctx.session.mode}, stage ${ctx.session.stage}]?`);
+}
+
 /** What the command needs from its surroundings; tests give their own. */
 export interface ReplayEnvironment {
   interactive: boolean;

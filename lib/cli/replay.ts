@@ -1,27 +1,24 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { TargetConfig } from '../config/schema.js';
 import { awsHandoff } from '../handoff/aws.js';
-import { DynamoLedger } from '../ledger/dynamo.js';
 import { operatorClaimCheck } from '../operate/claim-check.js';
 import { parseDuration, parseFilter, parseRate } from '../operate/parse.js';
 import { queueDepth, queueUrlOf } from '../operate/queue.js';
-import { quarantineQueueName } from '../operate/replay/quarantine.js';
-import { renderReplayReport, renderSourceReport } from '../operate/replay/render.js';
-import { replayDlq } from '../operate/replay/replay.js';
-import { replaySource } from '../operate/replay/source.js';
+import type { QueueReplayDeps, QueueReplayRequest } from '../operate/replay/request.js';
 import { interruptible, progressBar } from './interaction.js';
 import { locallyDisabledTargets, openOperateContext } from './operate-context.js';
 import { awsOptions, configOption, intOption, parsedOption } from './options.js';
+import { dlqReplay, type ReplayRun, sourceReplay } from './replay-run.js';
 import {
   checkReplayOptions,
+  confirmReplay,
+  describeReplay,
   type ReplayEnvironment,
   replayTarget,
   terminal,
-  waitingLambda,
 } from './replay-setup.js';
 import type { SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
@@ -63,17 +60,9 @@ export async function replayCommand(
   const chosen = target ? replayTarget(ctx, target, disabled) : undefined;
   const queue = chosen ? ctx.names.targetDlq(chosen) : ctx.names.dispatcherFailureQueue();
   const depth = await queueDepth(sqs, await queueUrlOf(sqs, queue));
-
   if (!options.dryRun && !options.yes && depth.visible > 0) {
-    const what = chosen
-      ? `Replay up to ${options.max ?? depth.visible} message(s) of ${queue} to target ${chosen.name} (${chosen.via === 'invoke' ? `Invoke of ${ctx.names.workerFunction(chosen.name)}` : `queue ${ctx.names.targetQueue(chosen)}`}${options.wait ? ', waiting for the worker' : ''})`
-      : `Re-dispatch the ${depth.visible} failed batch(es) of ${queue} from the stream to ${chosen ? `target ${(chosen as TargetConfig).name}` : 'the targets that did not deliver them'}`;
-    if (!env.interactive) {
-      throw new InvalidArgumentError(
-        `refusing to replay without confirmation and without a terminal to ask on: ${what}? Pass --yes, or --dry-run to see what would be replayed`,
-      );
-    }
-    if (!(await env.confirm(`${what} [${ctx.session.mode}, stage ${ctx.session.stage}]?`))) {
+    const what = describeReplay(ctx, chosen, queue, depth.visible, options);
+    if (!(await confirmReplay(what, ctx, env))) {
       io.err('nothing replayed');
       return 1;
     }
@@ -90,7 +79,7 @@ export async function replayCommand(
       ctx.clients,
       ctx.clients.get(LambdaClient),
     );
-    const common = {
+    const request: QueueReplayRequest = {
       config: ctx.config,
       names: ctx.names,
       dryRun: Boolean(options.dryRun),
@@ -98,61 +87,15 @@ export async function replayCommand(
       ...(options.max ? { max: options.max } : {}),
       ...(options.visibilityTimeout ? { visibilityTimeoutSeconds: options.visibilityTimeout } : {}),
     };
-    if (options.source) {
-      const report = await replaySource(
-        {
-          ...common,
-          ...(chosen ? { only: chosen } : {}),
-          exclude: disabled,
-          onStart: ({ depth }) => progress.start(depth),
-          onBatch: () => progress.tick(),
-        },
-        {
-          sqs,
-          kinesis: ctx.clients.get(KinesisClient),
-          handoff,
-          ledger: new DynamoLedger({
-            client: ctx.clients.get(DynamoDBClient),
-            tableName: ctx.names.idempotencyTable(),
-            ttlSeconds: ctx.config.idempotency.ttlSeconds,
-          }),
-          ...(claimCheck ? { claimCheck } : {}),
-        },
-      );
-      progress.stop();
-      io.out(options.json ? JSON.stringify(report, null, 2) : renderSourceReport(report));
-      return report.interrupted ? 130 : report.leftInPlace > 0 && !report.dryRun ? 1 : 0;
-    }
-    const t = chosen as NonNullable<typeof chosen>;
-    const report = await replayDlq(
-      {
-        ...common,
-        target: t,
-        wait: Boolean(options.wait),
-        ...(options.rate ? { ratePerSecond: options.rate } : {}),
-        ...(options.filter ? { filter: options.filter } : {}),
-        ...(options.olderThan !== undefined ? { olderThanMs: options.olderThan } : {}),
-        ...(options.newerThan !== undefined ? { newerThanMs: options.newerThan } : {}),
-        ...(options.quarantine
-          ? { quarantine: options.quarantine === true ? quarantineQueueName(queue) : options.quarantine }
-          : {}),
-        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        onStart: ({ depth }) => progress.start(depth),
-        onMessage: () => progress.tick(),
-      },
-      {
-        sqs,
-        lambda: options.wait && !env.clients ? waitingLambda(t.timeout) : ctx.clients.get(LambdaClient),
-        kinesis: ctx.clients.get(KinesisClient),
-        handoff,
-        ...(claimCheck ? { claimCheck } : {}),
-      },
-    );
-    progress.stop();
-    io.out(options.json ? JSON.stringify(report, null, 2) : renderReplayReport(report));
-    if (report.dryRun && !options.json) io.err('dry run: run again without --dry-run to replay');
-    if (report.interrupted) return 130;
-    return report.leftInPlace - report.messages['not-selected'] > 0 && !report.dryRun ? 1 : 0;
+    const deps: QueueReplayDeps = {
+      sqs,
+      kinesis: ctx.clients.get(KinesisClient),
+      handoff,
+      ...(claimCheck ? { claimCheck } : {}),
+    };
+    const run: ReplayRun = { options, io, ctx, request, deps, progress };
+    if (options.source) return await sourceReplay(run, chosen, disabled);
+    return await dlqReplay(run, chosen as TargetConfig, queue, env);
   } finally {
     progress.stop();
     interrupt.dispose();

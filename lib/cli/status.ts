@@ -1,11 +1,18 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
 import type { ClientPool } from '../aws/clients.js';
 import { collectAwsStatus } from '../operate/status/aws.js';
-import { renderAwsStatus, renderStatus } from '../operate/status/render.js';
+import {
+  renderAwsStatus,
+  renderAwsStatusLine,
+  renderStatus,
+  renderStatusLine,
+} from '../operate/status/render.js';
 import type { AwsPipelineStatus, PipelineStatus } from '../operate/status/types.js';
 import { openOperateContext } from './operate-context.js';
+import { awsOptions, configOption, intOption } from './options.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -17,7 +24,7 @@ export interface StatusOptions extends SessionOptions {
   config?: string;
 }
 
-type AnyStatus = PipelineStatus | AwsPipelineStatus;
+export type AnyStatus = PipelineStatus | AwsPipelineStatus;
 
 async function readLocalStatus(url: string | undefined): Promise<PipelineStatus> {
   if (!url)
@@ -45,6 +52,22 @@ async function readStatus(options: StatusOptions, clients?: ClientPool): Promise
 }
 
 /**
+ * What one reading prints: JSON for scripts, else the table; with `--watch`, on a terminal the table in place of
+ * the last one, elsewhere (a file, a CI log) one line per refresh, with the time of the reading.
+ */
+export function statusOutput(
+  status: AnyStatus,
+  options: Pick<StatusOptions, 'json' | 'watch'>,
+  tty: boolean,
+): string {
+  if (options.json) return JSON.stringify(status, null, 2);
+  const aws = 'windowMinutes' in status;
+  if (options.watch && !tty)
+    return `${status.at} ${aws ? renderAwsStatusLine(status) : renderStatusLine(status)}`;
+  return `${options.watch ? '\x1b[H\x1b[2J' : ''}${aws ? renderAwsStatus(status) : renderStatus(status)}`;
+}
+
+/**
  * `fanout status`: per-target numbers as a table, or JSON for scripts; `--watch` refreshes. Local mode reads
  * the local pipeline (counters since it started); AWS reads the APIs and CloudWatch (counters over 15 minutes).
  */
@@ -55,13 +78,37 @@ export async function statusCommand(
 ): Promise<number> {
   for (;;) {
     const status = await readStatus(options, clients);
-    const table = 'windowMinutes' in status ? renderAwsStatus(status) : renderStatus(status);
-    io.out(
-      options.json
-        ? JSON.stringify(status, null, 2)
-        : `${options.watch && process.stdout.isTTY ? '\x1b[H\x1b[2J' : ''}${table}`,
-    );
+    io.out(statusOutput(status, options, Boolean(process.stdout.isTTY)));
     if (!options.watch) return 0;
     await new Promise((r) => setTimeout(r, options.watch * 1000));
   }
+}
+
+/** What commander hands `fanout status`'s action: `--watch` alone is `true`. */
+type StatusFlags = Omit<StatusOptions, 'json' | 'watch'> & { json?: boolean; watch?: number | boolean };
+
+/** Adds `fanout status` to the program. */
+export function registerStatus(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  configOption(
+    awsOptions(
+      program
+        .command('status')
+        .description(
+          'Per target: hand-off mode, concurrency, queue and DLQ depth, errors and throttles; the source iterator age.',
+        )
+        .option('--json', 'print JSON for scripts')
+        .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+    ),
+  ).action(async (o: StatusFlags) =>
+    setExitCode(
+      await statusCommand(
+        {
+          ...o,
+          json: Boolean(o.json),
+          watch: o.watch === true ? 2 : typeof o.watch === 'number' ? o.watch : 0,
+        },
+        io,
+      ),
+    ),
+  );
 }

@@ -6,8 +6,11 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Command, Option } from 'commander';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
+import { awsOptions, intOption } from './options.js';
+import { openSession, type SessionOptions } from './session.js';
 import type { TailOptions } from './tail-options.js';
 import { receivedRequests, tailReceiver } from './tail-receiver.js';
 import type { CommandIo } from './validate.js';
@@ -106,4 +109,44 @@ async function detect(name: string, kinesis: KinesisClient): Promise<'stream' | 
     if ((error as Error).name === 'ResourceNotFoundException') return 'queue';
     throw error;
   }
+}
+
+/** What commander hands `fanout tail`'s action. */
+interface TailFlags extends SessionOptions {
+  type?: 'stream' | 'queue';
+  fromStart?: boolean;
+  max?: number;
+  idle?: number;
+}
+
+/** Adds `fanout tail` to the program. */
+export function registerTail(program: Command, io: CommandIo): void {
+  awsOptions(
+    program
+      .command('tail')
+      .description(
+        'Print what arrives on a stream or a queue (data only, one per line), or, in local mode, at an http target (headers and body).',
+      )
+      .argument('<name>', 'stream or queue name, queue URL, or (local mode) an http target')
+      .addOption(
+        new Option('--type <type>', 'what <name> is (default: detected)').choices(['stream', 'queue']),
+      )
+      .option('--from-start', 'streams: start with the oldest record (TRIM_HORIZON)')
+      .option('-n, --max <n>', 'stop after n records', intOption('--max', 1, 100_000_000))
+      .option('--idle <s>', 'stop after s seconds without anything new', intOption('--idle', 1, 86_400)),
+  ).action(async (name: string, o: TailFlags) => {
+    const session = openSession(o);
+    const status = session.mode === 'local' ? session.env.FANOUT_LOCAL_STATUS_URL : undefined;
+    await tail(
+      {
+        name,
+        fromStart: Boolean(o.fromStart),
+        ...(status ? { localControlUrl: status.replace(/\/status$/, '') } : {}),
+        ...(o.type ? { kind: o.type } : {}),
+        ...(o.max ? { max: o.max } : {}),
+        ...(o.idle ? { idleSeconds: o.idle } : {}),
+      },
+      io,
+    );
+  });
 }

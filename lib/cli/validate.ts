@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import { configWarnings, formatWarning } from '../config/warnings.js';
@@ -26,4 +27,13 @@ export function validateCommand(file: string | undefined, io: CommandIo): number
     }
     throw error;
   }
+}
+
+/** Adds `fanout validate` to the program. */
+export function registerValidate(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  program
+    .command('validate')
+    .description('Check a configuration file and print every problem (exit code 1 if any).')
+    .argument('[file]', 'configuration file (default: $FANOUT_CONFIG or ./fanout.yml)')
+    .action((file: string | undefined) => setExitCode(validateCommand(file, io)));
 }

@@ -8,10 +8,9 @@ import type { RecordTransform } from '../routing/transform.js';
 import type { DeliveryRecord, TargetAdapter } from '../targets/types.js';
 import { DeliveryError, type FailedRecord, IdempotencyStoreError, messageOf } from './errors.js';
 import { type EnvelopeEntry, type Prepared, prepare } from './prepare.js';
+import { positionOf, sendRecords } from './send.js';
 
 export type { EnvelopeEntry };
-
-import { positionOf, sendRecords } from './send.js';
 
 export interface DeliverDeps {
   adapter: TargetAdapter;

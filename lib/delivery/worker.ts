@@ -5,15 +5,12 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ClaimCheckStore } from '../claim-check/types.js';
 import type { TargetConfig } from '../config/schema.js';
 import { decodeEnvelope } from '../envelope/codec.js';
 import type { Envelope } from '../envelope/types.js';
-import type { IdempotencyLedger } from '../ledger/types.js';
-import type { Telemetry } from '../observability/telemetry.js';
 import { compileTransform } from '../routing/transform.js';
 import type { TargetAdapter } from '../targets/types.js';
-import { type DeliverySummary, deliverEnvelope } from './deliver.js';
+import { type DeliverDeps, type DeliverySummary, deliverEnvelope } from './deliver.js';
 import { MisroutedEnvelopeError } from './errors.js';
 import { deliverFifoBatch } from './fifo-batch.js';
 import { type DeadLetterQueue, deliverOnLastReceive, isLastReceive } from './last-receive.js';
@@ -26,24 +23,22 @@ export interface DestinationAdapters {
   adapterFor(destination: string): TargetAdapter;
 }
 
-export interface WorkerDeps {
+/** What the worker hands on to each delivery as it is (see {@link DeliverDeps}). */
+type DeliveryServices = Pick<
+  DeliverDeps,
+  'ledger' | 'telemetry' | 'claimCheck' | 'maxAttempts' | 'now' | 'random' | 'sleep'
+>;
+
+export interface WorkerDeps extends DeliveryServices {
   target: TargetConfig;
   /** The target's adapter (unused with `destinations`, whose envelopes each name their destination). */
   adapter: TargetAdapter;
   destinations?: DestinationAdapters;
-  /** Reads claim-checked records (with `claimCheck`). */
-  claimCheck?: ClaimCheckStore;
-  ledger: IdempotencyLedger;
-  telemetry: Telemetry;
   /**
    * The target's DLQ, for an ordered target: on a message's last receive the worker puts what cannot be
    * delivered there itself, with the reason, and delivers the records held back behind it (last-receive.ts).
    */
   deadLetters?: DeadLetterQueue;
-  maxAttempts?: number;
-  now?: () => number;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export type WorkerHandler = (
@@ -118,45 +113,49 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
   }
 
   return async (event, context) => {
-    if (isSqsEvent(event)) {
-      const handle = (record: SQSRecord): Promise<DeliverySummary> => handleEnvelope(record.body, context);
-      if (deps.target.ordered) {
-        const { deadLetters, target } = deps;
-        if (!deadLetters || !event.Records.some((r) => isLastReceive(r, target.retries))) {
-          return deliverFifoBatch(
-            event.Records,
-            (envelope) => handleEnvelope(envelope, context),
-            (error) =>
-              deps.telemetry.warn(
-                'records not delivered; their messages come back after the visibility timeout',
-                {
-                  target: target.name,
-                  records: error.failures.length,
-                  error: error.message,
-                },
-              ),
-          );
-        }
-        // A message on its last receive: one at a time, in order, so that what cannot be delivered reaches the
-        // DLQ with its reason before the records of its key behind it are delivered (last-receive.ts). After a
-        // failure the group's later messages fail too (unprocessed) and come back after it.
-        const fifoHandle = (record: SQSRecord): Promise<DeliverySummary> =>
-          isLastReceive(record, target.retries)
-            ? deliverOnLastReceive(record, {
-                target: target.name,
-                deliver: (envelope) => handleEnvelope(envelope, context),
-                deadLetters,
-              })
-            : handle(record);
-        return processPartialResponse(event, fifoHandle, new SqsFifoPartialProcessorAsync(), {
-          context: context as Context,
-          skipGroupOnError: true,
-        });
-      }
-      return processPartialResponse(event, handle, new BatchProcessor(EventType.SQS), {
+    if (!isSqsEvent(event)) return handleEnvelope(event, context);
+    const deliver = (envelope: unknown): Promise<DeliverySummary> => handleEnvelope(envelope, context);
+    if (deps.target.ordered) return deliverFifoMessages(event, context, deps, deliver);
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => deliver(record.body),
+      new BatchProcessor(EventType.SQS),
+      {
         context: context as Context,
-      });
-    }
-    return handleEnvelope(event, context);
+      },
+    );
   };
+}
+
+/**
+ * An ordered target's batch from its FIFO queue: as one run of envelopes (fifo-batch.ts), or, when a message is
+ * on its last receive and the worker has the DLQ, one message at a time.
+ */
+function deliverFifoMessages(
+  event: SQSEvent,
+  context: Partial<Context>,
+  deps: WorkerDeps,
+  deliver: (envelope: unknown) => Promise<DeliverySummary>,
+): Promise<SQSBatchResponse> {
+  const { deadLetters, target } = deps;
+  if (!deadLetters || !event.Records.some((r) => isLastReceive(r, target.retries))) {
+    return deliverFifoBatch(event.Records, deliver, (error) =>
+      deps.telemetry.warn('records not delivered; their messages come back after the visibility timeout', {
+        target: target.name,
+        records: error.failures.length,
+        error: error.message,
+      }),
+    );
+  }
+  // A message on its last receive: one at a time, in order, so that what cannot be delivered reaches the
+  // DLQ with its reason before the records of its key behind it are delivered (last-receive.ts). After a
+  // failure the group's later messages fail too (unprocessed) and come back after it.
+  const handle = (record: SQSRecord): Promise<DeliverySummary> =>
+    isLastReceive(record, target.retries)
+      ? deliverOnLastReceive(record, { target: target.name, deliver, deadLetters })
+      : deliver(record.body);
+  return processPartialResponse(event, handle, new SqsFifoPartialProcessorAsync(), {
+    context: context as Context,
+    skipGroupOnError: true,
+  });
 }

@@ -13,6 +13,7 @@ const ALARMS_PER_WIDGET = 100;
 /** The dashboard grid is 24 units wide; three graphs per row. */
 const WIDTH = 8;
 const HEIGHT = 6;
+const ALARM_ROW_HEIGHT = 3;
 
 /** The stack's dashboard: `<service>-<stage>`, like the stack. */
 export function dashboardName(prefix: string): string {
@@ -43,8 +44,31 @@ interface Widget {
  */
 export function dashboardResources(context: StackContext, alarmNames: readonly string[]): CfnResources {
   const { config, names } = context;
-  const region = names.region;
-  const graph = (title: string, metrics: MetricLine[], extra: Record<string, unknown> = {}) => ({
+  const graph = graphIn(names.region);
+  const widgets: Widget[] = alarmRows(alarmNames, names.prefix, names.region);
+  let y = widgets.length * ALARM_ROW_HEIGHT;
+  widgets.push(...dispatcherRow(context, y, graph));
+  y += HEIGHT;
+  for (const target of config.targets) {
+    widgets.push(...targetRow(target, y, context, graph));
+    y += HEIGHT;
+  }
+
+  return {
+    [DASHBOARD_LOGICAL_ID]: {
+      Type: 'AWS::CloudWatch::Dashboard',
+      Properties: {
+        DashboardName: dashboardName(names.prefix),
+        // The alarm widgets need ARNs, hence the account: the only `${...}` in the body.
+        DashboardBody: { 'Fn::Sub': JSON.stringify({ widgets }) },
+      },
+    },
+  };
+}
+
+/** A time-series graph of one-minute points in the stack's region. */
+function graphIn(region: string): Graph {
+  return (title, metrics, extra = {}) => ({
     title,
     region,
     view: 'timeSeries',
@@ -53,21 +77,27 @@ export function dashboardResources(context: StackContext, alarmNames: readonly s
     metrics,
     ...extra,
   });
+}
+
+/** The stack's alarms, full width at the top: one row per {@link ALARMS_PER_WIDGET} alarms. */
+function alarmRows(alarmNames: readonly string[], prefix: string, region: string): Widget[] {
   const widgets: Widget[] = [];
-  let y = 0;
   for (let i = 0; i < alarmNames.length; i += ALARMS_PER_WIDGET) {
     const alarms = alarmNames.slice(i, i + ALARMS_PER_WIDGET).map((name) => alarmArn(region, name));
     widgets.push({
       type: 'alarm',
       x: 0,
-      y,
+      y: widgets.length * ALARM_ROW_HEIGHT,
       width: 24,
-      height: 3,
-      properties: { title: `Alarms of ${names.prefix}`, alarms, sortBy: 'stateUpdatedTimestamp' },
+      height: ALARM_ROW_HEIGHT,
+      properties: { title: `Alarms of ${prefix}`, alarms, sortBy: 'stateUpdatedTimestamp' },
     });
-    y += 3;
   }
+  return widgets;
+}
 
+/** The dispatcher's row: the source iterator age (with its alarm's threshold), records not handed off, batch time. */
+function dispatcherRow({ config, names }: StackContext, y: number, graph: Graph): Widget[] {
   const dispatcher = names.dispatcherFunction();
   const dispatcherService = metricsServiceName(names.prefix);
   const own = (metric: string, dims: string[], options: Record<string, string>): MetricLine => [
@@ -76,7 +106,7 @@ export function dashboardResources(context: StackContext, alarmNames: readonly s
     ...dims,
     options,
   ];
-  widgets.push(
+  return [
     metricWidget(
       0,
       y,
@@ -115,24 +145,7 @@ export function dashboardResources(context: StackContext, alarmNames: readonly s
         own(DURATIONS.dispatch, ['service', dispatcherService], { stat: 'Maximum', label: 'maximum' }),
       ]),
     ),
-  );
-  y += HEIGHT;
-
-  for (const target of config.targets) {
-    widgets.push(...targetRow(target, y, context, graph));
-    y += HEIGHT;
-  }
-
-  return {
-    [DASHBOARD_LOGICAL_ID]: {
-      Type: 'AWS::CloudWatch::Dashboard',
-      Properties: {
-        DashboardName: dashboardName(names.prefix),
-        // The alarm widgets need ARNs, hence the account: the only `${...}` in the body.
-        DashboardBody: { 'Fn::Sub': JSON.stringify({ widgets }) },
-      },
-    },
-  };
+  ];
 }
 
 type Graph = (

@@ -1,19 +1,20 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClaimCheckStore } from '../claim-check/types.js';
 import type { Naming } from '../config/naming.js';
-import type { FanoutConfig, TargetConfig } from '../config/schema.js';
-import { compareSequenceNumbers } from '../envelope/keys.js';
+import type { FanoutConfig } from '../config/schema.js';
 import type { HandoffPort } from '../handoff/types.js';
 import { DURATIONS, METRICS, type Telemetry } from '../observability/telemetry.js';
-import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
-import { claimCheck, claimCheckSettings, reportClaimCheck } from './claim-check.js';
+import type { StreamDiscovery } from '../targets/discovery.js';
+import { checkpoint, reportDecoding, reportHandoffs } from './batch-outcome.js';
+import { type ClaimCheckDeps, claimCheck, claimCheckSettings, reportClaimCheck } from './claim-check.js';
 import { deadLetter } from './dead-letter.js';
-import { type DecodedBatch, decodeBatch, type SourceRecord } from './decode.js';
+import { decodeBatch, type SourceRecord } from './decode.js';
+import { discoveredUnits } from './discovered.js';
 import { runOrderedUnit } from './ordered.js';
 import { type PlanContext, targetUnits } from './plan.js';
-import { createRouter } from './route.js';
-import { type HandoffUnit, runUnit, type UnitOutcome, type UnitRunOptions } from './units.js';
+import { createRouter, type Router } from './route.js';
+import { type HandoffUnit, runUnit, type UnitRunOptions } from './units.js';
 
 /**
  * Attempts per hand-off call (an async Invoke, a SendMessageBatch), the first included, unless the deps say
@@ -67,7 +68,7 @@ export type DispatchHandler = (
 export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
-  const { config, names, handoff, telemetry } = deps;
+  const { config, names } = deps;
   const limit = pLimit(config.dispatcher.handoffConcurrency);
   const route = createRouter(config.targets);
   const claimCheckDeps = claimCheckSettings(config, names.prefix, deps.claimCheck);
@@ -75,149 +76,107 @@ export function createDispatcher(deps: DispatcherDeps): DispatchHandler {
   if (config.discover && !deps.discovery) {
     throw new Error('the configuration has `discover`: the dispatcher needs a stream discovery');
   }
+  const dispatcher: Dispatcher = { deps, now, random, limit, route, claimCheck: claimCheckDeps, discovered };
+  return (event, context) => dispatchBatch(event, context, dispatcher);
+}
 
-  return async (event, context) => {
-    const startedAt = now();
-    const remaining = context.getRemainingTimeInMillis();
-    // Keep time to answer Lambda: a reply after the timeout would fail the whole batch.
-    const deadline = startedAt + remaining - Math.min(5_000, Math.max(200, remaining * 0.1));
-    const batch = decodeBatch(event.Records ?? []);
-    telemetry.count(METRICS.recordsIn, batch.records.length);
-    if (batch.records.length === 0) return { batchItemFailures: [] };
-    reportDecoding(batch, telemetry);
-    const run: UnitRunOptions = {
-      deadline,
-      maxAttempts: deps.maxAttempts ?? HANDOFF_ATTEMPTS,
-      now,
-      random,
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    };
-    const failed: SourceRecord[] = [];
+/** What the dispatcher builds once per container, for every batch. */
+interface Dispatcher {
+  deps: DispatcherDeps;
+  now: () => number;
+  random: () => number;
+  /** The hand-off calls in flight at once (`dispatcher.handoffConcurrency`). */
+  limit: LimitFunction;
+  route: Router;
+  claimCheck: ClaimCheckDeps | undefined;
+  /** The name of the target whose streams are discovered (with `discover`). */
+  discovered: string | undefined;
+}
 
-    let records = batch.records;
-    if (claimCheckDeps) {
-      const checked = await claimCheck(records, batch.stream, claimCheckDeps, run);
-      records = checked.records;
-      reportClaimCheck(checked, telemetry);
-      failed.push(...checked.failed);
-    }
-
-    const { routes, unrouted, notJson } = route(records);
-    if (unrouted > 0) telemetry.count(METRICS.recordsUnrouted, unrouted);
-    if (notJson > 0) telemetry.count(METRICS.recordsNotJson, notJson);
-    const plan: PlanContext = { config, names, telemetry, stream: batch.stream, sentAt: startedAt };
-    const units: HandoffUnit[] = [];
-    for (const [target, routed] of routes) {
-      telemetry.count(METRICS.recordsRouted, routed.length, target.name);
-      if (target.name !== discovered) units.push(...targetUnits(target, routed, plan));
-      else units.push(...(await discoveredUnits(target, routed, plan, failed)));
-    }
-
-    const outcomes = await Promise.all(
-      units.map((unit) =>
-        limit(() =>
-          (unit.kind === 'ordered'
-            ? runOrderedUnit(unit, handoff, run, config.dispatcher.queueMessageLimit)
-            : runUnit(unit, handoff, run)
-          ).then((outcome) => ({ unit, outcome })),
-        ),
-      ),
-    );
-
-    failed.push(...report(outcomes, telemetry));
-    // Refused for good: to the DLQs (or the failure queue), not the checkpoint, so the shard goes on.
-    failed.push(
-      ...(await deadLetter(outcomes, {
-        config,
-        names,
-        handoff,
-        telemetry,
-        run,
-        limit,
-        stream: batch.stream,
-        streamArn: event.Records?.[0]?.eventSourceARN ?? batch.stream,
-        now,
-      })),
-    );
-    telemetry.duration(DURATIONS.dispatch, now() - startedAt);
-    if (failed.length === 0) return { batchItemFailures: [] };
-    const lowest = failed.reduce((min, r) => (compareSequenceNumbers(r.seq, min.seq) < 0 ? r : min));
-    telemetry.warn('hand-off incomplete: checkpointing at the lowest failed sequence number', {
-      stream: batch.stream,
-      shard: lowest.shard,
-      sequenceNumber: lowest.seq,
-      failedRecords: failed.length,
-    });
-    return { batchItemFailures: [{ itemIdentifier: lowest.seq }] };
+/** One batch: decode, claim check, route and plan, hand off, dead-letter what was refused, checkpoint. */
+async function dispatchBatch(
+  event: KinesisStreamEvent,
+  context: InvocationContext,
+  dispatcher: Dispatcher,
+): Promise<KinesisStreamBatchResponse> {
+  const { deps, now } = dispatcher;
+  const { config, names, handoff, telemetry } = deps;
+  const startedAt = now();
+  const remaining = context.getRemainingTimeInMillis();
+  // Keep time to answer Lambda: a reply after the timeout would fail the whole batch.
+  const deadline = startedAt + remaining - Math.min(5_000, Math.max(200, remaining * 0.1));
+  const batch = decodeBatch(event.Records ?? []);
+  telemetry.count(METRICS.recordsIn, batch.records.length);
+  if (batch.records.length === 0) return { batchItemFailures: [] };
+  reportDecoding(batch, telemetry);
+  const run: UnitRunOptions = {
+    deadline,
+    maxAttempts: deps.maxAttempts ?? HANDOFF_ATTEMPTS,
+    now,
+    random: dispatcher.random,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
-
-  /**
-   * The discovered target's units: its records once per stream the discovery knows (each envelope names its
-   * stream). Without any list (ListStreams failed and nothing is cached), its records count as not handed off.
-   */
-  async function discoveredUnits(
-    target: TargetConfig,
-    records: SourceRecord[],
-    plan: PlanContext,
-    failed: SourceRecord[],
-  ): Promise<HandoffUnit[]> {
-    let streams: DiscoveredStreams;
-    try {
-      streams = await (deps.discovery as StreamDiscovery).streams();
-    } catch (error) {
-      failed.push(...records);
-      telemetry.count(METRICS.handoffFailures, records.length, target.name);
-      telemetry.error('stream discovery failed: no stream list to deliver to', {
-        target: target.name,
-        reason: (error as Error).message,
-      });
-      return [];
-    }
-    if (streams.stale) {
-      telemetry.warn('stream discovery could not refresh: using the last list', {
-        target: target.name,
-        streams: streams.names.length,
-        reason: streams.stale,
-      });
-    }
-    return streams.names.flatMap((stream) => targetUnits(target, records, plan, stream));
-  }
-}
-
-function reportDecoding(batch: DecodedBatch, telemetry: Telemetry): void {
-  if (batch.aggregated > 0) telemetry.count(METRICS.aggregatedRecords, batch.aggregated);
-  if (batch.corrupt.length === 0) return;
-  telemetry.count(METRICS.aggregatedRecordsCorrupt, batch.corrupt.length);
-  telemetry.warn(
-    'KPL-aggregated record(s) could not be split: handed on whole, as plain records (as the KCL does)',
-    {
-      stream: batch.stream,
-      records: batch.corrupt.slice(0, 3),
-    },
-  );
-}
-
-function report(
-  results: Array<{ unit: HandoffUnit; outcome: UnitOutcome }>,
-  telemetry: Telemetry,
-): SourceRecord[] {
   const failed: SourceRecord[] = [];
-  for (const { unit, outcome } of results) {
-    telemetry.count(METRICS.handoffCalls, outcome.calls, unit.target);
-    if (outcome.calls > 1) telemetry.count(METRICS.handoffRetries, outcome.calls - 1, unit.target);
-    if (outcome.handedOff > 0 && !(unit.kind === 'queue' && unit.purpose === 'dlq')) {
-      telemetry.count(METRICS.recordsHandedOff, outcome.handedOff, unit.target);
-      telemetry.count(METRICS.handoffBytes, outcome.bytes, unit.target);
-    }
-    if (outcome.failed.length > 0) {
-      failed.push(...outcome.failed);
-      telemetry.count(METRICS.handoffFailures, outcome.failed.length, unit.target);
-      telemetry.error('hand-off failed', {
-        target: unit.target,
-        records: outcome.failed.length,
-        reasons: outcome.reasons.slice(0, 3),
-      });
+
+  let records = batch.records;
+  if (dispatcher.claimCheck) {
+    const checked = await claimCheck(records, batch.stream, dispatcher.claimCheck, run);
+    records = checked.records;
+    reportClaimCheck(checked, telemetry);
+    failed.push(...checked.failed);
+  }
+
+  const plan: PlanContext = { config, names, telemetry, stream: batch.stream, sentAt: startedAt };
+  const units = await planUnits(records, plan, dispatcher, failed);
+  const outcomes = await Promise.all(
+    units.map((unit) =>
+      dispatcher.limit(() =>
+        (unit.kind === 'ordered'
+          ? runOrderedUnit(unit, handoff, run, config.dispatcher.queueMessageLimit)
+          : runUnit(unit, handoff, run)
+        ).then((outcome) => ({ unit, outcome })),
+      ),
+    ),
+  );
+
+  failed.push(...reportHandoffs(outcomes, telemetry));
+  // Refused for good: to the DLQs (or the failure queue), not the checkpoint, so the shard goes on.
+  failed.push(
+    ...(await deadLetter(outcomes, {
+      config,
+      names,
+      handoff,
+      telemetry,
+      run,
+      limit: dispatcher.limit,
+      stream: batch.stream,
+      streamArn: event.Records?.[0]?.eventSourceARN ?? batch.stream,
+      now,
+    })),
+  );
+  telemetry.duration(DURATIONS.dispatch, now() - startedAt);
+  return checkpoint(failed, batch.stream, telemetry);
+}
+
+/** Routes the records and plans each target's hand-off units (a discovered target's once per stream). */
+async function planUnits(
+  records: SourceRecord[],
+  plan: PlanContext,
+  dispatcher: Dispatcher,
+  failed: SourceRecord[],
+): Promise<HandoffUnit[]> {
+  const { telemetry } = plan;
+  const { routes, unrouted, notJson } = dispatcher.route(records);
+  if (unrouted > 0) telemetry.count(METRICS.recordsUnrouted, unrouted);
+  if (notJson > 0) telemetry.count(METRICS.recordsNotJson, notJson);
+  const units: HandoffUnit[] = [];
+  for (const [target, routed] of routes) {
+    telemetry.count(METRICS.recordsRouted, routed.length, target.name);
+    if (target.name !== dispatcher.discovered) units.push(...targetUnits(target, routed, plan));
+    else {
+      const discovery = dispatcher.deps.discovery as StreamDiscovery;
+      units.push(...(await discoveredUnits(target, routed, plan, discovery, failed)));
     }
   }
-  return failed;
+  return units;
 }

@@ -1,8 +1,10 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  type BatchResultErrorEntry,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
   type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { classifyError } from '../aws/retry.js';
@@ -45,12 +47,7 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
         out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: entries.map((e) => ({
-              Id: e.id,
-              MessageBody: e.body,
-              ...(e.groupId === undefined ? {} : { MessageGroupId: e.groupId }),
-              ...(e.deduplicationId === undefined ? {} : { MessageDeduplicationId: e.deduplicationId }),
-            })),
+            Entries: entries.map(toBatchEntry),
           }),
         );
       } catch (error) {
@@ -60,13 +57,7 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
           code: errorCode(error),
         });
       }
-      // Per-entry failures: a throttled or internal error can be retried; a sender fault cannot.
-      return (out.Failed ?? []).map((f) => ({
-        id: f.Id ?? '',
-        retryable: f.SenderFault !== true,
-        reason: `${f.Code ?? 'Failed'}: ${f.Message ?? 'no message'}`,
-        ...(f.Code ? { code: f.Code } : {}),
-      }));
+      return (out.Failed ?? []).map(toHandoffFailure);
     },
 
     queueUrl(queueName) {
@@ -92,6 +83,25 @@ export function awsHandoff(lambda: LambdaClient, sqs: SQSClient): HandoffPort {
       }
       return url;
     },
+  };
+}
+
+function toBatchEntry(e: QueueEntry): SendMessageBatchRequestEntry {
+  return {
+    Id: e.id,
+    MessageBody: e.body,
+    ...(e.groupId === undefined ? {} : { MessageGroupId: e.groupId }),
+    ...(e.deduplicationId === undefined ? {} : { MessageDeduplicationId: e.deduplicationId }),
+  };
+}
+
+/** A per-entry failure of SendMessageBatch: a throttled or internal error can be retried; a sender fault cannot. */
+function toHandoffFailure(f: BatchResultErrorEntry): HandoffFailure {
+  return {
+    id: f.Id ?? '',
+    retryable: f.SenderFault !== true,
+    reason: `${f.Code ?? 'Failed'}: ${f.Message ?? 'no message'}`,
+    ...(f.Code ? { code: f.Code } : {}),
   };
 }
 

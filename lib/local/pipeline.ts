@@ -1,27 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { type Naming, naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
-import { LocalLambdaRuntime, type RuntimeStopReport } from '../lambda-emulator/index.js';
+import type { LocalLambdaRuntime, RuntimeStopReport } from '../lambda-emulator/index.js';
 import type { ContainerLogLine } from '../lambda-emulator/types.js';
 import type { PipelineStatus } from '../operate/status/types.js';
 import { bundleFunctions } from './bundle.js';
 import { checkLocalCapacity, type Machine } from './capacity.js';
-import { startControlServer } from './control-server.js';
-import { emulatorNotice } from './emulator-notices.js';
-import { type EmulatorSet, startEmulators } from './emulator-set.js';
-import { LocalModeError } from './errors.js';
+import type { EmulatorSet } from './emulator-set.js';
 import { LOCAL_STAGE, registerFunctions } from './functions.js';
 import { EmfAggregator } from './metrics.js';
-import { countQueuedMessages } from './queued-messages.js';
-import { type LocalReceiver, type LoggedRequest, startReceiver } from './receiver.js';
+import {
+  localClients,
+  localRuntime,
+  noticeBoard,
+  serveControl,
+  startWatchedEmulators,
+  stopRuntime,
+} from './pipeline-parts.js';
+import { type LocalReceiver, startReceiver } from './receiver.js';
 import { createLocalStack, type LocalStack } from './stack.js';
 import { collectStatus } from './status-collector.js';
 import { type TargetFailures, targetFailures } from './target-failures.js';
@@ -80,8 +79,6 @@ export interface LocalPipeline {
   stop(): Promise<LocalStopReport>;
 }
 
-const NOTICES_KEPT = 10;
-
 /**
  * Starts the whole pipeline on this machine with the same handler code that is deployed: kinesalite, fauxqs
  * (SQS, SNS) and dynalite in child processes, watched and started again if they die, the resources of
@@ -95,32 +92,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   checkLocalCapacity(options.config, options.machine);
   const port = (offset: number): number | undefined =>
     options.portBase ? options.portBase + offset : undefined;
-  const notices: string[] = [];
-  const notice = (text: string): void => {
-    notices.push(`${new Date().toISOString()} ${text}`);
-    if (notices.length > NOTICES_KEPT) notices.shift();
-    options.onNotice?.(text);
-  };
+  const notices = noticeBoard(options.onNotice);
   // Set once the stack exists: an emulator that comes back without its data needs its resources again.
   let recreate: () => Promise<unknown> = async () => {};
   const buildDir = mkdtempSync(join(tmpdir(), 'fanout-build-'));
   const [bundles, emulators] = await Promise.all([
     // A folder of its own: parallel pipelines (tests, chaos runs) must not rewrite bundles others' containers load.
     bundleFunctions(buildDir),
-    startEmulators({
-      ...(options.portBase ? { portBase: options.portBase } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      supervise: {
-        onEvent: async (event) => {
-          if (event.type === 'restarted') {
-            await recreate().catch((error: Error) =>
-              notice(`could not create the resources again on ${event.kind}: ${error.message}`),
-            );
-          }
-          notice(emulatorNotice(event, Boolean(options.dataDir)));
-        },
-      },
-    }),
+    startWatchedEmulators(options, notices.add, () => recreate()),
   ]);
   const stops: Array<() => Promise<unknown>> = [
     async () => rmSync(buildDir, { recursive: true, force: true }),
@@ -144,36 +123,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stops.push(() => receiver.stop());
     const names = naming(options.config.service, LOCAL_STAGE);
-    const stackClients = {
-      kinesis: clients.get(KinesisClient),
-      sqs: clients.get(SQSClient),
-      sns: clients.get(SNSClient),
-      dynamo: clients.get(DynamoDBClient),
-      s3: clients.get(S3Client),
-    };
+    const stackClients = localClients(clients);
     const stack = await createLocalStack(options.config, names, stackClients, receiver.url);
     recreate = () => createLocalStack(options.config, names, stackClients, receiver.url);
 
     const metrics = new EmfAggregator();
-    const runtime = new LocalLambdaRuntime({
-      sqs: clients.get(SQSClient),
-      kinesis: clients.get(KinesisClient),
-      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.functionEnv },
-      ...(options.timeScale ? { timeScale: options.timeScale } : {}),
-      ...(port(3) ? { port: port(3) } : {}),
-      ...(options.dataDir ? { stateDir: join(options.dataDir, 'lambda') } : {}),
-      onLog: (line) => {
-        metrics.ingest(line.line);
-        options.onLog?.(line);
-      },
-    });
-    let runtimeReport: RuntimeStopReport = { unfinishedAsync: {}, kept: Boolean(options.dataDir) };
-    let queuedMessages = 0;
-    stops.push(async () => {
-      runtimeReport = await runtime.stop();
-      // fauxqs is still up: what its queues hold now is what the data folder keeps, or what is lost.
-      queuedMessages = await countQueuedMessages(clients.get(SQSClient), stack).catch(() => 0);
-    });
+    const runtime = localRuntime(options, env, clients, metrics, port(3));
+    const runtimeStop = stopRuntime(runtime, clients, stack, options.dataDir);
+    stops.push(runtimeStop.stop);
     registerFunctions(runtime, stack, names, bundles);
     env.AWS_ENDPOINT_URL_LAMBDA = await runtime.start();
     Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: env.AWS_ENDPOINT_URL_LAMBDA });
@@ -191,22 +148,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       failures,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       env,
-      notices: () => [...notices],
+      notices: notices.list,
       status: () => collectStatus(pipeline),
       stop: async () => {
         await stopAll();
-        return { ...runtimeReport, queuedMessages };
+        return runtimeStop.report();
       },
     };
-    const control = await startControlServer(
-      {
-        status: () => pipeline.status(),
-        received: (target, after) => receivedBy(pipeline, target, after),
-        fail: (target, status, handoff) => failures.fail(target, status, handoff),
-        recover: (target) => failures.recover(target),
-      },
-      port(4),
-    );
+    const control = await serveControl(pipeline, port(4));
     stops.push(() => control.close());
     const statusUrl = `${control.url}/status`;
     Object.assign(env, { FANOUT_STAGE: LOCAL_STAGE, FANOUT_LOCAL_STATUS_URL: statusUrl });
@@ -215,17 +164,4 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stopAll();
     throw error;
   }
-}
-
-/** What the local receiver got for an http target; refuses other targets, naming what `tail` takes instead. */
-function receivedBy(
-  pipeline: Omit<LocalPipeline, 'statusUrl' | 'controlUrl'>,
-  name: string,
-  after: number,
-): LoggedRequest[] {
-  const target = pipeline.stack.targets.find((t) => t.name === name);
-  if (target?.type !== 'http' || !target.destination.startsWith(`${pipeline.receiver.url}/`)) {
-    throw new LocalModeError(`"${name}" is not an http target delivering to the local receiver`);
-  }
-  return pipeline.receiver.log(`/${name}`, after);
 }

@@ -1,17 +1,13 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { streamNameOf } from '../aws/arn.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
-import { ledgerTableKeys } from '../ledger/item.js';
+import { ensureBucket, ensureQueue, ensureStream, ensureTable, FIFO } from './resources.js';
 
 /** What local mode made of a target. */
 export interface LocalTarget {
@@ -76,86 +72,13 @@ export async function createLocalStack(
   const failure = await ensureQueue(clients.sqs, names.dispatcherFailureQueue(), {
     MessageRetentionPeriod: '1209600',
   });
-  const destinationQueues = new Map<string, string>();
+  const made: LocalMaking = { config, names, clients, receiverUrl, destinationQueues: new Map() };
   const targets: LocalTarget[] = [];
   const localTargets: TargetConfig[] = [];
-
   for (const target of config.targets) {
-    const dlq = await ensureQueue(clients.sqs, names.targetDlq(target), {
-      MessageRetentionPeriod: '1209600',
-      ...(target.ordered ? FIFO : {}),
-    });
-    let destination = target.local?.destination ?? target.destination;
-    let disabled = NOT_EMULATED[target.type];
-    // Local destinations live in the emulators: no other account or region to reach, no role to assume.
-    const { role: _role, externalId: _externalId, region: _region, ...local }: TargetConfig = { ...target };
-    if (!disabled && target.enabled) {
-      if (isDiscoveredTarget(target, config.discover)) {
-        // Its streams are found at run time (ListStreams on kinesalite): nothing to create.
-      } else if (target.type === 'kinesis') {
-        destination = streamNameOf(destination);
-        await ensureStream(clients.kinesis, destination, 1);
-      } else if (target.type === 'sqs') {
-        const name = destination.split('/').pop() ?? destination;
-        destination = (
-          await ensureQueue(clients.sqs, name, name.endsWith('.fifo') ? { FifoQueue: 'true' } : {})
-        ).url;
-        destinationQueues.set(name, destination);
-      } else if (target.type === 'sns') {
-        const name = destination.split(':').pop() ?? destination;
-        const out = await clients.sns.send(
-          new CreateTopicCommand({
-            Name: name,
-            ...(name.endsWith('.fifo') ? { Attributes: { FifoTopic: 'true' } } : {}),
-          }),
-        );
-        destination = out.TopicArn ?? destination;
-      } else if (target.type === 'http') {
-        if (!target.local?.destination || target.local.destination === 'receiver') {
-          destination = `${receiverUrl}/${target.name}`;
-        }
-        local.http = {
-          method: 'POST',
-          headers: {},
-          contentType: 'application/octet-stream',
-          timeoutMs: 10_000,
-          ...target.http,
-          allowInsecure: true,
-          // The local receiver is on loopback by design.
-          allowPrivate: true,
-        };
-      }
-    }
-    if (disabled || !target.enabled) {
-      local.enabled = false;
-      disabled ??= 'disabled in fanout.yml';
-    }
-    local.destination = destination;
-    let queueUrl: string | undefined;
-    if (target.via === 'queue' && local.enabled) {
-      queueUrl = (
-        await ensureQueue(clients.sqs, names.targetQueue(target), {
-          ...(target.ordered ? FIFO : {}),
-          // Lambda's rule: at least 6 x the function timeout, so a slow batch is not handed out twice.
-          VisibilityTimeout: String(Math.min(43_200, 6 * target.timeout)),
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: dlq.arn,
-            maxReceiveCount: target.retries + 1,
-          }),
-        })
-      ).url;
-    }
+    const { local, made: localTarget } = await makeLocalTarget(target, made);
     localTargets.push(local);
-    targets.push({
-      name: target.name,
-      type: target.type,
-      via: target.via,
-      destination,
-      ...(disabled ? { disabled } : {}),
-      ...(queueUrl ? { queueUrl } : {}),
-      dlqUrl: dlq.url,
-      dlqArn: dlq.arn,
-    });
+    targets.push(localTarget);
   }
   const claimCheckBucket = config.claimCheck ? await ensureBucket(clients, config, names) : undefined;
   return {
@@ -165,63 +88,122 @@ export async function createLocalStack(
     failureQueueUrl: failure.url,
     failureQueueArn: failure.arn,
     targets,
-    destinationQueues,
+    destinationQueues: made.destinationQueues,
   };
 }
 
-/** An ordered target's queues: FIFO (fauxqs keeps a group's messages in order, one in flight at a time). */
-const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
-
-/** Local mode's claim-check bucket: the configured name, else `<service>-local-claims`. */
-const localClaimBucket = (config: FanoutConfig, names: Naming): string =>
-  (config.claimCheck ? config.claimCheck.bucket : undefined) ?? names.localClaimCheckBucket();
-
-/** The claim-check bucket, created (CreateBucket is idempotent on fauxqs). */
-async function ensureBucket(clients: LocalClients, config: FanoutConfig, names: Naming): Promise<string> {
-  if (!clients.s3) throw new Error('claimCheck is on: local mode needs an S3 client (fauxqs)');
-  const bucket = localClaimBucket(config, names);
-  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
+/** What making a target local works with; `destinationQueues` collects the local destination queues. */
+interface LocalMaking {
+  config: FanoutConfig;
+  names: Naming;
+  clients: LocalClients;
+  receiverUrl: string;
+  destinationQueues: Map<string, string>;
 }
 
-async function ensureStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {
-  try {
-    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw error;
+/**
+ * One target made local: its DLQ, its destination in the emulators, its hand-off queue (`via: queue`); off when
+ * no emulator provides its destination type, or when fanout.yml disables it. `local` is the target as the local
+ * functions run it.
+ */
+async function makeLocalTarget(
+  target: TargetConfig,
+  making: LocalMaking,
+): Promise<{ local: TargetConfig; made: LocalTarget }> {
+  const { clients, names } = making;
+  const dlq = await ensureQueue(clients.sqs, names.targetDlq(target), {
+    MessageRetentionPeriod: '1209600',
+    ...(target.ordered ? FIFO : {}),
+  });
+  let destination = target.local?.destination ?? target.destination;
+  let disabled = NOT_EMULATED[target.type];
+  // Local destinations live in the emulators: no other account or region to reach, no role to assume.
+  const { role: _role, externalId: _externalId, region: _region, ...local }: TargetConfig = { ...target };
+  if (!disabled && target.enabled) destination = await localDestination(target, destination, local, making);
+  if (disabled || !target.enabled) {
+    local.enabled = false;
+    disabled ??= 'disabled in fanout.yml';
   }
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 25));
+  local.destination = destination;
+  let queueUrl: string | undefined;
+  if (target.via === 'queue' && local.enabled) {
+    queueUrl = (
+      await ensureQueue(clients.sqs, names.targetQueue(target), {
+        ...(target.ordered ? FIFO : {}),
+        // Lambda's rule: at least 6 x the function timeout, so a slow batch is not handed out twice.
+        VisibilityTimeout: String(Math.min(43_200, 6 * target.timeout)),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: target.retries + 1,
+        }),
+      })
+    ).url;
   }
-  throw new Error(`stream ${name} did not become ACTIVE`);
+  return {
+    local,
+    made: {
+      name: target.name,
+      type: target.type,
+      via: target.via,
+      destination,
+      ...(disabled ? { disabled } : {}),
+      ...(queueUrl ? { queueUrl } : {}),
+      dlqUrl: dlq.url,
+      dlqArn: dlq.arn,
+    },
+  };
 }
 
-async function ensureQueue(
-  sqs: SQSClient,
-  name: string,
-  attributes: Record<string, string>,
-): Promise<{ url: string; arn: string }> {
-  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  const url = out.QueueUrl;
-  if (!url) throw new Error(`CreateQueue ${name} returned no URL`);
-  const attrs = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return { url, arn: attrs.Attributes?.QueueArn ?? `arn:aws:sqs:us-east-1:000000000000:${name}` };
-}
-
-async function ensureTable(dynamo: DynamoDBClient, name: string): Promise<void> {
-  try {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: name,
-        ...ledgerTableKeys(),
-        BillingMode: 'PAY_PER_REQUEST',
+/**
+ * A running target's destination, created in the emulators (a stream, a queue, a topic; an http target at the
+ * local receiver unless `local.destination` names another). An http target's `local` settings are loosened for
+ * the receiver.
+ */
+async function localDestination(
+  target: TargetConfig,
+  destination: string,
+  local: TargetConfig,
+  making: LocalMaking,
+): Promise<string> {
+  const { clients } = making;
+  if (isDiscoveredTarget(target, making.config.discover)) {
+    // Its streams are found at run time (ListStreams on kinesalite): nothing to create.
+    return destination;
+  }
+  if (target.type === 'kinesis') {
+    const stream = streamNameOf(destination);
+    await ensureStream(clients.kinesis, stream, 1);
+    return stream;
+  }
+  if (target.type === 'sqs') {
+    const name = destination.split('/').pop() ?? destination;
+    const url = (await ensureQueue(clients.sqs, name, name.endsWith('.fifo') ? { FifoQueue: 'true' } : {}))
+      .url;
+    making.destinationQueues.set(name, url);
+    return url;
+  }
+  if (target.type === 'sns') {
+    const name = destination.split(':').pop() ?? destination;
+    const out = await clients.sns.send(
+      new CreateTopicCommand({
+        Name: name,
+        ...(name.endsWith('.fifo') ? { Attributes: { FifoTopic: 'true' } } : {}),
       }),
     );
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw error;
+    return out.TopicArn ?? destination;
   }
+  if (target.type !== 'http') return destination;
+  local.http = {
+    method: 'POST',
+    headers: {},
+    contentType: 'application/octet-stream',
+    timeoutMs: 10_000,
+    ...target.http,
+    allowInsecure: true,
+    // The local receiver is on loopback by design.
+    allowPrivate: true,
+  };
+  return !target.local?.destination || target.local.destination === 'receiver'
+    ? `${making.receiverUrl}/${target.name}`
+    : destination;
 }

@@ -7,6 +7,7 @@ import {
   OVERSIZE_KIND,
   type OversizeNotice,
 } from '../../lib/envelope/types.js';
+import type { TargetStatus } from '../../lib/operate/status/types.js';
 
 /** An envelope of `count` records `{"log":"Record i"}` for `target`, records numbered from `first`. */
 export function envelopeFactory(target: string, count = 2, first = 0): Envelope {
@@ -77,3 +78,23 @@ export function oversizeNoticeFactory(target: string, seq = sequenceNumber(7)): 
 
 export const envelopeBody = (target: string, count = 2): string =>
   encodeEnvelope(envelopeFactory(target, count));
+
+/** A local-mode target's status: an http target via invoke, 60 records routed, 10 delivered, 50 in its DLQ. */
+export const targetStatusFactory = (name: string, overrides: Partial<TargetStatus> = {}): TargetStatus => ({
+  name,
+  type: 'http',
+  via: 'invoke',
+  destination: `http://127.0.0.1:1/${name}`,
+  concurrency: 5,
+  routed: 60,
+  handedOff: 60,
+  delivered: 10,
+  skipped: 0,
+  inFlight: 0,
+  retried: 0,
+  throttled: 0,
+  errors: 0,
+  dlqRecords: 50,
+  dlqMessages: 2,
+  ...overrides,
+});

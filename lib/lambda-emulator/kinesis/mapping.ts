@@ -98,9 +98,9 @@ export class KinesisMapping {
     };
   }
 
+  /** A shard's reader and its ParallelizationFactor lanes, resumed after the shard's checkpoint if it has one. */
   async #startShard(shardId: string, streamArn: string): Promise<void> {
-    const { fn, clock, scope, timeScale } = this.#deps;
-    const config = this.#config;
+    const { fn, scope } = this.#deps;
     const signal = this.#stop.signal;
     const source: ShardSource = {
       shardId,
@@ -108,62 +108,80 @@ export class KinesisMapping {
       region: scope.region,
       invokeIdentityArn: `arn:aws:iam::${scope.accountId}:role/${fn.name}-role`,
     };
-    const stats = this.#stats;
-    const checkpointKey = `${fn.name}/${config.streamName}/${shardId}`;
+    const checkpointKey = `${fn.name}/${this.#config.streamName}/${shardId}`;
     const saved = this.#deps.checkpoints?.get(checkpointKey);
     const progress = new ShardProgress(saved);
-    const lanes = Array.from(
-      { length: config.parallelizationFactor },
-      () =>
-        new StreamLane({
-          config: {
-            batchSize: config.batchSize,
-            maxBatchBytes: ESM_PAYLOAD_LIMIT - 1024,
-            windowMs: config.maximumBatchingWindowInSeconds * 1000,
-            maxRetryAttempts: config.maximumRetryAttempts,
-            maxRecordAgeMs:
-              config.maximumRecordAgeInSeconds < 0 ? -1 : config.maximumRecordAgeInSeconds * 1000 * timeScale,
-            bisect: config.bisectBatchOnFunctionError,
-            reportBatchItemFailures: config.reportBatchItemFailures,
-            retryDelayMs: (retry) => Math.min(1_000, 50 * 2 ** (retry - 1)),
-          },
-          clock,
-          signal,
-          sizeOf: (record) => eventBytes(record, source),
-          invoke: async (records) => {
-            const outcome = await fn.invoke(JSON.stringify(kinesisEvent(records, source)), 'kinesis');
-            if (!outcome) throw new Error('a mapping invocation cannot be throttled');
-            return outcome;
-          },
-          discard: (discard) => this.#discard(discard, source),
-          on: {
-            batch: (records, result) => {
-              stats.batches++;
-              if (result !== 'success') stats.failedBatches++;
-              this.#deps.events.emit('mapping-batch', {
-                mapping: this.id,
-                functionName: fn.name,
-                records,
-                outcome: result,
-              });
-            },
-            done: (records) => {
-              stats.succeeded += records;
-            },
-            settled: (records) => {
-              if (progress.settle(records) && progress.position)
-                this.#deps.checkpoints?.set(checkpointKey, progress.position);
-            },
-            retry: () => {
-              stats.retries++;
-            },
-            bisect: () => {
-              stats.bisects++;
-            },
-          },
-        }),
+    const lanes = Array.from({ length: this.#config.parallelizationFactor }, () =>
+      this.#lane(source, progress, checkpointKey),
     );
-    const reader: ShardReaderDeps = {
+    const reader = this.#reader(shardId, progress, lanes);
+    const iterator = await resumeIterator(reader, saved);
+    const guard = (loop: Promise<void>): Promise<void> =>
+      loop.catch((error: unknown) => {
+        if (!signal.aborted) this.#deps.events.emit('problem', { where: `${this.id} ${shardId}`, error });
+      });
+    this.#loops.push(guard(readShard(reader, iterator, saved)), ...lanes.map((lane) => guard(lane.run())));
+  }
+
+  /** One lane of a shard: its batches to the function; what settles moves the shard's checkpoint. */
+  #lane(source: ShardSource, progress: ShardProgress, checkpointKey: string): StreamLane {
+    const { fn, clock, timeScale } = this.#deps;
+    const config = this.#config;
+    const stats = this.#stats;
+    return new StreamLane({
+      config: {
+        batchSize: config.batchSize,
+        maxBatchBytes: ESM_PAYLOAD_LIMIT - 1024,
+        windowMs: config.maximumBatchingWindowInSeconds * 1000,
+        maxRetryAttempts: config.maximumRetryAttempts,
+        maxRecordAgeMs:
+          config.maximumRecordAgeInSeconds < 0 ? -1 : config.maximumRecordAgeInSeconds * 1000 * timeScale,
+        bisect: config.bisectBatchOnFunctionError,
+        reportBatchItemFailures: config.reportBatchItemFailures,
+        retryDelayMs: (retry) => Math.min(1_000, 50 * 2 ** (retry - 1)),
+      },
+      clock,
+      signal: this.#stop.signal,
+      sizeOf: (record) => eventBytes(record, source),
+      invoke: async (records) => {
+        const outcome = await fn.invoke(JSON.stringify(kinesisEvent(records, source)), 'kinesis');
+        if (!outcome) throw new Error('a mapping invocation cannot be throttled');
+        return outcome;
+      },
+      discard: (discard) => this.#discard(discard, source),
+      on: {
+        batch: (records, result) => {
+          stats.batches++;
+          if (result !== 'success') stats.failedBatches++;
+          this.#deps.events.emit('mapping-batch', {
+            mapping: this.id,
+            functionName: fn.name,
+            records,
+            outcome: result,
+          });
+        },
+        done: (records) => {
+          stats.succeeded += records;
+        },
+        settled: (records) => {
+          if (progress.settle(records) && progress.position)
+            this.#deps.checkpoints?.set(checkpointKey, progress.position);
+        },
+        retry: () => {
+          stats.retries++;
+        },
+        bisect: () => {
+          stats.bisects++;
+        },
+      },
+    });
+  }
+
+  /** A shard's reader: what it reads goes to the lanes, as long as their backlog leaves room. */
+  #reader(shardId: string, progress: ShardProgress, lanes: StreamLane[]): ShardReaderDeps {
+    const config = this.#config;
+    const stats = this.#stats;
+    return {
       kinesis: this.#deps.kinesis,
       streamName: config.streamName,
       shardId,
@@ -172,8 +190,8 @@ export class KinesisMapping {
         ? {}
         : { startingPositionTimestamp: config.startingPositionTimestamp }),
       pollIntervalMs: config.pollIntervalMs,
-      clock,
-      signal,
+      clock: this.#deps.clock,
+      signal: this.#stop.signal,
       deliver: (records) => {
         progress.read(records);
         routeToLanes(records, lanes);
@@ -186,12 +204,6 @@ export class KinesisMapping {
       },
       onProblem: (error) => this.#deps.events.emit('problem', { where: `${this.id} ${shardId}`, error }),
     };
-    const iterator = await resumeIterator(reader, saved);
-    const guard = (loop: Promise<void>): Promise<void> =>
-      loop.catch((error: unknown) => {
-        if (!signal.aborted) this.#deps.events.emit('problem', { where: `${this.id} ${shardId}`, error });
-      });
-    this.#loops.push(guard(readShard(reader, iterator, saved)), ...lanes.map((lane) => guard(lane.run())));
   }
 
   async #discard(discard: Discard, source: ShardSource): Promise<void> {

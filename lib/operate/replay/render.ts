@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
+import type Table from 'cli-table3';
+import { plainTable } from '../table.js';
 import type { ReplayReport } from './report.js';
 import type { SourceReplayReport } from './source-report.js';
 
-const table = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [] } });
 const clip = (text: string, max = 100): string => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
 /** Characters of an error shown in the by-error table: enough for the reason and the destination's answer. */
@@ -13,12 +13,10 @@ const ERROR_TEXT = 1_000;
  * says what to do (`PutRecords: ResourceNotFoundException: Stream output1 ... not found`) is there to read.
  */
 function errorTable(width: number): Table.Table {
-  return new Table({
-    head: ['messages', 'records', 'error'],
+  return plainTable(['messages', 'records', 'error'], {
     colWidths: [10, 9, width + 2],
     wordWrap: true,
     wrapOnWordBoundary: false,
-    style: { head: [], border: [] },
   });
 }
 
@@ -29,7 +27,7 @@ export function renderReplayReport(report: ReplayReport, errorWidth = 100): stri
   const lines: string[] = [
     `${report.dryRun ? 'Dry run: nothing was handed off, deleted or moved. ' : ''}DLQ ${report.dlq} -> target ${report.target} (via ${report.via}${report.wait ? ', synchronous' : ''})${report.interrupted ? ' [interrupted]' : ''}`,
   ];
-  const outcomes = table(['', 'messages', 'records']);
+  const outcomes = plainTable(['', 'messages', 'records']);
   if (report.dryRun) outcomes.push(['would be replayed', m['would-replay'], r.wouldReplay]);
   else {
     outcomes.push(['replayed', m.replayed, r.replayed]);
@@ -66,7 +64,7 @@ export function renderSourceReport(report: SourceReplayReport): string {
   const lines: string[] = [
     `${report.dryRun ? 'Dry run: nothing was handed off or deleted. ' : ''}Failure queue ${report.failureQueue}: ${report.recordsRead} record(s) read again from the stream${report.interrupted ? ' [interrupted]' : ''}`,
   ];
-  const batches = table(['failed batches', 'count']);
+  const batches = plainTable(['failed batches', 'count']);
   if (report.dryRun) batches.push(['would be re-dispatched', b['would-redispatch']]);
   else batches.push(['re-dispatched and deleted', b.redispatched]);
   batches.push(
@@ -79,7 +77,7 @@ export function renderSourceReport(report: SourceReplayReport): string {
   batches.push(['left in place', report.leftInPlace]);
   lines.push(batches.toString());
 
-  const targets = table([
+  const targets = plainTable([
     'target',
     'already delivered',
     report.dryRun ? 'would route' : 'routed',
@@ -93,7 +91,7 @@ export function renderSourceReport(report: SourceReplayReport): string {
   lines.push(targets.toString());
 
   if (report.missing.length > 0) {
-    const missing = table(['shard', 'from sequence number', 'to sequence number', 'why']);
+    const missing = plainTable(['shard', 'from sequence number', 'to sequence number', 'why']);
     for (const m of report.missing.slice(0, 20)) missing.push([m.shardId, m.from, m.to, clip(m.reason, 60)]);
     lines.push('Not in the stream any more:', missing.toString());
   }

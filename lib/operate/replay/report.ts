@@ -1,4 +1,5 @@
 /** What a DLQ replay did, message by message, and the summary it prints (`--json` prints the same object). */
+import { countPerOutcome, noteProblem, type Problem } from './tally.js';
 
 /**
  * What happened to one DLQ message:
@@ -58,7 +59,7 @@ export interface ReplayReport {
   /** Selected messages grouped by their error, most frequent first. */
   byError: Array<{ error: string; messages: number; records: number }>;
   /** Messages that were not replayed, with the reason (the first 50). */
-  problems: Array<{ messageId: string; outcome: MessageOutcome; reason: string }>;
+  problems: Array<Problem<MessageOutcome>>;
 }
 
 export interface MessageResult {
@@ -74,8 +75,6 @@ export interface MessageResult {
   skipped?: number;
 }
 
-const MAX_PROBLEMS = 50;
-
 /** Adds up message results into a {@link ReplayReport}. */
 export class ReplayTally {
   readonly #report: ReplayReport;
@@ -85,7 +84,7 @@ export class ReplayTally {
     this.#report = {
       ...head,
       interrupted: false,
-      messages: Object.fromEntries(MESSAGE_OUTCOMES.map((o) => [o, 0])) as Record<MessageOutcome, number>,
+      messages: countPerOutcome(MESSAGE_OUTCOMES),
       leftInPlace: 0,
       records: {
         replayed: 0,
@@ -115,9 +114,7 @@ export class ReplayTally {
       entry.records += result.records;
       this.#errors.set(result.error, entry);
     }
-    if (result.reason && r.problems.length < MAX_PROBLEMS) {
-      r.problems.push({ messageId: result.messageId, outcome: result.outcome, reason: result.reason });
-    }
+    noteProblem(r.problems, result);
   }
 
   interrupted(): void {

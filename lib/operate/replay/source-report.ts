@@ -1,6 +1,7 @@
 /** What `fanout replay --source` did with each failure record, and its summary (`--json` prints it). */
 import type { TargetConfig } from '../../config/schema.js';
 import type { MissingRange } from '../stream.js';
+import { countPerOutcome, noteProblem, type Problem } from './tally.js';
 
 /**
  * - `redispatched`: the whole range was read and handed off again; the failure record was deleted;
@@ -54,8 +55,10 @@ export interface SourceReplayReport {
   targets: Array<{ target: string; excluded?: string } & TargetCounts>;
   /** Ranges no longer in the stream, by failure record. */
   missing: Array<{ messageId: string; shardId: string } & MissingRange>;
-  problems: Array<{ messageId: string; outcome: BatchOutcome; reason: string }>;
+  problems: Array<Problem<BatchOutcome>>;
 }
+
+const noCounts = (): TargetCounts => ({ alreadyDelivered: 0, routed: 0, handedOff: 0, failed: 0 });
 
 /** Adds up {@link BatchResult}s. */
 export class SourceTally {
@@ -71,25 +74,12 @@ export class SourceTally {
       failureQueue: head.failureQueue,
       dryRun: head.dryRun,
       interrupted: false,
-      batches: Object.fromEntries(BATCH_OUTCOMES.map((o) => [o, 0])) as Record<BatchOutcome, number>,
+      batches: countPerOutcome(BATCH_OUTCOMES),
       leftInPlace: 0,
       recordsRead: 0,
       targets: [
-        ...head.targets.map((t) => ({
-          target: t.name,
-          alreadyDelivered: 0,
-          routed: 0,
-          handedOff: 0,
-          failed: 0,
-        })),
-        ...[...(head.exclude ?? [])].map(([target, excluded]) => ({
-          target,
-          excluded,
-          alreadyDelivered: 0,
-          routed: 0,
-          handedOff: 0,
-          failed: 0,
-        })),
+        ...head.targets.map((t) => ({ target: t.name, ...noCounts() })),
+        ...[...(head.exclude ?? [])].map(([target, excluded]) => ({ target, excluded, ...noCounts() })),
       ],
       missing: [],
       problems: [],
@@ -112,9 +102,7 @@ export class SourceTally {
     for (const m of result.missing ?? []) {
       r.missing.push({ messageId: result.messageId, shardId: result.shardId ?? '', ...m });
     }
-    if (result.reason && r.problems.length < 50) {
-      r.problems.push({ messageId: result.messageId, outcome: result.outcome, reason: result.reason });
-    }
+    noteProblem(r.problems, result);
   }
 
   interrupted(): void {

@@ -1,44 +1,38 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { streamNameOf } from '../../aws/arn.js';
-import type { ClaimCheckStore } from '../../claim-check/types.js';
-import type { Naming } from '../../config/naming.js';
-import type { FanoutConfig, TargetConfig } from '../../config/schema.js';
+import type { TargetConfig } from '../../config/schema.js';
 import { decodeBatch } from '../../dispatch/decode.js';
-import type { HandoffPort } from '../../handoff/types.js';
 import type { IdempotencyLedger } from '../../ledger/types.js';
 import { QueueReader, queueUrlOf, type ReceivedMessage } from '../queue.js';
 import { readSequenceRange, toLambdaRecord } from '../stream.js';
 import { parseBatchInfo, refusalTargetOf } from './batch-info.js';
 import { type TargetDispatch, targetDispatcher, undeliveredRecords } from './redispatch.js';
+import type { QueueReplayDeps, QueueReplayRequest } from './request.js';
 import { type BatchResult, type SourceReplayReport, SourceTally } from './source-report.js';
 
-export interface SourceReplayRequest {
-  config: FanoutConfig;
-  names: Naming;
+export interface SourceReplayRequest extends QueueReplayRequest {
   /** Re-dispatch to this target only (default: every enabled target that has not delivered the records). */
   only?: TargetConfig;
   /** Targets to leave out, with why (local mode: a destination no emulator provides). */
   exclude?: ReadonlyMap<string, string>;
-  dryRun: boolean;
-  /** Take at most this many failure records. */
-  max?: number;
-  visibilityTimeoutSeconds?: number;
-  signal?: AbortSignal;
   onStart?: (info: { queue: string; depth: number }) => void;
   onBatch?: (result: BatchResult) => void;
 }
 
-export interface SourceReplayDeps {
-  sqs: SQSClient;
-  kinesis: KinesisClient;
-  handoff: HandoffPort;
+export interface SourceReplayDeps extends QueueReplayDeps {
   /** The ledger of `idempotency: store` targets: records a target delivered are not handed to it again. */
   ledger: IdempotencyLedger;
-  /** The claim check's store and bucket (required with `claimCheck`, the default), as the dispatcher has them. */
-  claimCheck?: { store: ClaimCheckStore; bucket: string };
-  now?: () => number;
+}
+
+/** What the re-dispatch of each failure record of a run works with. */
+interface SourceRun {
+  request: SourceReplayRequest;
+  deps: SourceReplayDeps;
+  reader: QueueReader;
+  /** The targets re-dispatched to (enabled, not excluded, `only`). */
+  targets: readonly TargetConfig[];
+  /** The dispatcher of a target, built on first use and kept for the run. */
+  dispatcherOf: (target: TargetConfig) => TargetDispatch;
 }
 
 /**
@@ -70,62 +64,9 @@ export async function replaySource(
     targets,
     exclude: request.exclude,
   });
-  const dispatchers = new Map<string, TargetDispatch>();
-  const dispatcherOf = (target: TargetConfig): TargetDispatch => {
-    let dispatch = dispatchers.get(target.name);
-    if (!dispatch) {
-      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now, deps.claimCheck);
-      dispatchers.set(target.name, dispatch);
-    }
-    return dispatch;
-  };
+  const run: SourceRun = { request, deps, reader, targets, dispatcherOf: dispatchers(request, deps) };
   const leftInPlace: string[] = [];
   let taken = 0;
-
-  const handle = async (message: ReceivedMessage): Promise<BatchResult> => {
-    const info = parseBatchInfo(message.body);
-    if (typeof info === 'string')
-      return { messageId: message.messageId, outcome: 'unparseable', reason: info };
-    const stream = streamNameOf(info.streamArn);
-    const read = await readSequenceRange(deps.kinesis, {
-      stream,
-      shardId: info.shardId,
-      start: info.startSequenceNumber,
-      end: info.endSequenceNumber,
-    });
-    const base = {
-      messageId: message.messageId,
-      shardId: info.shardId,
-      missing: read.missing,
-      read: read.records.length,
-    };
-    if (read.records.length === 0) return { ...base, outcome: 'expired' };
-    const event: KinesisStreamRecord[] = read.records.map((r) =>
-      toLambdaRecord(r, info.shardId, info.streamArn),
-    );
-    const decoded = decodeBatch(event);
-    const perTarget: BatchResult['perTarget'] = {};
-    let failed = false;
-    // A record the dispatcher parked here because its target's worker and DLQ refused it: that target only.
-    const only = refusalTargetOf(message.body);
-    for (const target of only === undefined ? targets : targets.filter((t) => t.name === only)) {
-      const pending = await undeliveredRecords(target, event, decoded, deps.ledger);
-      const counts = { alreadyDelivered: pending.alreadyDelivered, routed: 0, handedOff: 0, failed: 0 };
-      perTarget[target.name] = counts;
-      if (pending.records.length === 0) continue;
-      const dispatch = dispatcherOf(target);
-      const outcome = await dispatch(pending.records, request.dryRun);
-      Object.assign(counts, outcome.counts);
-      if (outcome.failed) failed = true;
-    }
-    if (failed)
-      return { ...base, outcome: 'failed', perTarget, reason: 'some records could not be handed off again' };
-    if (read.missing.length > 0) return { ...base, outcome: 'partial', perTarget };
-    if (request.dryRun) return { ...base, outcome: 'would-redispatch', perTarget };
-    await reader.delete(message.messageId);
-    return { ...base, outcome: 'redispatched', perTarget };
-  };
-
   while (!signal?.aborted && !reader.exhausted && (request.max === undefined || taken < request.max)) {
     const batch = await reader.receive(Math.min(10, (request.max ?? 10) - taken));
     // One range at a time: they may share a shard, whose reads are limited to 5 calls per second.
@@ -133,7 +74,7 @@ export async function replaySource(
       taken++;
       const result = signal?.aborted
         ? { messageId: message.messageId, outcome: 'interrupted' as const }
-        : await handle(message).catch(
+        : await redispatchFailureRecord(message, run).catch(
             (error: Error): BatchResult => ({
               messageId: message.messageId,
               outcome: 'failed',
@@ -148,4 +89,76 @@ export async function replaySource(
   await reader.release(leftInPlace);
   if (signal?.aborted) tally.interrupted();
   return tally.report();
+}
+
+/** One dispatcher per target, built when the target first has records to re-dispatch. */
+function dispatchers(
+  request: SourceReplayRequest,
+  deps: SourceReplayDeps,
+): (target: TargetConfig) => TargetDispatch {
+  const built = new Map<string, TargetDispatch>();
+  return (target) => {
+    let dispatch = built.get(target.name);
+    if (!dispatch) {
+      const { config, names } = request;
+      dispatch = targetDispatcher(config, names, target, deps.handoff, deps.now, deps.claimCheck);
+      built.set(target.name, dispatch);
+    }
+    return dispatch;
+  };
+}
+
+/**
+ * One failure record: its range read again from the stream and re-dispatched to each target that has not
+ * delivered its records; deleted only when the whole range was read and handed off.
+ */
+async function redispatchFailureRecord(message: ReceivedMessage, run: SourceRun): Promise<BatchResult> {
+  const { request, deps } = run;
+  const info = parseBatchInfo(message.body);
+  if (typeof info === 'string') return { messageId: message.messageId, outcome: 'unparseable', reason: info };
+  const read = await readSequenceRange(deps.kinesis, {
+    stream: streamNameOf(info.streamArn),
+    shardId: info.shardId,
+    start: info.startSequenceNumber,
+    end: info.endSequenceNumber,
+  });
+  const base = {
+    messageId: message.messageId,
+    shardId: info.shardId,
+    missing: read.missing,
+    read: read.records.length,
+  };
+  if (read.records.length === 0) return { ...base, outcome: 'expired' };
+  const event = read.records.map((r) => toLambdaRecord(r, info.shardId, info.streamArn));
+  // A record the dispatcher parked here because its target's worker and DLQ refused it: that target only.
+  const only = refusalTargetOf(message.body);
+  const targets = only === undefined ? run.targets : run.targets.filter((t) => t.name === only);
+  const { perTarget, failed } = await redispatchRange(event, targets, run);
+  if (failed)
+    return { ...base, outcome: 'failed', perTarget, reason: 'some records could not be handed off again' };
+  if (read.missing.length > 0) return { ...base, outcome: 'partial', perTarget };
+  if (request.dryRun) return { ...base, outcome: 'would-redispatch', perTarget };
+  await run.reader.delete(message.messageId);
+  return { ...base, outcome: 'redispatched', perTarget };
+}
+
+/** The range's records through each target's dispatcher, with only the records that target still needs. */
+async function redispatchRange(
+  event: KinesisStreamRecord[],
+  targets: readonly TargetConfig[],
+  run: SourceRun,
+): Promise<{ perTarget: NonNullable<BatchResult['perTarget']>; failed: boolean }> {
+  const decoded = decodeBatch(event);
+  const perTarget: NonNullable<BatchResult['perTarget']> = {};
+  let failed = false;
+  for (const target of targets) {
+    const pending = await undeliveredRecords(target, event, decoded, run.deps.ledger);
+    const counts = { alreadyDelivered: pending.alreadyDelivered, routed: 0, handedOff: 0, failed: 0 };
+    perTarget[target.name] = counts;
+    if (pending.records.length === 0) continue;
+    const outcome = await run.dispatcherOf(target)(pending.records, run.request.dryRun);
+    Object.assign(counts, outcome.counts);
+    if (outcome.failed) failed = true;
+  }
+  return { perTarget, failed };
 }

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { plainTable } from '../table.js';
 import type { AwsPipelineStatus, EmulatorHealth, PipelineStatus, TargetStatus } from './types.js';
 
 const ms = (v: number | null): string =>
@@ -19,20 +19,18 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
     `source ${s.stream}: iterator age ${ms(s.iteratorAgeMs)} (dispatcher), ${ms(s.getRecordsIteratorAgeMs)} (GetRecords); dispatcher errors ${s.dispatcherErrors}, throttles ${s.dispatcherThrottles}; ${s.failureQueueMessages} failed batch(es)`,
     `[aws ${status.region}, stage ${status.stage}, ${status.at}; counters: last ${status.windowMinutes} min]`,
   ].join('\n');
-  const table = new Table({
-    head: [
-      'target',
-      'type/via',
-      'concurrency',
-      'queued',
-      'in DLQ',
-      'oldest in DLQ',
-      'invocations',
-      'errors',
-      'throttles',
-    ],
-    style: { head: [], border: [] },
-  });
+  const table = plainTable([
+    'target',
+    'type/via',
+    'concurrency',
+    'queued',
+    // SQS messages, not records: one envelope carries many (`fanout replay --dry-run` counts the records).
+    'DLQ msgs',
+    'oldest in DLQ',
+    'invocations',
+    'errors',
+    'throttles',
+  ]);
   for (const t of status.targets) {
     const { live, configured } = t.concurrency;
     const concurrency =
@@ -56,6 +54,24 @@ export function renderAwsStatus(status: AwsPipelineStatus): string {
   const problems = status.problems.map((p) => `! ${p}`);
   const dashboard = `dashboard ${status.dashboard.name}: ${status.dashboard.url}`;
   return [head, table.toString(), ...problems, dashboard].join('\n');
+}
+
+/**
+ * The AWS status as one line, for `fanout status --watch` into a file or a CI log: the source's iterator age and
+ * failed batches; per target its queue (`via: queue`), DLQ messages, errors and throttles; what could not be read.
+ */
+export function renderAwsStatusLine(status: AwsPipelineStatus): string {
+  const s = status.source;
+  const targets = status.targets.map((t) => {
+    const queued = t.queueMessages === undefined ? '' : `${t.queueMessages} queued, `;
+    const inFlight = t.dlqMessagesInFlight ? ` (+${t.dlqMessagesInFlight} in flight)` : '';
+    return `${t.name}${t.enabled ? '' : ' (disabled)'}: ${queued}${t.dlqMessages} DLQ msgs${inFlight}, ${t.errors} errors, ${t.throttles} throttles`;
+  });
+  return [
+    `source ${s.stream}: iterator age ${ms(s.iteratorAgeMs)}, ${s.failureQueueMessages} failed batch(es)`,
+    ...targets,
+    ...(status.problems.length > 0 ? [`! ${status.problems.join('; ')}`] : []),
+  ].join(' | ');
 }
 
 const localMs = (v: number | undefined): string =>
@@ -82,23 +98,20 @@ const dlqCell = (t: TargetStatus): string =>
 /** The status as a terminal table, with the emulators' health, failing targets and the last notices. */
 export function renderStatus(status: PipelineStatus): string {
   const head = `source ${status.source.stream}: ${status.source.recordsIn} records in, iterator age ${localMs(status.source.iteratorAgeMs)}, ${status.source.failureQueueMessages} failed batch(es)  [${status.mode}, ${status.at}]`;
-  const table = new Table({
-    head: [
-      'target',
-      'type/via',
-      'conc',
-      'routed',
-      'handed off',
-      'delivered',
-      'in flight',
-      'retried',
-      'dupes skipped',
-      'in DLQ (msgs)',
-      'p50',
-      'p99',
-    ],
-    style: { head: [], border: [] },
-  });
+  const table = plainTable([
+    'target',
+    'type/via',
+    'conc',
+    'routed',
+    'handed off',
+    'delivered',
+    'in flight',
+    'retried',
+    'dupes skipped',
+    'in DLQ (msgs)',
+    'p50',
+    'p99',
+  ]);
   for (const t of status.targets) {
     if (t.disabled) {
       table.push([t.name, `${t.type}/${t.via}`, { colSpan: 10, content: `off: ${t.disabled}` }]);

@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { configFactory } from '../../../harness/support/factories.js';
 import { naming } from '../../../lib/config/naming.js';
 import { collectAwsStatus } from '../../../lib/operate/status/aws.js';
-import { renderAwsStatus } from '../../../lib/operate/status/render.js';
+import { renderAwsStatus, renderAwsStatusLine } from '../../../lib/operate/status/render.js';
 
 const lambda = mockClient(LambdaClient);
 const sqs = mockClient(SQSClient);
@@ -161,9 +161,16 @@ describe('collectAwsStatus', () => {
 
     const table = renderAwsStatus(status);
     expect(table).toMatch(/webhook .*http\/invoke .*8 ! \(yml 5\)/);
+    // The DLQ column counts SQS messages (an envelope carries many records), and says so.
+    expect(table).toMatch(/│ queued +│ DLQ msgs +│ oldest in DLQ +│/);
+    expect(table).toMatch(/webhook .*│ 3 \(\+1 in flight\) +│ 11 min +│/);
     expect(table).toContain('11 min');
     expect(table).toContain('iterator age 45.0 s (dispatcher), no data (GetRecords)');
     expect(table).toContain(`dashboard fanout-prod: ${status.dashboard.url}`);
+    // `fanout status --watch` into a file or a CI log: one line per refresh.
+    expect(renderAwsStatusLine(status)).toBe(
+      'source input: iterator age 45.0 s, 2 failed batch(es) | webhook: 3 DLQ msgs (+1 in flight), 3 errors, 0 throttles | audit: 50 queued, 0 DLQ msgs, 0 errors, 0 throttles',
+    );
   });
 
   it('lists what it could not read instead of showing zeros as facts', async () => {
@@ -188,5 +195,9 @@ describe('collectAwsStatus', () => {
       ]),
     );
     expect(renderAwsStatus(status)).toContain('! CloudWatch GetMetricData: AccessDenied: denied');
+    const line = renderAwsStatusLine(status);
+    expect(line).not.toContain('\n');
+    expect(line).toContain(' | ! ');
+    for (const problem of status.problems) expect(line).toContain(problem);
   });
 });

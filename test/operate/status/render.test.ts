@@ -1,33 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { renderEmulators, renderStatus, renderStatusLine } from '../../../lib/operate/status/render.js';
-import type { PipelineStatus, TargetStatus } from '../../../lib/operate/status/types.js';
-
-const target = (name: string, overrides: Partial<TargetStatus> = {}): TargetStatus => ({
-  name,
-  type: 'http',
-  via: 'invoke',
-  destination: `http://127.0.0.1:1/${name}`,
-  concurrency: 5,
-  routed: 60,
-  handedOff: 60,
-  delivered: 10,
-  skipped: 0,
-  inFlight: 0,
-  retried: 0,
-  throttled: 0,
-  errors: 0,
-  dlqRecords: 50,
-  dlqMessages: 2,
-  ...overrides,
-});
+import type { PipelineStatus } from '../../../lib/operate/status/types.js';
+import { targetStatusFactory } from '../factories.js';
 
 const status = (overrides: Partial<PipelineStatus> = {}): PipelineStatus => ({
   mode: 'local',
   at: '2026-01-01T00:00:00.000Z',
   source: { stream: 'input', recordsIn: 60, iteratorAgeMs: 0, failureQueueMessages: 0 },
   targets: [
-    target('webhook', { failing: 'HTTP 503' }),
-    target('lake', { disabled: 'no local Firehose emulator' }),
+    targetStatusFactory('webhook', { failing: 'HTTP 503' }),
+    targetStatusFactory('lake', { disabled: 'no local Firehose emulator' }),
   ],
   emulators: [
     { kind: 'kinesis', program: 'kinesalite', pid: 1, port: 4001, state: 'running', restarts: 0 },
