@@ -1,6 +1,7 @@
 /** The faults at the destinations: Kinesis partial failures, http errors and outages, a worker killed mid-call. */
 import { kinesisFaults } from './aws-faults.js';
-import type { ChaosTarget, Injection } from './injector.js';
+import type { Injection } from './injection.js';
+import type { ChaosTarget } from './injector-deps.js';
 import { pickPoints } from './prng.js';
 
 /** Logs a call's records as applied at a target; returns the kill to run as its answer goes out, if due. */

@@ -1,48 +1,15 @@
 import { errorResponse, route } from '../../lib/lambda-emulator/index.js';
 import type { Emulator } from '../../lib/local/emulators.js';
-import type { LocalPipeline } from '../../lib/local/pipeline.js';
 import { sqsFaults } from './aws-faults.js';
 import { installDestinationFaults } from './destination-faults.js';
-import type { HttpDestination } from './http-destination.js';
+import type { Injection } from './injection.js';
+import type { InjectorDeps } from './injector-deps.js';
 import { type Attribution, type FaultCounts, FaultLog, type Timeline } from './log.js';
-import type { ChaosPlan, Fault } from './plan.js';
-import { faultStream, pickPoints, type Random } from './prng.js';
-import type { FaultProxy } from './proxy.js';
+import { faultStream, pickPoints } from './prng.js';
 import { StoreRestart } from './store-restart.js';
 import { WorkerDeaths } from './worker-deaths.js';
 
-/** A target of the run, as the injector needs to know it. */
-export interface ChaosTarget {
-  name: string;
-  type: 'kinesis' | 'http';
-  worker: string;
-  /** Destination calls the run will make to it, about (to place one-off faults inside the run). */
-  expectedCalls: number;
-  /** The worker's timeout: how long an invocation (and its lease on its records) lasts at most. */
-  timeoutSeconds: number;
-}
-
-export interface InjectorDeps {
-  pipeline: LocalPipeline;
-  plan: ChaosPlan;
-  targets: readonly ChaosTarget[];
-  sqsProxy: FaultProxy;
-  kinesisProxy: FaultProxy;
-  http: HttpDestination;
-  /** Hand-offs the run will make, about. */
-  expectedHandoffs: number;
-  /** dynalite's data folder, so that a restart keeps the delivered keys. */
-  storeDataDir: string | undefined;
-  /** The record index in a record's data. */
-  indexOf: (data: Buffer) => number | undefined;
-  /** A record's idempotency key at a target. */
-  keyOf: (target: string, index: number) => string | undefined;
-  /**
-   * The records (by index) among `indexes` that the idempotency ledger records as delivered to a target (read to
-   * see what a dead worker left unrecorded). Throws while the store is down.
-   */
-  recorded: (target: string, indexes: readonly number[]) => Promise<Set<number>>;
-}
+export type { ChaosTarget, InjectorDeps } from './injector-deps.js';
 
 /** A running fault injector; `stop()` ends every fault (what is under way finishes). */
 export interface Injector {
@@ -62,18 +29,6 @@ export interface Injector {
    */
   settleStoreOutage(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** What installing a family of faults works with. */
-export interface Injection {
-  deps: InjectorDeps;
-  log: FaultLog;
-  deaths: WorkerDeaths;
-  on: (fault: Fault) => boolean;
-  /** The seeded stream of one fault. */
-  rng: (name: string) => Random;
-  /** False once `stop()` began: no new fault strikes. */
-  active: () => boolean;
 }
 
 /**

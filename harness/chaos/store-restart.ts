@@ -1,5 +1,5 @@
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
-import type { Injection } from './injector.js';
+import type { Injection } from './injection.js';
 
 /** The store restart: dynalite stopped, down for `storeDownSeconds`, started again on its port (with its data). */
 export class StoreRestart {

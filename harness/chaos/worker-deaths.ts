@@ -1,5 +1,5 @@
 import type { LocalPipeline } from '../../lib/local/pipeline.js';
-import type { ChaosTarget, InjectorDeps } from './injector.js';
+import type { ChaosTarget, InjectorDeps } from './injector-deps.js';
 import type { FaultLog } from './log.js';
 
 /** How long after a worker's kill its in-flight requests may still land (and count as its own). */
