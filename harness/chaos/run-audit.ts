@@ -6,7 +6,7 @@ import type { Attribution } from './log.js';
 import { chaosInput, poisonExpectation, recordsInDlq } from './poison.js';
 import { recordIndexOf } from './records.js';
 import type { ReplaySummary } from './replay.js';
-import type { ChaosRun } from './run.js';
+import type { ChaosRun } from './run-types.js';
 
 /** Audits what arrived at each target against what was put, what the faults explain and what is in its DLQ. */
 export async function auditTargets(

@@ -4,7 +4,7 @@ import { dlqMessages } from './audit.js';
 import type { Injector } from './injector.js';
 import { waitForQuiescence } from './quiesce.js';
 import { type ReplaySummary, replayEverything } from './replay.js';
-import type { ChaosRun } from './run.js';
+import type { ChaosRun } from './run-types.js';
 
 /**
  * Replays the DLQs and the failure queue until they stop shrinking (4 rounds at most). A worker that died holds

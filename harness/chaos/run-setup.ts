@@ -11,7 +11,7 @@ import type { InjectorDeps } from './injector.js';
 import type { ChaosPlan } from './plan.js';
 import { type PoisonKind, poisonPlan } from './poison.js';
 import type { SourcePosition } from './records.js';
-import type { ChaosOptions, ChaosRun } from './run.js';
+import type { ChaosOptions, ChaosRun } from './run-types.js';
 import { type ChaosTargetSpec, chaosTargets, QUEUE_VISIBILITY_FACTOR } from './targets.js';
 
 /** The run's targets, its poison records (by index) and the configuration the pipeline runs. */

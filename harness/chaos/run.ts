@@ -1,41 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalPipeline } from '../../lib/local/pipeline.js';
 import { startHarnessPipeline } from '../support/local-pipeline.js';
 import { dlqMessages, type TargetAudit, unexplainedOutOfOrder } from './audit.js';
 import { type DlqReason, dlqReasons, WorkerLogs } from './debug.js';
-import { type HttpDestination, startHttpDestination } from './http-destination.js';
-import { type ChaosTarget, type Injector, startInjector } from './injector.js';
+import { startHttpDestination } from './http-destination.js';
+import { type Injector, startInjector } from './injector.js';
 import type { FaultCounts } from './log.js';
 import { type ChaosPlan, defaultPlan, FAULTS, type Fault } from './plan.js';
-import { chaosInput, type PoisonKind } from './poison.js';
+import { chaosInput } from './poison.js';
 import { startFaultProxy } from './proxy.js';
-import { type QuiesceOptions, waitForQuiescence } from './quiesce.js';
-import { CHAOS_KEYS, putChaosRecords, recordIndexOf, type SourcePosition } from './records.js';
+import { waitForQuiescence } from './quiesce.js';
+import { CHAOS_KEYS, putChaosRecords, recordIndexOf } from './records.js';
 import type { ReplaySummary } from './replay.js';
 import { auditTargets, printDebug } from './run-audit.js';
 import { replayRounds } from './run-replay.js';
 import { chaosConfig, chaosRun, ledgerLookup, shortenVisibility } from './run-setup.js';
-import type { ChaosTargetSpec } from './targets.js';
+import type { ChaosOptions, ChaosRun } from './run-types.js';
 
-export interface ChaosOptions {
-  records: number;
-  targets: number;
-  faults: readonly Fault[];
-  seed: number;
-  /** Partition keys the records spread over (default {@link CHAOS_KEYS}). */
-  keys?: number;
-  /** Rates and windows over the defaults of {@link defaultPlan}. */
-  plan?: Partial<Omit<ChaosPlan, 'faults' | 'seed'>>;
-  /** Progress lines (phases), for a terminal. */
-  onPhase?: (phase: string) => void;
-  /** Longest time without progress while waiting for quiescence (default 120 s). */
-  quiesceTimeoutMs?: number;
-}
+export type { ChaosOptions } from './run-types.js';
 
 export interface ChaosReport {
   records: number;
@@ -53,26 +36,6 @@ export interface ChaosReport {
    * of order but those a DLQ replay delivered.
    */
   ok: boolean;
-}
-
-/** What the phases of a run work with. */
-export interface ChaosRun {
-  options: ChaosOptions;
-  specs: ChaosTargetSpec[];
-  /** The poison records, by index (with `poison-records`). */
-  poison: Map<number, PoisonKind>;
-  pipeline: LocalPipeline;
-  http: HttpDestination;
-  sqs: SQSClient;
-  kinesis: KinesisClient;
-  dynamo: DynamoDBClient;
-  targets: ChaosTarget[];
-  /** Where each record (by index) is in the source stream, once put. */
-  positions: SourcePosition[];
-  /** A record's idempotency key at a target. */
-  keyOf: (target: string, index: number) => string | undefined;
-  quiesce: QuiesceOptions;
-  phase: (phase: string) => void;
 }
 
 /**
