@@ -10,7 +10,7 @@ import type { QueueReplayDeps, QueueReplayRequest } from '../operate/replay/requ
 import { replaySource } from '../operate/replay/source.js';
 import type { Progress } from './interaction.js';
 import type { OperateContext } from './operate-context.js';
-import type { ReplayOptions } from './replay.js';
+import type { ReplayOptions } from './replay-options.js';
 import { type ReplayEnvironment, waitingLambda } from './replay-setup.js';
 import type { CommandIo } from './validate.js';
 

@@ -8,7 +8,7 @@ import { UnknownTargetError } from '../operate/errors.js';
 import { findTarget } from '../operate/target.js';
 import { askYesNo } from './interaction.js';
 import type { OperateContext } from './operate-context.js';
-import type { ReplayOptions } from './replay.js';
+import type { ReplayOptions } from './replay-options.js';
 
 /** Rejects option combinations that make no sense, naming them (exit code 2). */
 export function checkReplayOptions(target: string | undefined, o: ReplayOptions): void {

@@ -11,6 +11,7 @@ import type { QueueReplayDeps, QueueReplayRequest } from '../operate/replay/requ
 import { interruptible, progressBar } from './interaction.js';
 import { locallyDisabledTargets, openOperateContext } from './operate-context.js';
 import { awsOptions, configOption, intOption, parsedOption } from './options.js';
+import type { ReplayOptions } from './replay-options.js';
 import { dlqReplay, type ReplayRun, sourceReplay } from './replay-run.js';
 import {
   checkReplayOptions,
@@ -20,26 +21,7 @@ import {
   replayTarget,
   terminal,
 } from './replay-setup.js';
-import type { SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
-
-export interface ReplayOptions extends SessionOptions {
-  config?: string;
-  source?: boolean;
-  dryRun?: boolean;
-  max?: number;
-  rate?: number;
-  filter?: RegExp;
-  olderThan?: number;
-  newerThan?: number;
-  wait?: boolean;
-  /** `true`: the default quarantine queue (`<dlq>-quarantine`). */
-  quarantine?: string | boolean;
-  concurrency?: number;
-  visibilityTimeout?: number;
-  yes?: boolean;
-  json?: boolean;
-}
 
 /**
  * `fanout replay <target>` and `fanout replay --source`: asks for confirmation (unless `--yes` or
