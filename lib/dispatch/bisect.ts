@@ -1,6 +1,7 @@
 import type { SourceRecord } from './decode.js';
+import type { CallUnit, QueueMessage } from './handoff-unit.js';
 import { envelopeHeadOf, halves, mayBeContent, partDeduplicationId, subEnvelope } from './refusal.js';
-import { addOutcome, type CallUnit, fail, type QueueMessage, type UnitOutcome } from './units.js';
+import { addOutcome, fail, type UnitOutcome } from './unit-outcome.js';
 
 /** A message or payload refused for good, with the service's code. */
 export interface Refusal {

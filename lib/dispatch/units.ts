@@ -3,88 +3,11 @@ import { chunkBySize } from '../envelope/chunk.js';
 import { HandoffError } from '../handoff/errors.js';
 import type { HandoffPort, QueueEntry } from '../handoff/types.js';
 import { isolateRefused, type Refusal } from './bisect.js';
-import type { SourceRecord } from './decode.js';
-import type { RefusedRecord } from './refusal.js';
+import type { CallUnit, QueueMessage } from './handoff-unit.js';
+import { emptyOutcome, fail, type UnitOutcome } from './unit-outcome.js';
 
-/**
- * One hand-off call's worth of work: an envelope for `Invoke`, or up to 10 messages for `SendMessageBatch`
- * (envelopes to a target queue, or oversize-record notices to a target DLQ).
- */
-export type HandoffUnit =
-  | {
-      kind: 'invoke';
-      target: string;
-      functionName: string;
-      payload: Uint8Array;
-      bytes: number;
-      records: SourceRecord[];
-    }
-  | {
-      kind: 'queue';
-      target: string;
-      queueName: string;
-      /** `dlq`: oversize-record notices to the target's DLQ rather than envelopes to its queue. */
-      purpose: 'handoff' | 'dlq';
-      messages: QueueMessage[];
-    }
-  | {
-      /**
-       * An ordered target's envelopes to its FIFO queue, in rounds: round n holds the n-th envelope of each
-       * message group, and a group whose envelope failed sends nothing in later rounds (see ordered.ts).
-       */
-      kind: 'ordered';
-      target: string;
-      queueName: string;
-      rounds: QueueMessage[][];
-    };
-
-/** A unit that is one call (with its retries): what {@link runUnit} runs. */
-export type CallUnit = Exclude<HandoffUnit, { kind: 'ordered' }>;
-
-export interface QueueMessage {
-  body: string;
-  bytes: number;
-  /** Records this message stands for: on failure the dispatcher checkpoints at the lowest of them. */
-  records: SourceRecord[];
-  /** FIFO queues (ordered targets): message group and deduplication id. */
-  group?: string;
-  dedupId?: string;
-}
-
-export interface UnitOutcome {
-  /** Records whose message was accepted. */
-  handedOff: number;
-  bytes: number;
-  calls: number;
-  /** Records whose message could not be handed off (retryably, out of attempts or time): they decide the checkpoint. */
-  failed: SourceRecord[];
-  reasons: string[];
-  /**
-   * Records refused for good (an invalid message, access denied, no such queue), isolated by bisecting the
-   * refused envelope: the dispatcher dead-letters them with the reason (dead-letter.ts) instead of stalling.
-   */
-  refused: RefusedRecord[];
-}
-
-/** An outcome with nothing in it yet. */
-export const emptyOutcome = (): UnitOutcome => ({
-  handedOff: 0,
-  bytes: 0,
-  calls: 0,
-  failed: [],
-  reasons: [],
-  refused: [],
-});
-
-/** Adds `from` into `into`. */
-export function addOutcome(into: UnitOutcome, from: UnitOutcome): void {
-  into.handedOff += from.handedOff;
-  into.bytes += from.bytes;
-  into.calls += from.calls;
-  into.failed.push(...from.failed);
-  into.reasons.push(...from.reasons);
-  into.refused.push(...from.refused);
-}
+export type { CallUnit, HandoffUnit, QueueMessage } from './handoff-unit.js';
+export { addOutcome, emptyOutcome, type UnitOutcome } from './unit-outcome.js';
 
 export interface UnitRunOptions {
   deadline: number;
@@ -161,12 +84,6 @@ export async function runUnit(
     await isolateRefused(unit, refusal, outcome, (part) => runUnit(part, port, options));
   }
   return outcome;
-}
-
-/** Records not handed off (retryably): they decide the checkpoint. */
-export function fail(outcome: UnitOutcome, records: SourceRecord[], reason: string): void {
-  outcome.failed.push(...records);
-  outcome.reasons.push(reason);
 }
 
 async function runQueueUnit(
