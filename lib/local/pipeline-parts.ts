@@ -12,7 +12,7 @@ import { emulatorNotice } from './emulator-notices.js';
 import { type EmulatorSet, startEmulators } from './emulator-set.js';
 import { LocalModeError } from './errors.js';
 import type { EmfAggregator } from './metrics.js';
-import type { LocalPipeline, LocalPipelineOptions, LocalStopReport } from './pipeline.js';
+import type { LocalPipeline, LocalPipelineOptions, LocalStopReport } from './pipeline-types.js';
 import { countQueuedMessages } from './queued-messages.js';
 import type { LoggedRequest } from './receiver.js';
 import type { LocalClients, LocalStack } from './stack.js';

@@ -2,14 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
-import { type Naming, naming } from '../config/naming.js';
-import type { FanoutConfig } from '../config/schema.js';
-import type { LocalLambdaRuntime, RuntimeStopReport } from '../lambda-emulator/index.js';
-import type { ContainerLogLine } from '../lambda-emulator/types.js';
-import type { PipelineStatus } from '../operate/status/types.js';
+import { naming } from '../config/naming.js';
 import { bundleFunctions } from './bundle.js';
-import { checkLocalCapacity, type Machine } from './capacity.js';
-import type { EmulatorSet } from './emulator-set.js';
+import { checkLocalCapacity } from './capacity.js';
 import { LOCAL_STAGE, registerFunctions } from './functions.js';
 import { EmfAggregator } from './metrics.js';
 import {
@@ -20,64 +15,14 @@ import {
   startWatchedEmulators,
   stopRuntime,
 } from './pipeline-parts.js';
-import { type LocalReceiver, startReceiver } from './receiver.js';
-import { createLocalStack, type LocalStack } from './stack.js';
+import type { LocalPipeline, LocalPipelineOptions } from './pipeline-types.js';
+import { startReceiver } from './receiver.js';
+import { createLocalStack } from './stack.js';
 import { collectStatus } from './status-collector.js';
-import { type TargetFailures, targetFailures } from './target-failures.js';
+import { targetFailures } from './target-failures.js';
 
 export { LOCAL_STAGE } from './functions.js';
-
-export interface LocalPipelineOptions {
-  config: FanoutConfig;
-  /** First of six consecutive ports (kinesis, sqs, dynamodb, lambda, status, http receiver); default: free ports. */
-  portBase?: number;
-  /**
-   * Keep local mode's state in this folder across runs: streams and the mapping's checkpoints, queues and DLQs
-   * with their messages, the idempotency table, async invocations not finished at stop.
-   */
-  dataDir?: string;
-  /** Multiplies Lambda's long waits (async retry delays of 1 and 2 minutes, event ages). */
-  timeScale?: number;
-  /** Every line the functions print (logs and EMF metrics). */
-  onLog?: (line: ContainerLogLine) => void;
-  /** What a user should hear of at once: an emulator died, came back, could not be started again. */
-  onNotice?: (notice: string) => void;
-  /** Keep every body the local HTTP receiver accepts (tests); default true. */
-  keepBodies?: boolean;
-  /** Extra variables for the functions only, over the emulator endpoints (chaos runs put proxies there). */
-  functionEnv?: Record<string, string>;
-  /** The machine whose limit the target count is checked against (default: this one). */
-  machine?: Machine;
-}
-
-/** What a stop did with the work not finished. */
-export interface LocalStopReport extends RuntimeStopReport {
-  /** Messages in local queues and DLQs at stop (kept in the data folder, or lost without one). */
-  queuedMessages: number;
-}
-
-/** A running local pipeline: emulators, resources, the local Lambda runtime with the real handlers. */
-export interface LocalPipeline {
-  config: FanoutConfig;
-  names: Naming;
-  stack: LocalStack;
-  emulators: EmulatorSet;
-  runtime: LocalLambdaRuntime;
-  receiver: LocalReceiver;
-  metrics: EmfAggregator;
-  clients: ClientPool;
-  failures: TargetFailures;
-  dataDir?: string;
-  /** Endpoints, region and dummy credentials for any SDK or the AWS CLI; also written to .fanout/local.env. */
-  env: Record<string, string>;
-  /** The control endpoint (`/status`, `/targets/<name>/...`). */
-  controlUrl: string;
-  statusUrl: string;
-  /** The last notices (newest last), also shown by the live view and `fanout status`. */
-  notices(): string[];
-  status(): Promise<PipelineStatus>;
-  stop(): Promise<LocalStopReport>;
-}
+export type { LocalPipeline, LocalPipelineOptions, LocalStopReport } from './pipeline-types.js';
 
 /**
  * Starts the whole pipeline on this machine with the same handler code that is deployed: kinesalite, fauxqs
