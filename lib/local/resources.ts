@@ -5,12 +5,22 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig } from '../config/schema.js';
 import { ledgerTableKeys } from '../ledger/item.js';
-import type { LocalClients } from './stack.js';
+
+/** The SDK clients local mode's resources are created with, pointed at the emulators. */
+export interface LocalClients {
+  kinesis: KinesisClient;
+  sqs: SQSClient;
+  sns: SNSClient;
+  dynamo: DynamoDBClient;
+  /** Needed with `claimCheck` (fauxqs's S3). */
+  s3?: S3Client;
+}
 
 /** An ordered target's queues: FIFO (fauxqs keeps a group's messages in order, one in flight at a time). */
 export const FIFO = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };

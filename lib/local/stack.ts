@@ -1,13 +1,18 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { streamNameOf } from '../aws/arn.js';
 import { isDiscoveredTarget } from '../config/features.js';
 import type { Naming } from '../config/naming.js';
 import type { FanoutConfig, TargetConfig } from '../config/schema.js';
-import { ensureBucket, ensureQueue, ensureStream, ensureTable, FIFO } from './resources.js';
+import {
+  ensureBucket,
+  ensureQueue,
+  ensureStream,
+  ensureTable,
+  FIFO,
+  type LocalClients,
+} from './resources.js';
+
+export type { LocalClients } from './resources.js';
 
 /** What local mode made of a target. */
 export interface LocalTarget {
@@ -35,15 +40,6 @@ export interface LocalStack {
   destinationQueues: Map<string, string>;
   /** The local bucket of claim-checked records (with `claimCheck`), on fauxqs's S3. */
   claimCheckBucket?: string;
-}
-
-export interface LocalClients {
-  kinesis: KinesisClient;
-  sqs: SQSClient;
-  sns: SNSClient;
-  dynamo: DynamoDBClient;
-  /** Needed with `claimCheck` (fauxqs's S3). */
-  s3?: S3Client;
 }
 
 /** Types with no local emulator: their targets are disabled in local mode, with the reason printed. */
