@@ -4,10 +4,10 @@ import { encodeEnvelope } from '../../envelope/codec.js';
 import type { QueueReader, ReceivedMessage } from '../queue.js';
 import { type RateLimiter, rateLimiter } from '../rate.js';
 import { classifyDlqMessage, type DlqEntry, isSelected } from './classify.js';
+import type { ReplayDeps, ReplayRequest } from './dlq-request.js';
 import { type ReplayHandoff, replayHandoff } from './handoff.js';
 import { resolveNotice } from './notice.js';
 import { sendToQuarantine } from './quarantine.js';
-import type { ReplayDeps, ReplayRequest } from './replay.js';
 import { type MessageResult, type ReplayReport, ReplayTally } from './report.js';
 
 type Outcome = Omit<MessageResult, 'messageId'>;

@@ -1,32 +1,11 @@
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
-import type { TargetConfig } from '../../config/schema.js';
 import { QueueReader, queueUrlOf } from '../queue.js';
-import type { Selection } from './classify.js';
+import type { ReplayDeps, ReplayRequest } from './dlq-request.js';
 import { DlqReplayRun } from './dlq-run.js';
 import { quarantineQueueUrl } from './quarantine.js';
-import type { MessageResult, ReplayReport } from './report.js';
-import type { QueueReplayDeps, QueueReplayRequest } from './request.js';
+import type { ReplayReport } from './report.js';
 
-export interface ReplayRequest extends QueueReplayRequest, Selection {
-  target: TargetConfig;
-  /** Invoke the worker synchronously and report delivered / skipped (see `replayHandoff`). */
-  wait: boolean;
-  /** Hand-offs per second at most. */
-  ratePerSecond?: number;
-  /** Move unparseable messages to this queue (name or URL) instead of leaving them in place. */
-  quarantine?: string;
-  /** Hand-offs in flight at once (default 4). */
-  concurrency?: number;
-  /** Called once the DLQ is found, with its approximate depth (for a progress bar). */
-  onStart?: (info: { dlq: string; depth: number }) => void;
-  onMessage?: (result: MessageResult) => void;
-}
-
-export interface ReplayDeps extends QueueReplayDeps {
-  lambda: LambdaClient;
-  sleep?: (ms: number) => Promise<void>;
-}
+export type { ReplayDeps, ReplayRequest } from './dlq-request.js';
 
 /**
  * `fanout replay <target>`: reads the target's DLQ once through and hands every selected envelope to the
