@@ -5,7 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type ImportGraph, type ImportRule, readImportGraph, violations } from './support/import-graph.js';
+import {
+  circles,
+  type ImportGraph,
+  type ImportRule,
+  readImportGraph,
+  violations,
+} from './support/import-graph.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PRODUCT = ['lib', 'functions', 'bin'];
@@ -76,6 +82,10 @@ describe('import rules', () => {
       expect(violations(graph, rule)).toEqual([]);
     });
   }
+
+  it('no import circles in the product or the harness', () => {
+    expect(circles(graph, [...PRODUCT, 'harness'])).toEqual([]);
+  });
 });
 
 describe('the rule checker', () => {
@@ -102,5 +112,28 @@ describe('the rule checker', () => {
   it('lets an exception through and nothing else', () => {
     const rule = RULES.find((r) => r.from.includes('lib/lambda-emulator')) as ImportRule;
     expect(violations(graph, rule)).toEqual(['lib/lambda-emulator/runtime.ts -> lib/local/stack.ts']);
+  });
+});
+
+describe('the circle finder', () => {
+  it('finds a circle of three and a file importing itself, not the chain leading into the circle', () => {
+    const graph: ImportGraph = new Map([
+      ['lib/a.ts', ['lib/b.ts']],
+      ['lib/b.ts', ['lib/c.ts']],
+      ['lib/c.ts', ['lib/d.ts', 'lib/e.ts']],
+      ['lib/d.ts', ['lib/b.ts']],
+      ['lib/e.ts', ['lib/e.ts']],
+    ]);
+    expect(circles(graph, ['lib'])).toEqual([['lib/b.ts', 'lib/c.ts', 'lib/d.ts'], ['lib/e.ts']]);
+  });
+
+  it('finds none in a chain, nor in a circle closed only outside the folders checked', () => {
+    const graph: ImportGraph = new Map([
+      ['lib/a.ts', ['lib/b.ts']],
+      ['lib/b.ts', ['lib/c.ts', 'test/t.ts']],
+      ['lib/c.ts', []],
+      ['test/t.ts', ['lib/a.ts']],
+    ]);
+    expect(circles(graph, ['lib'])).toEqual([]);
   });
 });

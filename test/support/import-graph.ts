@@ -87,3 +87,29 @@ export function violations(graph: ImportGraph, rule: ImportRule): string[] {
   }
   return found.sort();
 }
+
+/**
+ * The import circles among files under `folders`: each strongly connected component of two or more files (or a
+ * file importing itself), its files sorted, found with Tarjan's algorithm. Imports leaving `folders` are ignored.
+ */
+export function circles(graph: ImportGraph, folders: readonly string[]): string[][] {
+  const inside = (file: string): boolean => under(file, folders) && graph.has(file);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const found: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file) as number);
+    stack.push(file);
+    for (const next of (graph.get(file) ?? []).filter(inside)) {
+      if (!index.has(next)) visit(next);
+      if (stack.includes(next)) low.set(file, Math.min(low.get(file) as number, low.get(next) as number));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component = stack.splice(stack.indexOf(file));
+    if (component.length > 1 || graph.get(file)?.includes(file)) found.push(component.sort());
+  };
+  for (const file of [...graph.keys()].filter(inside)) if (!index.has(file)) visit(file);
+  return found.sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
+}
