@@ -1,7 +1,7 @@
 /**
  * The repository's import graph, read with the TypeScript compiler's own pre-processor (static imports,
  * re-exports, `import()` and `require()` with a literal specifier), for the import rules in
- * test/architecture.test.ts. Only relative specifiers are edges: packages are not rooms of this house.
+ * test/architecture/imports.test.ts. Only relative specifiers are edges: packages are not rooms of this house.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

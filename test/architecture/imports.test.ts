@@ -11,9 +11,9 @@ import {
   type ImportRule,
   readImportGraph,
   violations,
-} from './support/import-graph.js';
+} from '../support/import-graph.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PRODUCT = ['lib', 'functions', 'bin'];
 const HARNESSES = ['harness', 'bench', 'test'];
 /** What the handlers are built from (README "Code map": core rooms). */
