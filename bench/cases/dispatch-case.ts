@@ -7,6 +7,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ClientPool } from '../../lib/aws/clients.js';
+import { lazyS3ClaimCheckStore } from '../../lib/claim-check/lazy.js';
 import { parseConfig } from '../../lib/config/load.js';
 import { naming } from '../../lib/config/naming.js';
 import { createDispatcher } from '../../lib/dispatch/dispatcher.js';
@@ -70,6 +71,9 @@ const dispatch = createDispatcher({
   names: naming(config.service, 'bench'),
   handoff: awsHandoff(clients.get(LambdaClient), clients.get(SQSClient)),
   telemetry,
+  // The claim check is on by default, wired as lib/wiring/dispatcher.ts does it: the S3 client loads only when a
+  // record is too large for an envelope, which no bench shape is.
+  claimCheck: { store: lazyS3ClaimCheckStore(clients), bucket: 'fanout-bench-claims' },
 });
 
 const event = batchEvent(input.shape);

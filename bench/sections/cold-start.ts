@@ -46,6 +46,8 @@ async function importOnce(file: string): Promise<ImportRun> {
       FANOUT_CONFIG_JSON: JSON.stringify(CONFIG),
       FANOUT_TARGET: 'output1',
       FANOUT_STAGE: 'bench',
+      // The deploy sets it with the claim check (on by default) to the bucket it creates.
+      FANOUT_CLAIM_CHECK_BUCKET: 'fanout-bench-claims',
     },
   });
   let out = '';
