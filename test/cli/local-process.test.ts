@@ -4,13 +4,13 @@
  * and its parent going away each stop every process it started, and nothing is left in the temporary directory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { descendantsOf, isAlive, listenersOf } from '../../harness/support/listeners.js';
 import { waitFor } from '../local/support.js';
+import { tempDir } from '../support/temp-dir.js';
 import { folderWith } from './support.js';
 
 const BIN = fileURLToPath(new URL('../../bin/fanout.js', import.meta.url));
@@ -78,7 +78,7 @@ async function produceOne(dir: string): Promise<void> {
 describe('fanout local as a process', () => {
   it('binds to 127.0.0.1 only, refuses a second start in its folder, and stops everything on SIGTERM', async () => {
     const dir = folderWith({ 'fanout.yml': YML });
-    const tmp = mkdtempSync(join(tmpdir(), 'fanout-process-'));
+    const tmp = tempDir('fanout-process-');
     const first = await startLocal(dir, tmp);
     const pid = first.child.pid as number;
     // One record: the dispatcher's and the workers' containers start too.
@@ -111,7 +111,7 @@ describe('fanout local as a process', () => {
 
   it('stops everything on SIGHUP (a closed terminal)', async () => {
     const dir = folderWith({ 'fanout.yml': YML });
-    const tmp = mkdtempSync(join(tmpdir(), 'fanout-process-'));
+    const tmp = tempDir('fanout-process-');
     const running = await startLocal(dir, tmp);
     const tree = [running.child.pid as number, ...descendantsOf(running.child.pid as number)];
     expect(tree.length).toBeGreaterThanOrEqual(4);
@@ -124,7 +124,7 @@ describe('fanout local as a process', () => {
 
   it('stops everything when its parent goes away (npm killed: it does not pass SIGTERM on)', async () => {
     const dir = folderWith({ 'fanout.yml': YML });
-    const tmp = mkdtempSync(join(tmpdir(), 'fanout-process-'));
+    const tmp = tempDir('fanout-process-');
     const log = join(dir, 'local.log');
     // A shell stands for npm: it runs fanout local as its child, and is killed without a chance to pass anything on.
     const shell = spawn(

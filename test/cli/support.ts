@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandIo } from '../../lib/cli/validate.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** Captures what a command prints. */
 export function captureIo(): { io: CommandIo; out: string[]; err: string[]; text: () => string } {
@@ -17,7 +17,7 @@ export function captureIo(): { io: CommandIo; out: string[]; err: string[]; text
 
 /** A fresh folder holding `files`; returns its path. */
 export function folderWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+  const dir = tempDir('fanout-cli-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

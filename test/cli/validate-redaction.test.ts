@@ -1,12 +1,12 @@
 /** `fanout validate` never prints the value of a header that holds a secret, whether the file is valid or not. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const SECRET = 'sk_live_9f8e7d6c5b4a';
-const dir = mkdtempSync(join(tmpdir(), 'fanout-redaction-'));
+const dir = tempDir('fanout-redaction-');
 
 async function validate(headers: string): Promise<{ code: number; text: string }> {
   const path = join(dir, `${Math.random().toString(36).slice(2)}.yml`);

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'fanout-validate-'));
+const dir = tempDir('fanout-validate-');
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);

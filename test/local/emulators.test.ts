@@ -3,8 +3,7 @@
  * keeps its messages and objects in a data folder across a restart, and a supervised set notices an emulator
  * that died and starts it again on the same port.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -18,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, listenersOf } from '../../harness/support/listeners.js';
 import { type EmulatorEvent, type EmulatorSet, startEmulators } from '../../lib/local/emulator-set.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
+import { tempDir } from '../support/temp-dir.js';
 import { waitFor } from './support.js';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -38,7 +38,7 @@ describe('emulators', () => {
   }, 60_000);
 
   it('fauxqs keeps messages (in flight ones too, FIFO order) and objects in its data folder across a restart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fanout-fauxqs-'));
+    const dataDir = tempDir('fanout-fauxqs-');
     const first = await startEmulator('sqs', { dataDir });
     const sqs = new SQSClient({ ...config, endpoint: first.endpoint });
     const s3 = new S3Client({ ...config, endpoint: first.endpoint, forcePathStyle: true });
@@ -114,7 +114,7 @@ describe('emulators', () => {
   }, 60_000);
 
   it('fauxqs refuses to start over a snapshot it cannot read, naming the file', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fanout-fauxqs-'));
+    const dataDir = tempDir('fanout-fauxqs-');
     writeFileSync(join(dataDir, 'fauxqs.json'), '{"version": 1, "queues": ');
     await expect(startEmulator('sqs', { dataDir })).rejects.toThrow(
       /fauxqs\.json is not JSON .*local mode will not start over it; move it away/,

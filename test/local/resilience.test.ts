@@ -1,11 +1,3 @@
-/**
- * Local mode does not forget (docs/bad-input.md M5-M6). With --data-dir, a restart with records in flight
- * everywhere loses none: async retries waiting at stop, envelopes in a target queue, envelopes in a DLQ, and
- * records put to the stream while nothing read it are all delivered after the restart. A dead emulator
- * (`kill -9` of dynalite) is noticed, reported and started again, and the pipeline delivers on.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -20,6 +12,7 @@ import { replayDlq } from '../../lib/operate/replay/replay.js';
 import type { TargetStatus } from '../../lib/operate/status/types.js';
 import { findTarget } from '../../lib/operate/target.js';
 import { replayDeps } from '../operate/support.js';
+import { tempDir } from '../support/temp-dir.js';
 import { waitFor } from './support.js';
 
 const YML = `source:
@@ -66,7 +59,7 @@ const received = (pipeline: LocalPipeline, path: string): string[] =>
 
 describe('local mode with --data-dir', () => {
   it('loses nothing across a restart with records in flight: async retries, target queues, DLQs, records not yet read', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fanout-resume-'));
+    const dataDir = tempDir('fanout-resume-');
     const config = parseConfigText(YML);
     // timeScale 1: a failed async event waits a whole minute for its retry, so it is waiting at the stop.
     const first = await startLocalPipeline({ config, dataDir, keepBodies: true });

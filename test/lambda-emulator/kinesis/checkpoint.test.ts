@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileCheckpoints, ShardProgress } from '../../../lib/lambda-emulator/kinesis/checkpoint.js';
 import type { StreamRecord } from '../../../lib/lambda-emulator/kinesis/event.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const record = (sequenceNumber: string): StreamRecord => ({
   sequenceNumber,
@@ -39,7 +39,7 @@ describe('ShardProgress', () => {
 
 describe('fileCheckpoints', () => {
   it('writes the positions on flush and reads them back in a new store', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'fanout-checkpoints-')), 'state', 'checkpoints.json');
+    const file = join(tempDir('fanout-checkpoints-'), 'state', 'checkpoints.json');
     const store = fileCheckpoints(file, 60_000);
     store.set('fn/input/shardId-000000000000', '49000');
     store.flush();
@@ -50,7 +50,7 @@ describe('fileCheckpoints', () => {
   });
 
   it('refuses a file that is not a JSON object of sequence numbers, rather than start from the wrong place', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'fanout-checkpoints-')), 'checkpoints.json');
+    const file = join(tempDir('fanout-checkpoints-'), 'checkpoints.json');
     writeFileSync(file, '{"fn/input/shard": 42}');
     expect(() => fileCheckpoints(file)).toThrow(/is not a JSON object of sequence numbers: move it away/);
     writeFileSync(file, 'not json');
