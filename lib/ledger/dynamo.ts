@@ -7,10 +7,11 @@ import {
   QueryCommand,
   type QueryCommandOutput,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, classifyError, sleep } from '../aws/retry.js';
 import { LedgerContentionError } from './errors.js';
-import { type Item, itemBytes, ledgerKey, pageItem, pageOf, pageSortKey } from './item.js';
+import { type Item, itemBytes, ledgerKey, pageItem, pageOf, pageSortKey, SETTLED_ATTRIBUTE } from './item.js';
 import {
   addLease,
   type Classification,
@@ -20,11 +21,11 @@ import {
   dropFromLease,
   emptyPage,
   type LedgerPage,
-  markDelivered,
   nextVersion,
 } from './page.js';
 import { PageWriter } from './page-writer.js';
 import { type Position, positionKey, sortKey } from './position.js';
+import type { PositionSet } from './position-set.js';
 import {
   type IdempotencyLedger,
   type LedgerLease,
@@ -69,6 +70,7 @@ export class DynamoLedger implements IdempotencyLedger {
   readonly stats: LedgerStats = newLedgerStats();
   readonly #o: Required<Omit<DynamoLedgerOptions, 'now'>> & { now: () => number };
   readonly #writers = new Map<string, PageWriter>();
+  readonly #settlers = new Map<string, PageWriter>();
   /** The newest version of each page this container has read or written. */
   readonly #seen = new Map<string, Seen>();
 
@@ -112,16 +114,21 @@ export class DynamoLedger implements IdempotencyLedger {
       );
       pending = moved;
     }
-    const leasedPages = new Set(pageOfPosition.values());
+    /** Leased positions not settled yet, by key: what a release gives up. */
+    const unsettled = new Map(result.leased.map((p) => [positionKey(p), p]));
     return {
       owner,
       ...result,
-      settle: (done) =>
-        this.#forPages(pk, pageOfPosition, done, (page, mine) => markDelivered(page, owner, mine)),
-      release: () =>
-        Promise.all(
-          [...leasedPages].map((sk) => this.#writerOf(pk, sk).submit((page) => dropFromLease(page, owner))),
-        ).then(() => undefined),
+      settle: async (done) => {
+        await this.#settle(pk, pageOfPosition, done);
+        for (const p of done) unsettled.delete(positionKey(p));
+      },
+      release: () => {
+        const pages = new Set([...unsettled.keys()].map((key) => pageOfPosition.get(key) as string));
+        return Promise.all(
+          [...pages].map((sk) => this.#writerOf(pk, sk).submit((page) => dropFromLease(page, owner))),
+        ).then(() => undefined);
+      },
     };
   }
 
@@ -133,12 +140,18 @@ export class DynamoLedger implements IdempotencyLedger {
     );
   }
 
-  /** Applies `change` to each page holding some of `positions`, through that page's writer. */
-  async #forPages(
+  /**
+   * Records `positions` as delivered in the pages they were leased in. A settle is an unconditional `ADD` to the
+   * page's settled set (and its version), never a conditional write that another writer can refuse: however many
+   * invocations write a page at once, a delivery is recorded in one write, so a hot page cannot starve it into
+   * a retry that delivers again. The next whole-page write folds the set into the page and drops the settled
+   * positions from the lease (nextVersion). The settles of one container's invocations asked for while one is
+   * under way go together in the next, as the page writes do.
+   */
+  async #settle(
     pk: string,
     pageOfPosition: Map<string, string>,
     positions: readonly Position[],
-    change: (page: LedgerPage, mine: Position[]) => void,
   ): Promise<void> {
     const bySk = new Map<string, Position[]>();
     for (const p of positions) {
@@ -147,8 +160,66 @@ export class DynamoLedger implements IdempotencyLedger {
       bySk.set(sk, [...(bySk.get(sk) ?? []), p]);
     }
     await Promise.all(
-      [...bySk].map(([sk, mine]) => this.#writerOf(pk, sk).submit((page) => change(page, mine))),
+      [...bySk].map(([sk, mine]) => this.#settlerOf(pk, sk).submit((page) => page.delivered.addAll(mine))),
     );
+  }
+
+  /** The settle writer of a page: its changes gathered on an empty page, whose delivered set is then added. */
+  #settlerOf(pk: string, sk: string): PageWriter {
+    const key = `${pk}\u0000${sk}`;
+    let settler = this.#settlers.get(key);
+    if (!settler) {
+      settler = new PageWriter(async (apply) => {
+        const gathered = emptyPage('');
+        apply(gathered, this.#o.now());
+        await this.#addSettled(pk, sk, key, gathered.delivered);
+      });
+      this.#settlers.set(key, settler);
+      if (this.#settlers.size > MAX_WRITERS)
+        this.#settlers.delete(this.#settlers.keys().next().value as string);
+    }
+    return settler;
+  }
+
+  /**
+   * One settle: `ADD x :positions, v :1` on the page, conditional only on the page existing. A page that is gone
+   * (deleted by TTL under a lease longer than its retention: not in practice) is written whole instead.
+   */
+  async #addSettled(pk: string, sk: string, key: string, positions: PositionSet): Promise<void> {
+    if (positions.isEmpty) return;
+    const expiration = Math.floor(this.#o.now() / 1000) + this.#o.ttlSeconds;
+    const item = await this.#send('UpdateItem', async () => {
+      try {
+        const out = await this.#o.client.send(
+          new UpdateItemCommand({
+            TableName: this.#o.tableName,
+            Key: { pk: { S: pk }, sk: { S: sk } },
+            UpdateExpression: `ADD ${SETTLED_ATTRIBUTE} :settled, v :one SET expiration = :expiration`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: {
+              ':settled': { SS: [positions.encode()] },
+              ':one': { N: '1' },
+              ':expiration': { N: String(expiration) },
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return out.Attributes;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    });
+    if (!item) {
+      this.stats.writeUnits += 1; // the refused update is billed
+      await this.#writerOf(pk, sk).submit((page) => page.delivered.addSet(positions));
+      return;
+    }
+    const bytes = itemBytes(item);
+    this.stats.writeUnits += Math.max(1, Math.ceil(bytes / 1024));
+    const known = this.#seen.get(key);
+    const page = pageOf(item);
+    if (!known || page.version > known.page.version) this.#seen.set(key, { page, bytes });
   }
 
   /**

@@ -34,6 +34,8 @@ export function ledgerTableKeys(): {
 }
 
 const PAGE_PREFIX = 'p#';
+/** The string set of position sets that settles add to a page (see {@link pageItem}). */
+export const SETTLED_ATTRIBUTE = 'x';
 
 /** Partition key of a ledger: one per scope (target, or target>destination), stream and shard. */
 export function ledgerKey(scope: LedgerScope): string {
@@ -42,7 +44,11 @@ export function ledgerKey(scope: LedgerScope): string {
 
 export const pageSortKey = (start: string): string => `${PAGE_PREFIX}${start}`;
 
-/** The item of a page. Leases are one string (`c`): `<owner>@<until, base 36>=<positions>|...`. */
+/**
+ * The item of a page. Leases are one string (`c`): `<owner>@<until, base 36>=<positions>|...`. Delivered positions
+ * are `d`, and `x`, a string set of position sets that settles add without a condition (`ADD`, see dynamo.ts); a
+ * page item never writes `x`: a whole-page write folds it into `d`.
+ */
 export function pageItem(pk: string, page: LedgerPage, expiration: number): Item {
   const item: Item = {
     pk: { S: pk },
@@ -78,11 +84,13 @@ export function pageOf(item: Item): LedgerPage {
       throw new Error(`ledger page ${sk}: bad lease "${part}"`);
     leases.set(part.slice(0, at), { until, held: PositionSet.decode(part.slice(eq + 1)) });
   }
+  const delivered = PositionSet.decode(item.d?.S ?? '');
+  for (const settled of item[SETTLED_ATTRIBUTE]?.SS ?? []) delivered.addSet(PositionSet.decode(settled));
   return {
     start: sk.slice(PAGE_PREFIX.length),
     ...(item.e?.S !== undefined ? { end: item.e.S } : {}),
     version,
-    delivered: PositionSet.decode(item.d?.S ?? ''),
+    delivered,
     leases,
   };
 }
@@ -97,6 +105,7 @@ export function itemBytes(item: Item): number {
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name);
     if (value.S !== undefined) bytes += Buffer.byteLength(value.S);
+    else if (value.SS !== undefined) for (const s of value.SS) bytes += Buffer.byteLength(s);
     else if (value.N !== undefined) bytes += Math.ceil(value.N.replace(/^-|\.|^0+/g, '').length / 2) + 1;
   }
   return bytes;

@@ -52,10 +52,17 @@ export function classify(
   return out;
 }
 
-/** A copy of the page, the next version, without leases that ended before `now` (their owners are gone). */
+/**
+ * A copy of the page, the next version, compacted: without leases that ended before `now` (their owners are gone),
+ * and without what was delivered in the leases that remain (a settle records deliveries without touching its
+ * lease, see dynamo.ts; a lease that holds nothing else is gone).
+ */
 export function nextVersion(page: LedgerPage, now: number): LedgerPage {
   const next = clonePage(page);
-  for (const [owner, lease] of next.leases) if (lease.until < now) next.leases.delete(owner);
+  for (const [owner, lease] of next.leases) {
+    lease.held.deleteSet(next.delivered);
+    if (lease.until < now || lease.held.isEmpty) next.leases.delete(owner);
+  }
   return { ...next, version: page.version + 1 };
 }
 

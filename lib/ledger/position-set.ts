@@ -63,6 +63,12 @@ export class PositionSet {
     for (const [group, ranges] of other.#groups) this.#merge(group, ranges, union);
   }
 
+  /** Removes every position of `other`. */
+  deleteSet(other: PositionSet): void {
+    for (const [group, ranges] of other.#groups)
+      if (this.#groups.has(group)) this.#merge(group, ranges, subtract);
+  }
+
   /** The last position in shard order, or undefined for an empty set. */
   max(): Position | undefined {
     let best: { position: Position; key: string } | undefined;

@@ -2,7 +2,7 @@
  * The ledger against dynalite (with the local emulator's conditional writes and transactions): what it must get
  * right, each shown on the wire. Positions are Kinesis version-2 sequence numbers, as AWS issues them.
  */
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { kinesisSequenceNumber } from '../../harness/support/factories.js';
 import { DynamoLedger, type DynamoLedgerOptions } from '../../lib/ledger/dynamo.js';
@@ -160,6 +160,55 @@ describe('DynamoLedger on dynalite', () => {
     expect(await pagesOf(scope)).toHaveLength(1);
   });
 
+  it('records every delivery however many invocations write its page at once: a settle is never refused', async () => {
+    const scope = newScope();
+    // 12 containers, each with a lease on its own records of the one open page. Two attempts per write at the
+    // most: a settle made as a conditional write of the page would be refused (11 of them hold a version that
+    // others have written since) and give up, and the retry of its envelope would deliver its records again.
+    const containers = Array.from({ length: 12 }, () => ledger({ maxAttempts: 2 }));
+    const leases = [];
+    for (const [i, l] of containers.entries())
+      leases.push(await l.lease(scope, range(i * 30, i * 30 + 30), LEASE()));
+    // Each sends three destination calls and settles each as it answers, all containers at once.
+    await Promise.all(
+      leases.map(async (lease, i) => {
+        for (let call = 0; call < 3; call++)
+          await lease.settle(range(i * 30 + call * 10, i * 30 + call * 10 + 10));
+      }),
+    );
+    expect(containers.reduce((n, l) => n + l.stats.conflicts, 0)).toBe(0);
+    expect(await ledger().delivered(scope, range(0, 360))).toHaveLength(360);
+  });
+
+  it('folds the settled positions into the page, and out of the leases, at the next whole-page write', async () => {
+    const scope = newScope();
+    const first = await ledger().lease(scope, range(0, 10), LEASE());
+    await first.settle(first.leased);
+    const [settled] = await pagesOf(scope);
+    expect(settled?.x).toBeDefined();
+    expect(String((settled?.c as { S: string }).S)).toContain(first.owner);
+    const second = await ledger().lease(scope, range(10, 20), LEASE());
+    const [folded] = await pagesOf(scope);
+    expect(folded?.x).toBeUndefined();
+    const leases = String((folded?.c as { S: string }).S);
+    expect(leases).not.toContain(first.owner);
+    expect(leases).toContain(second.owner);
+    expect(await ledger().delivered(scope, range(0, 20))).toHaveLength(10);
+  });
+
+  it('records a settle whose page is gone (deleted by TTL under the lease) by writing the page whole', async () => {
+    const scope = newScope();
+    const lease = await ledger().lease(scope, range(0, 5), LEASE());
+    const [page] = await pagesOf(scope);
+    await dynamo
+      .client()
+      .send(
+        new DeleteItemCommand({ TableName: TABLE, Key: { pk: page?.pk as never, sk: page?.sk as never } }),
+      );
+    await lease.settle(lease.leased);
+    expect(await ledger().delivered(scope, range(0, 5))).toHaveLength(5);
+  });
+
   it("shares a container's page writes between its concurrent leases (a queue batch's envelopes)", async () => {
     const scope = newScope();
     const l = ledger();
@@ -181,8 +230,8 @@ describe('DynamoLedger on dynalite', () => {
     await lease.settle(range(0, 500));
     await lease.settle(range(500, 1_000));
     await lease.release();
-    // A lease and one write per destination call; nothing left to release.
-    expect(l.stats.byCommand).toEqual({ Query: 1, PutItem: 3 });
+    // A lease, and one settle (an unconditional update) per destination call; nothing left to release.
+    expect(l.stats.byCommand).toEqual({ Query: 1, PutItem: 1, UpdateItem: 2 });
     expect(l.stats.writeUnits).toBe(3);
     const replay = ledger();
     const again = await replay.lease(scope, range(0, 1_000), LEASE());
