@@ -46,7 +46,7 @@ export const pageSortKey = (start: string): string => `${PAGE_PREFIX}${start}`;
 
 /**
  * The item of a page. Leases are one string (`c`): `<owner>@<until, base 36>=<positions>|...`. Delivered positions
- * are `d`, and `x`, a string set of position sets that settles add without a condition (`ADD`, see dynamo.ts); a
+ * are `d`, and `x`, a string set of position sets that settles add without a condition (`ADD`, see page-table.ts); a
  * page item never writes `x`: a whole-page write folds it into `d`.
  */
 export function pageItem(pk: string, page: LedgerPage, expiration: number): Item {
