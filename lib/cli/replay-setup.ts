@@ -57,9 +57,13 @@ export function describeReplay(
   visible: number,
   options: ReplayOptions,
 ): string {
-  if (!chosen) {
-    return `Re-dispatch the ${visible} failed batch(es) of ${queue} from the stream to the targets that did not deliver them`;
+  if (options.source) {
+    const to = chosen
+      ? `target ${chosen.name}, if it did not deliver them`
+      : 'the targets that did not deliver them';
+    return `Re-dispatch the ${visible} failed batch(es) of ${queue} from the stream to ${to}`;
   }
+  if (!chosen) throw new Error('a DLQ replay needs a target');
   const to =
     chosen.via === 'invoke'
       ? `Invoke of ${ctx.names.workerFunction(chosen.name)}`

@@ -40,7 +40,8 @@ export async function replayCommand(
   const sqs = ctx.clients.get(SQSClient);
   const handoff = awsHandoff(ctx.clients.get(LambdaClient), sqs);
   const chosen = target ? replayTarget(ctx, target, disabled) : undefined;
-  const queue = chosen ? ctx.names.targetDlq(chosen) : ctx.names.dispatcherFailureQueue();
+  // --source reads the dispatcher's failure queue, also when it re-dispatches to one target only.
+  const queue = chosen && !options.source ? ctx.names.targetDlq(chosen) : ctx.names.dispatcherFailureQueue();
   const depth = await queueDepth(sqs, await queueUrlOf(sqs, queue));
   if (!options.dryRun && !options.yes && depth.visible > 0) {
     const what = describeReplay(ctx, chosen, queue, depth.visible, options);

@@ -85,6 +85,31 @@ describe('fanout replay arguments', () => {
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 
+  it("with --source and a target, asks about the dispatcher's failure queue, not the target's DLQ", async () => {
+    sqs.reset();
+    sqs.on(GetQueueUrlCommand).callsFake(({ QueueName }: { QueueName: string }) => ({
+      QueueUrl: `https://sqs.eu-west-1.amazonaws.com/1/${QueueName}`,
+    }));
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2' } });
+    const questions: string[] = [];
+    const c = captureIo();
+    const code = await replayCommand('webhook', { region: 'eu-west-1', source: true }, c.io, {
+      interactive: true,
+      progress: false,
+      confirm: async (q) => {
+        questions.push(q);
+        return false;
+      },
+      clients: new ClientPool(),
+    });
+    expect(code).toBe(1);
+    const asked = sqs.commandCalls(GetQueueUrlCommand).map((call) => call.args[0].input.QueueName);
+    expect(asked).toEqual(['fanout-dev-dispatcher-failures']);
+    expect(questions).toEqual([
+      'Re-dispatch the 2 failed batch(es) of fanout-dev-dispatcher-failures from the stream to target webhook, if it did not deliver them [aws, stage dev]?',
+    ]);
+  });
+
   it('stops when the operator answers no at the prompt', async () => {
     sqs.reset();
     sqs

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import { ASYNC_FAILURE_CONDITIONS, type AsyncFailureCondition } from '../constants.js';
 import { asyncFailureRecord } from '../destinations/records.js';
@@ -56,6 +57,8 @@ export class AsyncEventQueue {
     this.#fn = fn;
     this.#options = options;
     this.#policy = asyncPolicy(fn.definition.async, options.timeScale);
+    // Every event waiting for its retry sleeps on this signal (hundreds under throttling), not a leak past Node's 10.
+    setMaxListeners(0, this.#stop.signal);
     fn.pool.onSlotFree(() => this.#pump());
   }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DescribeStreamSummaryCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { AccountScope } from '../arn.js';
 import type { Clock } from '../clock.js';
@@ -45,6 +46,8 @@ export class KinesisMapping {
     this.#config = config;
     this.#deps = deps;
     this.#stats = emptyMappingStats(id, 'kinesis', config.functionName, config.streamName);
+    // Each shard's reader and each of its lanes (up to 10, ParallelizationFactor) listen on this signal.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   /** Resolves once every shard has its starting iterator: records put from then on are delivered. */
