@@ -2,8 +2,8 @@ import type { TargetConfig } from '../config/schema.js';
 import { METRICS } from '../observability/telemetry.js';
 import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
 import type { SourceRecord } from './decode.js';
+import type { HandoffUnit } from './handoff-unit.js';
 import { type PlanContext, targetUnits } from './plan.js';
-import type { HandoffUnit } from './units.js';
 
 /**
  * The discovered target's units: its records once per stream the discovery knows (each envelope names its

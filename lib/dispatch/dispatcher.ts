@@ -11,10 +11,11 @@ import { type ClaimCheckDeps, claimCheck, claimCheckSettings, reportClaimCheck }
 import { deadLetter } from './dead-letter.js';
 import { decodeBatch, type SourceRecord } from './decode.js';
 import { discoveredUnits } from './discovered.js';
+import type { HandoffUnit } from './handoff-unit.js';
 import { runOrderedUnit } from './ordered.js';
 import { type PlanContext, targetUnits } from './plan.js';
 import { createRouter, type Router } from './route.js';
-import { type HandoffUnit, runUnit, type UnitRunOptions } from './units.js';
+import { runUnit, type UnitRunOptions } from './units.js';
 
 /**
  * Attempts per hand-off call (an async Invoke, a SendMessageBatch), the first included, unless the deps say
