@@ -44,16 +44,54 @@
  * | targets           | `DiscoveryError`         | `STREAM_DISCOVERY_FAILED`    |
  * | targets           | `RecordHeaderError`      | `RECORD_HEADER_INVALID`      |
  *
- * A subclass of a room's base (`PatternError` of `RoutingSpecError`) has its own name and code, and is still
- * an instance of that base.
+ * Each class is declared once, with {@link defineError}: its name and code written out as strings, its room
+ * base (if any) as the third argument, and a constructor only where it carries data of its own. A subclass of
+ * a room's base (`PatternError` of `RoutingSpecError`) has its own name and code, and is still an instance of
+ * that base.
  *
  * @example
- * export class LedgerContentionError extends FanoutError {
- *   override readonly name = 'LedgerContentionError';
- *   override readonly errorCode = 'LEDGER_CONTENTION';
- * }
+ * export class EnvelopeError extends defineError('EnvelopeError', 'ENVELOPE_INVALID') {}
+ * export class PatternError extends defineError('PatternError', 'ROUTING_PATTERN_INVALID', RoutingSpecError) {}
  */
 export abstract class FanoutError extends Error {
   abstract override readonly name: string;
   abstract readonly errorCode: string;
+  // A message is required: it is what Lambda reports, what a DLQ reason and the CLI print.
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A class that {@link defineError} can extend: FanoutError or a room's base. `any[]` because TypeScript lets a
+ * class extend a type parameter only when its constructor takes `...args: any[]` (TS2545); the class returned
+ * keeps the exact constructor of its base.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: TypeScript's rule for a class that extends a type parameter.
+type ErrorBase = abstract new (...args: any[]) => FanoutError;
+/** What defineError adds to its base: a name and a code set on every instance (own fields, not the prototype's). */
+// biome-ignore lint/suspicious/noExplicitAny: as for ErrorBase.
+type Named = abstract new (...args: any[]) => { readonly name: string; readonly errorCode: string };
+
+/**
+ * The base of one error class: `base` (FanoutError unless a room's base is given) with `name` and `errorCode`
+ * set on every instance, as own fields so a logger handed the error writes them. `name` is a string here, never
+ * read from the class, so a minifier that renames classes cannot change what Lambda reports.
+ */
+export function defineError(name: string, errorCode: string): typeof FanoutError & Named;
+export function defineError<Base extends ErrorBase>(
+  name: string,
+  errorCode: string,
+  base: Base,
+): Base & Named;
+export function defineError(
+  name: string,
+  errorCode: string,
+  base: ErrorBase = FanoutError,
+): ErrorBase & Named {
+  abstract class NamedError extends base {
+    override readonly name: string = name;
+    override readonly errorCode: string = errorCode;
+  }
+  return NamedError;
 }

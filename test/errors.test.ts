@@ -10,7 +10,7 @@ import { ClaimCheckError } from '../lib/claim-check/errors.js';
 import { ConfigError } from '../lib/config/errors.js';
 import { DeliveryError, IdempotencyStoreError, MisroutedEnvelopeError } from '../lib/delivery/errors.js';
 import { EnvelopeError } from '../lib/envelope/errors.js';
-import { FanoutError } from '../lib/errors.js';
+import { defineError, FanoutError } from '../lib/errors.js';
 import { HandoffError } from '../lib/handoff/errors.js';
 import {
   FunctionNotFoundError,
@@ -189,5 +189,26 @@ describe('FanoutError', () => {
         ),
       );
     expect(strays).toEqual([]);
+  });
+});
+
+describe('defineError', () => {
+  it('names an instance by the string it was given, not by the class, which a minifier may rename', () => {
+    class Renamed extends defineError('StableError', 'STABLE_FAILED') {}
+    const error = new Renamed('what went wrong');
+    expect(error.name).toBe('StableError');
+    expect(error.errorCode).toBe('STABLE_FAILED');
+    expect(String(error)).toBe('StableError: what went wrong');
+    expect(Object.keys(error)).toEqual(['name', 'errorCode']);
+  });
+
+  it("keeps a room base's constructor and fields, under the subclass's own name and code", () => {
+    const cause = new Error('the underlying failure');
+    const error = new PatternError([{ path: ['detail', 'level'], message: 'must be an array' }], { cause });
+    expect(error.problems).toEqual([{ path: ['detail', 'level'], message: 'must be an array' }]);
+    expect(error.message).toBe('detail.level: must be an array');
+    expect([error.name, error.errorCode]).toEqual(['PatternError', 'ROUTING_PATTERN_INVALID']);
+    expect(new RoutingSpecError([], { cause }).name).toBe('RoutingSpecError');
+    expect(error.cause).toBe(cause);
   });
 });

@@ -1,9 +1,7 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** A claim-check object could not be stored or read, and whether trying again can help. */
-export class ClaimCheckError extends FanoutError {
-  override readonly name = 'ClaimCheckError';
-  override readonly errorCode = 'CLAIM_CHECK_FAILED';
+export class ClaimCheckError extends defineError('ClaimCheckError', 'CLAIM_CHECK_FAILED') {
   constructor(
     message: string,
     readonly retryable: boolean,

@@ -9,7 +9,7 @@ import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
 import { renderStatus, renderStatusLine } from '../operate/status/render.js';
 import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-banner.js';
 import { registerLocalFail } from './local-fail.js';
-import { intOption, numberOption } from './options.js';
+import { configOption, intOption, numberOption } from './options.js';
 import { produceDemoRecords } from './produce.js';
 import type { CommandIo } from './validate.js';
 
@@ -146,12 +146,12 @@ async function demoProducer(
 
 /** Adds `fanout local` and its `fail` subcommand to the program. */
 export function registerLocal(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
-  const local = program
+  const command = program
     .command('local')
     .description(
       'Run the whole pipeline on this machine: emulators, local Lambda runtime, demo producer, live view.',
-    )
-    .option('-c, --config <file>', 'configuration file (default: $FANOUT_CONFIG or ./fanout.yml)')
+    );
+  const local = configOption(command)
     .option(
       '--port-base <port>',
       'first of 6 consecutive ports: kinesis, sqs/sns, dynamodb, lambda, status, http receiver',

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** One problem in a configuration file: where, what was there, what is allowed. */
 export interface ConfigProblem {
@@ -8,9 +8,7 @@ export interface ConfigProblem {
 }
 
 /** A configuration that cannot be used; lists every problem at once. */
-export class ConfigError extends FanoutError {
-  override readonly name = 'ConfigError';
-  override readonly errorCode = 'CONFIG_INVALID';
+export class ConfigError extends defineError('ConfigError', 'CONFIG_INVALID') {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** A record that could not be delivered, and why. */
 export interface FailedRecord {
@@ -13,9 +13,7 @@ export interface FailedRecord {
  * SQS makes the message visible again, and in the end puts it in the target's DLQ with this message as the
  * reason. Records already delivered are remembered and skipped on every retry and replay.
  */
-export class DeliveryError extends FanoutError {
-  override readonly name = 'DeliveryError';
-  override readonly errorCode = 'DELIVERY_INCOMPLETE';
+export class DeliveryError extends defineError('DeliveryError', 'DELIVERY_INCOMPLETE') {
   constructor(
     readonly target: string,
     readonly failures: FailedRecord[],
@@ -36,16 +34,10 @@ export class DeliveryError extends FanoutError {
  * finally sits in the DLQ with this message; the message says which, and how many records a retry may deliver
  * again.
  */
-export class IdempotencyStoreError extends FanoutError {
-  override readonly name = 'IdempotencyStoreError';
-  override readonly errorCode = 'IDEMPOTENCY_STORE_FAILED';
-}
+export class IdempotencyStoreError extends defineError('IdempotencyStoreError', 'IDEMPOTENCY_STORE_FAILED') {}
 
 /** An envelope reached the worker of another target: a wiring error, never retried into the wrong destination. */
-export class MisroutedEnvelopeError extends FanoutError {
-  override readonly name = 'MisroutedEnvelopeError';
-  override readonly errorCode = 'ENVELOPE_MISROUTED';
-}
+export class MisroutedEnvelopeError extends defineError('MisroutedEnvelopeError', 'ENVELOPE_MISROUTED') {}
 
 /** The message of a thrown value, for a reason that names its cause. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

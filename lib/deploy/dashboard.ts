@@ -1,8 +1,7 @@
 import type { TargetConfig } from '../config/index.js';
-import { DURATIONS, METRICS, metricsServiceName } from '../observability/telemetry.js';
+import { DURATIONS, METRICS, METRICS_NAMESPACE, metricsServiceName } from '../observability/telemetry.js';
 import { iteratorAgeThresholdMs } from './alarms.js';
 import type { CfnResources } from './cfn.js';
-import { METRICS_NAMESPACE } from './functions.js';
 import type { StackContext } from './types.js';
 
 export const DASHBOARD_LOGICAL_ID = 'Dashboard';

@@ -1,4 +1,5 @@
 import { type FanoutConfig, FUNCTION_ENV, type TargetConfig } from '../config/index.js';
+import { METRICS_NAMESPACE } from '../observability/telemetry.js';
 import type { CfnValue } from './cfn.js';
 import { claimCheckBucketName } from './claim-check.js';
 import { DISPATCHER_FUNCTION_KEY, logicalIds, workerFunctionKey } from './ids.js';
@@ -7,7 +8,6 @@ import type { StackContext } from './types.js';
 export const DISPATCHER_HANDLER = 'functions/dispatcher.handler';
 /** One worker handler for every target; `FANOUT_TARGET` tells it which one it serves. */
 export const WORKER_HANDLER = 'functions/worker.handler';
-export const METRICS_NAMESPACE = 'KinesisFanout';
 
 /** A function entry of serverless.yml; osls turns it into the function and its log group. */
 export interface ServerlessFunction {

@@ -3,7 +3,8 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { compareSequenceNumbers } from '../envelope/keys.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { DecodedBatch, SourceRecord } from './decode.js';
-import type { HandoffUnit, UnitOutcome } from './units.js';
+import type { HandoffUnit } from './handoff-unit.js';
+import type { UnitOutcome } from './unit-outcome.js';
 
 /** Counts the batch's KPL aggregates, and warns of those that could not be split. */
 export function reportDecoding(batch: DecodedBatch, telemetry: Telemetry): void {

@@ -7,17 +7,11 @@ import { ENVELOPE_VERSION, REFUSED_KIND, type RefusedNotice } from '../envelope/
 import type { HandoffPort } from '../handoff/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
+import type { CallUnit, HandoffUnit, QueueMessage } from './handoff-unit.js';
 import { deduplicationId, messageGroupOf } from './ordered.js';
 import { positionOf, type RefusedRecord } from './refusal.js';
-import {
-  type CallUnit,
-  type HandoffUnit,
-  type QueueMessage,
-  queueUnits,
-  runUnit,
-  type UnitOutcome,
-  type UnitRunOptions,
-} from './units.js';
+import type { UnitOutcome } from './unit-outcome.js';
+import { queueUnits, runUnit, type UnitRunOptions } from './units.js';
 
 /** What dead-lettering a batch's refused records needs. */
 export interface DeadLetterContext {

@@ -2,8 +2,14 @@ import type { TargetConfig } from '../config/schema.js';
 import { METRICS } from '../observability/telemetry.js';
 import type { DiscoveredStreams, StreamDiscovery } from '../targets/discovery.js';
 import type { SourceRecord } from './decode.js';
+import type { HandoffUnit } from './handoff-unit.js';
 import { type PlanContext, targetUnits } from './plan.js';
-import type { HandoffUnit } from './units.js';
+
+/** The hand-off units of a batch's records, and the records that have none: they count as not handed off. */
+export interface PlannedUnits {
+  units: HandoffUnit[];
+  failed: SourceRecord[];
+}
 
 /**
  * The discovered target's units: its records once per stream the discovery knows (each envelope names its
@@ -14,20 +20,18 @@ export async function discoveredUnits(
   records: SourceRecord[],
   plan: PlanContext,
   discovery: StreamDiscovery,
-  failed: SourceRecord[],
-): Promise<HandoffUnit[]> {
+): Promise<PlannedUnits> {
   const { telemetry } = plan;
   let streams: DiscoveredStreams;
   try {
     streams = await discovery.streams();
   } catch (error) {
-    failed.push(...records);
     telemetry.count(METRICS.handoffFailures, records.length, target.name);
     telemetry.error('stream discovery failed: no stream list to deliver to', {
       target: target.name,
       reason: (error as Error).message,
     });
-    return [];
+    return { units: [], failed: records };
   }
   if (streams.stale) {
     telemetry.warn('stream discovery could not refresh: using the last list', {
@@ -36,5 +40,5 @@ export async function discoveredUnits(
       reason: streams.stale,
     });
   }
-  return streams.names.flatMap((stream) => targetUnits(target, records, plan, stream));
+  return { units: streams.names.flatMap((stream) => targetUnits(target, records, plan, stream)), failed: [] };
 }

@@ -10,11 +10,11 @@ import { checkpoint, reportDecoding, reportHandoffs } from './batch-outcome.js';
 import { type ClaimCheckDeps, claimCheck, claimCheckSettings, reportClaimCheck } from './claim-check.js';
 import { deadLetter } from './dead-letter.js';
 import { decodeBatch, type SourceRecord } from './decode.js';
-import { discoveredUnits } from './discovered.js';
+import { discoveredUnits, type PlannedUnits } from './discovered.js';
 import { runOrderedUnit } from './ordered.js';
 import { type PlanContext, targetUnits } from './plan.js';
 import { createRouter, type Router } from './route.js';
-import { type HandoffUnit, runUnit, type UnitRunOptions } from './units.js';
+import { runUnit, type UnitRunOptions } from './units.js';
 
 /**
  * Attempts per hand-off call (an async Invoke, a SendMessageBatch), the first included, unless the deps say
@@ -127,7 +127,8 @@ async function dispatchBatch(
   }
 
   const plan: PlanContext = { config, names, telemetry, stream: batch.stream, sentAt: startedAt };
-  const units = await planUnits(records, plan, dispatcher, failed);
+  const { units, failed: unplanned } = await planUnits(records, plan, dispatcher);
+  failed.push(...unplanned);
   const outcomes = await Promise.all(
     units.map((unit) =>
       dispatcher.limit(() =>
@@ -163,20 +164,21 @@ async function planUnits(
   records: SourceRecord[],
   plan: PlanContext,
   dispatcher: Dispatcher,
-  failed: SourceRecord[],
-): Promise<HandoffUnit[]> {
+): Promise<PlannedUnits> {
   const { telemetry } = plan;
   const { routes, unrouted, notJson } = dispatcher.route(records);
   if (unrouted > 0) telemetry.count(METRICS.recordsUnrouted, unrouted);
   if (notJson > 0) telemetry.count(METRICS.recordsNotJson, notJson);
-  const units: HandoffUnit[] = [];
+  const planned: PlannedUnits = { units: [], failed: [] };
   for (const [target, routed] of routes) {
     telemetry.count(METRICS.recordsRouted, routed.length, target.name);
-    if (target.name !== dispatcher.discovered) units.push(...targetUnits(target, routed, plan));
+    if (target.name !== dispatcher.discovered) planned.units.push(...targetUnits(target, routed, plan));
     else {
       const discovery = dispatcher.deps.discovery as StreamDiscovery;
-      units.push(...(await discoveredUnits(target, routed, plan, discovery, failed)));
+      const discovered = await discoveredUnits(target, routed, plan, discovery);
+      planned.units.push(...discovered.units);
+      planned.failed.push(...discovered.failed);
     }
   }
-  return units;
+  return planned;
 }

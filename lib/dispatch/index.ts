@@ -19,6 +19,7 @@ export {
   HANDOFF_ATTEMPTS,
   type InvocationContext,
 } from './dispatcher.js';
+export type { HandoffUnit } from './handoff-unit.js';
 export {
   byMessageGroup,
   deduplicationId,
@@ -30,4 +31,4 @@ export { type PackedEnvelope, type PackResult, packEnvelopes } from './pack.js';
 export { type PlanContext, targetUnits } from './plan.js';
 export { mayBeContent, type RefusedRecord } from './refusal.js';
 export { createRouter, type RouteResult, type Router, type Routes } from './route.js';
-export { type HandoffUnit, runUnit } from './units.js';
+export { runUnit } from './units.js';

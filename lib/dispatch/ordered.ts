@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { HandoffPort } from '../handoff/types.js';
 import type { SourceRecord } from './decode.js';
-import {
-  addOutcome,
-  emptyOutcome,
-  type HandoffUnit,
-  type QueueMessage,
-  queueUnits,
-  runUnit,
-  type UnitOutcome,
-  type UnitRunOptions,
-} from './units.js';
+import type { HandoffUnit, QueueMessage } from './handoff-unit.js';
+import { addOutcome, emptyOutcome, type UnitOutcome } from './unit-outcome.js';
+import { queueUnits, runUnit, type UnitRunOptions } from './units.js';
 
 /**
  * Ordered targets (docs/routing.md). An envelope holds records of many partition keys, and a FIFO queue keeps

@@ -5,10 +5,11 @@ import { asciiJson } from '../envelope/codec.js';
 import { ENVELOPE_VERSION, OVERSIZE_KIND, type OversizeNotice } from '../envelope/types.js';
 import { METRICS, type Telemetry } from '../observability/telemetry.js';
 import type { SourceRecord } from './decode.js';
+import type { HandoffUnit, QueueMessage } from './handoff-unit.js';
 import { byMessageGroup, deduplicationId, messageGroupOf, toRounds } from './ordered.js';
 import { type PackedEnvelope, packEnvelopes } from './pack.js';
 import { positionOf } from './refusal.js';
-import { type HandoffUnit, type QueueMessage, queueUnits } from './units.js';
+import { queueUnits } from './units.js';
 
 /** What planning a batch's hand-off needs besides the records. */
 export interface PlanContext {

@@ -6,9 +6,6 @@ import { isolateRefused, type Refusal } from './bisect.js';
 import type { CallUnit, QueueMessage } from './handoff-unit.js';
 import { emptyOutcome, fail, type UnitOutcome } from './unit-outcome.js';
 
-export type { CallUnit, HandoffUnit, QueueMessage } from './handoff-unit.js';
-export { addOutcome, emptyOutcome, type UnitOutcome } from './unit-outcome.js';
-
 export interface UnitRunOptions {
   deadline: number;
   maxAttempts: number;

@@ -1,9 +1,7 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** A hand-off call failed as a whole. */
-export class HandoffError extends FanoutError {
-  override readonly name = 'HandoffError';
-  override readonly errorCode = 'HANDOFF_FAILED';
+export class HandoffError extends defineError('HandoffError', 'HANDOFF_FAILED') {
   /** The service's error code (the SDK error's name), when the call reached the service. */
   readonly code: string | undefined;
   constructor(

@@ -1,17 +1,16 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** Errors of local mode (`fanout local`) itself; each has a stable `name` and says what to do. */
 
 /** Base class of local mode's errors. */
-export class LocalModeError extends FanoutError {
-  override readonly name: string = 'LocalModeError';
-  override readonly errorCode: string = 'LOCAL_MODE_FAILED';
-}
+export class LocalModeError extends defineError('LocalModeError', 'LOCAL_MODE_FAILED') {}
 
 /** Kept state (`--data-dir`) that cannot be read: starting over it would drop what it holds. */
-export class LocalStateError extends LocalModeError {
-  override readonly name = 'LocalStateError';
-  override readonly errorCode = 'LOCAL_STATE_UNREADABLE';
+export class LocalStateError extends defineError(
+  'LocalStateError',
+  'LOCAL_STATE_UNREADABLE',
+  LocalModeError,
+) {
   constructor(
     readonly file: string,
     problem: string,
@@ -25,9 +24,11 @@ export class LocalStateError extends LocalModeError {
 }
 
 /** Another `fanout local` runs in this folder: a second one would overwrite its `.fanout/local.env`. */
-export class LocalModeRunningError extends LocalModeError {
-  override readonly name = 'LocalModeRunningError';
-  override readonly errorCode = 'LOCAL_MODE_RUNNING';
+export class LocalModeRunningError extends defineError(
+  'LocalModeRunningError',
+  'LOCAL_MODE_RUNNING',
+  LocalModeError,
+) {
   constructor(
     readonly pid: number,
     readonly endpoints: string,
@@ -41,7 +42,8 @@ export class LocalModeRunningError extends LocalModeError {
 }
 
 /** More targets than this machine can run locally. */
-export class LocalCapacityError extends LocalModeError {
-  override readonly name = 'LocalCapacityError';
-  override readonly errorCode = 'LOCAL_CAPACITY_EXCEEDED';
-}
+export class LocalCapacityError extends defineError(
+  'LocalCapacityError',
+  'LOCAL_CAPACITY_EXCEEDED',
+  LocalModeError,
+) {}

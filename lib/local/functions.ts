@@ -1,6 +1,7 @@
 import { FUNCTION_ENV } from '../config/env.js';
 import type { Naming } from '../config/naming.js';
 import type { LocalLambdaRuntime } from '../lambda-emulator/index.js';
+import { METRICS_NAMESPACE } from '../observability/telemetry.js';
 import type { FunctionBundles } from './bundle.js';
 import type { LocalStack } from './stack.js';
 
@@ -20,7 +21,7 @@ export function registerFunctions(
   const functionEnv = {
     [FUNCTION_ENV.configJson]: JSON.stringify(config),
     [FUNCTION_ENV.stage]: LOCAL_STAGE,
-    POWERTOOLS_METRICS_NAMESPACE: 'KinesisFanout',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...(stack.claimCheckBucket ? { [FUNCTION_ENV.claimCheckBucket]: stack.claimCheckBucket } : {}),
   };

@@ -52,6 +52,12 @@ export const DURATIONS = {
 export type DurationName = (typeof DURATIONS)[keyof typeof DURATIONS];
 
 /**
+ * The CloudWatch namespace of every metric: the functions' `POWERTOOLS_METRICS_NAMESPACE`, deployed and in local
+ * mode, and where the stack's dashboard reads them.
+ */
+export const METRICS_NAMESPACE = 'KinesisFanout';
+
+/**
  * The `service` dimension of a function's metrics (Powertools' default dimension): `<prefix>-dispatcher` for
  * the dispatcher, `<prefix>-<target>` for a target's worker. A per-target metric also carries `target`. The
  * stack's dashboard (lib/deploy/dashboard.ts) reads the metrics by exactly these dimensions.

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /**
  * Errors of the operator commands (`replay`, `concurrency`, `status`). Each has a stable `name`; the CLI turns
@@ -6,9 +6,7 @@ import { FanoutError } from '../errors.js';
  */
 
 /** A target name that is not in the configuration; the message lists the ones that are. */
-export class UnknownTargetError extends FanoutError {
-  override readonly name = 'UnknownTargetError';
-  override readonly errorCode = 'TARGET_UNKNOWN';
+export class UnknownTargetError extends defineError('UnknownTargetError', 'TARGET_UNKNOWN') {
   constructor(
     readonly target: string,
     readonly known: readonly string[],
@@ -19,25 +17,10 @@ export class UnknownTargetError extends FanoutError {
 }
 
 /** A value the setting cannot take (the message names the allowed range). */
-export class InvalidSettingError extends FanoutError {
-  override readonly name = 'InvalidSettingError';
-  override readonly errorCode = 'SETTING_INVALID';
-}
+export class InvalidSettingError extends defineError('InvalidSettingError', 'SETTING_INVALID') {}
 
 /** Changing a live setting (reserved concurrency, an event source mapping) failed. */
-export class LiveSettingError extends FanoutError {
-  override readonly name = 'LiveSettingError';
-  override readonly errorCode = 'LIVE_SETTING_FAILED';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class LiveSettingError extends defineError('LiveSettingError', 'LIVE_SETTING_FAILED') {}
 
 /** The claim-check bucket of a deployed stack cannot be found (a replay may have to store a record there). */
-export class ClaimBucketError extends FanoutError {
-  override readonly name = 'ClaimBucketError';
-  override readonly errorCode = 'CLAIM_BUCKET_NOT_FOUND';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class ClaimBucketError extends defineError('ClaimBucketError', 'CLAIM_BUCKET_NOT_FOUND') {}

@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** One problem in a filter or transform: where inside it (e.g. `['detail', 'level', 0]`) and what is wrong. */
 export interface SpecProblem {
@@ -7,9 +7,7 @@ export interface SpecProblem {
 }
 
 /** A filter pattern or transform that cannot be compiled; lists every problem found. */
-export class RoutingSpecError extends FanoutError {
-  override readonly name: string = 'RoutingSpecError';
-  override readonly errorCode: string = 'ROUTING_SPEC_INVALID';
+export class RoutingSpecError extends defineError('RoutingSpecError', 'ROUTING_SPEC_INVALID') {
   constructor(
     readonly problems: SpecProblem[],
     options?: ErrorOptions,
@@ -22,16 +20,14 @@ export class RoutingSpecError extends FanoutError {
 }
 
 /** A filter pattern that is not a valid EventBridge-style content pattern. */
-export class PatternError extends RoutingSpecError {
-  override readonly name = 'PatternError';
-  override readonly errorCode = 'ROUTING_PATTERN_INVALID';
-}
+export class PatternError extends defineError('PatternError', 'ROUTING_PATTERN_INVALID', RoutingSpecError) {}
 
 /** A transform that is not a valid projection (bad path, unsupported value). */
-export class TransformError extends RoutingSpecError {
-  override readonly name = 'TransformError';
-  override readonly errorCode = 'ROUTING_TRANSFORM_INVALID';
-}
+export class TransformError extends defineError(
+  'TransformError',
+  'ROUTING_TRANSFORM_INVALID',
+  RoutingSpecError,
+) {}
 
 /** `detail.level[0]` from `['detail', 'level', 0]` (the config's own path format). */
 export function pathText(path: ReadonlyArray<string | number>): string {

@@ -1,15 +1,14 @@
-import { FanoutError } from '../errors.js';
+import { defineError } from '../errors.js';
 
 /** Base of the errors a target adapter throws when it is built; `name` is stable for logs and tests. */
-export class TargetError extends FanoutError {
-  override readonly name: string = 'TargetError';
-  override readonly errorCode: string = 'TARGET_FAILED';
-}
+export class TargetError extends defineError('TargetError', 'TARGET_FAILED') {}
 
 /** No adapter is registered for a target's `type` (a config that bypassed validation, or a missing factory). */
-export class UnknownTargetTypeError extends TargetError {
-  override readonly name: string = 'UnknownTargetTypeError';
-  override readonly errorCode: string = 'TARGET_TYPE_UNKNOWN';
+export class UnknownTargetTypeError extends defineError(
+  'UnknownTargetTypeError',
+  'TARGET_TYPE_UNKNOWN',
+  TargetError,
+) {
   constructor(
     readonly type: string,
     readonly known: readonly string[],
@@ -27,9 +26,11 @@ export class UnknownTargetTypeError extends TargetError {
  * A destination the adapter cannot use as configured (plain http without `allowInsecure`, an SNS topic that
  * is not an ARN). Thrown when the adapter is created, so a worker fails at start, not per record.
  */
-export class TargetDestinationError extends TargetError {
-  override readonly name: string = 'TargetDestinationError';
-  override readonly errorCode: string = 'TARGET_DESTINATION_INVALID';
+export class TargetDestinationError extends defineError(
+  'TargetDestinationError',
+  'TARGET_DESTINATION_INVALID',
+  TargetError,
+) {
   constructor(
     readonly target: string,
     readonly destination: string,
@@ -41,9 +42,11 @@ export class TargetDestinationError extends TargetError {
 }
 
 /** The signing secret could not be read. `retryable` for throttling and 5xx, not for access denied or not found. */
-export class SigningSecretError extends TargetError {
-  override readonly name: string = 'SigningSecretError';
-  override readonly errorCode: string = 'SIGNING_SECRET_UNREADABLE';
+export class SigningSecretError extends defineError(
+  'SigningSecretError',
+  'SIGNING_SECRET_UNREADABLE',
+  TargetError,
+) {
   constructor(
     readonly ref: string,
     readonly retryable: boolean,
@@ -55,13 +58,7 @@ export class SigningSecretError extends TargetError {
 }
 
 /** The streams of a `discover` prefix could not be listed, and no earlier list is at hand. */
-export class DiscoveryError extends TargetError {
-  override readonly name = 'DiscoveryError';
-  override readonly errorCode = 'STREAM_DISCOVERY_FAILED';
-}
+export class DiscoveryError extends defineError('DiscoveryError', 'STREAM_DISCOVERY_FAILED', TargetError) {}
 
 /** Thrown for a record whose headers cannot be written; the message is the reason in its DLQ record. */
-export class RecordHeaderError extends FanoutError {
-  override readonly name = 'RecordHeaderError';
-  override readonly errorCode = 'RECORD_HEADER_INVALID';
-}
+export class RecordHeaderError extends defineError('RecordHeaderError', 'RECORD_HEADER_INVALID') {}

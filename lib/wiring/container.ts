@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { ClientPool } from '../aws/clients.js';
 import { type FunctionEnvironment, readFunctionEnvironment } from '../config/env.js';
 import { type PowertoolsTelemetry, powertoolsTelemetry } from '../observability/powertools.js';
-import { metricsServiceName } from '../observability/telemetry.js';
+import { METRICS_NAMESPACE, metricsServiceName } from '../observability/telemetry.js';
 
 /** What a function builds once per container: configuration, clients, telemetry. */
 export interface Container {
@@ -32,7 +32,7 @@ export function createContainer(
   const logger = new Logger({ serviceName });
   const metricsOptions = {
     serviceName,
-    namespace: processEnv.POWERTOOLS_METRICS_NAMESPACE ?? 'KinesisFanout',
+    namespace: processEnv.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   };
   const metrics = new Metrics(metricsOptions);
   const targetMetrics = new Metrics(metricsOptions);

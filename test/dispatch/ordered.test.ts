@@ -7,9 +7,9 @@ import {
   sequenceNumber,
 } from '../../harness/support/factories.js';
 import type { FanoutConfigInput } from '../../lib/config/index.js';
+import type { QueueMessage } from '../../lib/dispatch/handoff-unit.js';
 import { createDispatcher } from '../../lib/dispatch/index.js';
 import { messageGroupOf, runOrderedUnit } from '../../lib/dispatch/ordered.js';
-import type { QueueMessage } from '../../lib/dispatch/units.js';
 import { recordingTelemetry } from '../../lib/observability/index.js';
 import { FakeHandoff, names } from './support.js';
 

@@ -9,7 +9,7 @@ import { createRouter } from '../../dispatch/route.js';
 import type { HandoffPort } from '../../handoff/types.js';
 import { positionKey } from '../../ledger/position.js';
 import type { IdempotencyLedger } from '../../ledger/types.js';
-import { METRICS, recordingTelemetry } from '../../observability/telemetry.js';
+import { METRICS, type MetricName, recordingTelemetry } from '../../observability/telemetry.js';
 
 /** Per target, the Kinesis records to re-dispatch (those with a record the target has not delivered). */
 export interface PendingRecords {
@@ -93,8 +93,7 @@ export function targetDispatcher(
     return dispatcher(event, context);
   };
   const route = createRouter([target]);
-  const counter = (name: (typeof METRICS)[keyof typeof METRICS]): number =>
-    telemetry.counter(name, target.name);
+  const counter = (name: MetricName): number => telemetry.counter(name, target.name);
   return async (records, dryRun) => {
     if (dryRun) {
       const routed = [...route(decodeBatch(records).records).routes.values()][0]?.length ?? 0;
