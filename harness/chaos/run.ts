@@ -17,7 +17,7 @@ import { auditTargets, printDebug } from './run-audit.js';
 import { replayRounds } from './run-replay.js';
 import { chaosConfig, chaosRun, ledgerLookup, shortenVisibility } from './run-setup.js';
 import type { ChaosOptions, ChaosRun } from './run-types.js';
-import { Teardown } from './teardown.js';
+import { Teardown, untilAborted } from './teardown.js';
 
 export type { ChaosOptions } from './run-types.js';
 
@@ -43,7 +43,7 @@ export interface ChaosReport {
  * One chaos run: the local pipeline with fault proxies in front of fauxqs and kinesalite for the functions,
  * a chaos http destination, and the injector; `records` records in; wait for quiescence; faults off; wait
  * again; replay every DLQ (lib/operate) and the dispatcher's failure queue; wait; audit every destination.
- * Whatever ends it (a failed step), everything it started is stopped before it settles.
+ * Whatever ends it (a failed step, `options.signal`), everything it started is stopped before it settles.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
@@ -52,7 +52,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let report: ChaosReport;
   try {
     const running = await startRun(options, plan, teardown);
-    report = await runAndAudit(running, plan, started);
+    report = await untilAborted(runAndAudit(running, plan, started), options.signal);
   } catch (error) {
     // What ended the run is its error: a stop that fails as well must not hide it.
     await teardown.stopAll().catch(() => {});
@@ -68,7 +68,10 @@ interface RunningChaos {
   debug: WorkerLogs | undefined;
 }
 
-/** Everything a run needs before records go in, each part's stop registered in `teardown` as soon as it runs. */
+/**
+ * Everything a run needs before records go in, each part's stop registered in `teardown` as soon as it runs.
+ * A stop request is honoured between steps: a pipeline that is starting finishes starting, then stops.
+ */
 async function startRun(options: ChaosOptions, plan: ChaosPlan, teardown: Teardown): Promise<RunningChaos> {
   const phase = options.onPhase ?? (() => {});
   const keep = <T extends { stop(): Promise<unknown> }>(part: T): T => {
@@ -83,6 +86,7 @@ async function startRun(options: ChaosOptions, plan: ChaosPlan, teardown: Teardo
   const dataDir = plan.faults.has('store-restart') ? mkdtempSync(join(tmpdir(), 'fanout-chaos-')) : undefined;
   if (dataDir) teardown.add(() => rmSync(dataDir, { recursive: true, force: true }));
   const { specs, poison, config } = chaosConfig(options, plan, http.url);
+  options.signal?.throwIfAborted();
   phase('starting the local pipeline');
   const pipeline = keep(
     await startHarnessPipeline({
@@ -95,6 +99,7 @@ async function startRun(options: ChaosOptions, plan: ChaosPlan, teardown: Teardo
       functionEnv: { AWS_ENDPOINT_URL_SQS: sqsProxy.url, AWS_ENDPOINT_URL_KINESIS: kinesisProxy.url },
     }),
   );
+  options.signal?.throwIfAborted();
   phase("setting up the targets' queues and the fault injector");
   if (debug) pipeline.runtime.events.on('invocation', debug.invocation);
   sqsProxy.upstream = pipeline.emulators.sqs.endpoint;
