@@ -2,14 +2,16 @@
  * `npm run chaos`: drives records through the local pipeline under faults, replays the DLQs, audits every
  * destination and prints the table (or JSON). Exit code 1 when a record is missing, a duplicate is not
  * explained by a deliver-then-die window, or an ordered target got a key's records out of order (but for a
- * DLQ replay); 2 for invalid arguments.
+ * DLQ replay); 2 for invalid arguments. Ctrl-C, SIGTERM, SIGHUP or its parent going away (`npm run` does not
+ * pass SIGTERM on) stop everything the run started; it then exits 130, 143 or 129, as `fanout local` does.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { intOption } from '../../lib/cli/options.js';
+import { onStopRequest, type StopRequest } from '../../lib/cli/stop-request.js';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
 import { CHAOS_KEYS } from './records.js';
 import { renderChaosReport } from './render.js';
-import { runChaos } from './run.js';
+import { type ChaosOptions, runChaos } from './run.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('chaos')
@@ -59,16 +61,42 @@ export async function main(argv: readonly string[]): Promise<number> {
     keys: number;
     json?: boolean;
   }>();
-  const report = await runChaos({
-    records: o.records,
-    targets: o.targets,
-    faults: o.faults,
-    seed: o.seed,
-    keys: o.keys,
-    onPhase: (phase) => process.stderr.write(`chaos: ${phase}\n`),
+  return runUntilStopped(
+    { records: o.records, targets: o.targets, faults: o.faults, seed: o.seed, keys: o.keys },
+    o.json ?? false,
+  );
+}
+
+/**
+ * The run, with its phases on stderr and its report on stdout: exit 0 or 1 as the report says, or the stop
+ * request's code once the run stopped everything it started.
+ */
+async function runUntilStopped(
+  options: Omit<ChaosOptions, 'onPhase' | 'signal'>,
+  json: boolean,
+): Promise<number> {
+  const stopping = new AbortController();
+  let stopRequest: StopRequest | undefined;
+  const stopRequests = onStopRequest((request) => {
+    stopRequest = request;
+    process.stderr.write(`chaos: stopping (${request.why})...\n`);
+    stopping.abort(new Error(`chaos run stopped (${request.why})`));
   });
-  process.stdout.write(`${o.json ? JSON.stringify(report, null, 2) : renderChaosReport(report)}\n`);
-  return report.ok ? 0 : 1;
+  try {
+    const report = await runChaos({
+      ...options,
+      onPhase: (phase) => process.stderr.write(`chaos: ${phase}\n`),
+      signal: stopping.signal,
+    });
+    process.stdout.write(`${json ? JSON.stringify(report, null, 2) : renderChaosReport(report)}\n`);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (!stopRequest) throw error;
+    process.stderr.write('chaos: stopped: no process left running.\n');
+    return stopRequest.exitCode;
+  } finally {
+    stopRequests();
+  }
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {

@@ -24,6 +24,11 @@ export interface ChaosOptions {
   onPhase?: (phase: string) => void;
   /** Longest time without progress while waiting for quiescence (default 120 s). */
   quiesceTimeoutMs?: number;
+  /**
+   * Stops the run: it stops everything it started and rejects with the signal's reason (at once while records
+   * go through; during set-up, once the step under way is done).
+   */
+  signal?: AbortSignal;
 }
 
 /** What the phases of a run work with. */

@@ -11,6 +11,7 @@ import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-ban
 import { registerLocalFail } from './local-fail.js';
 import { configOption, intOption, numberOption } from './options.js';
 import { produceDemoRecords } from './produce.js';
+import { onStopRequest } from './stop-request.js';
 import type { CommandIo } from './validate.js';
 
 /** The options of `fanout local`, as commander parses them (lib/cli/main.ts). */
@@ -29,11 +30,6 @@ export interface LocalOptions {
   /** Print every line the functions log. */
   verbose?: boolean;
 }
-
-/** Signals that stop local mode: Ctrl-C, what `timeout`, CI and process managers send, a closed terminal. */
-const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-/** How often to look whether the parent process (`npm start`, a shell) is still there. */
-const PARENT_CHECK_MS = 1_000;
 
 /**
  * `fanout local` (what `npm start` runs): the whole pipeline on this machine, a demo producer, and a live view
@@ -66,13 +62,11 @@ export async function localCommand(options: LocalOptions, io: CommandIo): Promis
 
   const stopping = new AbortController();
   let view: NodeJS.Timeout | undefined;
-  let parentWatch: NodeJS.Timeout | undefined;
   let stopped: Promise<void> | undefined;
   const shutdown = (why?: string): Promise<void> => {
     stopped ??= (async () => {
       stopping.abort();
       clearInterval(view);
-      clearInterval(parentWatch);
       io.err(pc.dim(`stopping${why ? ` (${why})` : ''}...`));
       const report = await pipeline.stop();
       instance.release();
@@ -81,14 +75,7 @@ export async function localCommand(options: LocalOptions, io: CommandIo): Promis
     })();
     return stopped;
   };
-  for (const [signal, code] of Object.entries(STOP_SIGNALS)) {
-    process.once(signal, () => void shutdown(signal).then(() => process.exit(code)));
-  }
-  const parent = process.ppid;
-  parentWatch = setInterval(() => {
-    if (process.ppid !== parent) void shutdown('its parent process went away').then(() => process.exit(129));
-  }, PARENT_CHECK_MS);
-  parentWatch.unref();
+  onStopRequest(({ why, exitCode }) => void shutdown(why).then(() => process.exit(exitCode)));
 
   if (options.refresh > 0) view = liveView(pipeline, options.refresh, io);
   if (options.demo) void demoProducer(pipeline, options.rate, stopping.signal, io);
