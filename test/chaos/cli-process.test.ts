@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { descendantsOf, isAlive } from '../../harness/support/listeners.js';
 import { waitFor } from '../local/support.js';
+import { spawnNode } from '../support/child-process.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,26 +35,18 @@ function treeOf(pid: number): number[] {
 
 describe('npm run chaos as a process', () => {
   it('stops every process it started and exits 143 on SIGTERM while records go through', async () => {
-    const child = spawn(process.execPath, CLI, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, output, exited } = spawnNode(CLI, { cwd: ROOT });
     children.push(child);
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(async () => RECORDS_GOING_IN.test(output), 120_000, 'the run to put records');
+    await waitFor(async () => RECORDS_GOING_IN.test(output()), 120_000, 'the run to put records');
     const tree = treeOf(child.pid as number);
     // The emulators (kinesalite, fauxqs, dynalite) and the Lambda containers at least.
     expect(tree.length).toBeGreaterThanOrEqual(4);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     await waitFor(async () => tree.every((pid) => !isAlive(pid)), 30_000, 'every process to end');
-    expect(output).toContain('chaos: stopping (SIGTERM)');
-    expect(output).toContain('chaos: stopped: no process left running.');
-    expect(output).not.toContain('OK: nothing missing');
+    expect(output()).toContain('chaos: stopping (SIGTERM)');
+    expect(output()).toContain('chaos: stopped: no process left running.');
+    expect(output()).not.toContain('OK: nothing missing');
   }, 240_000);
 
   it('stops every process it started when its parent goes away (npm killed: it does not pass SIGTERM on)', async () => {

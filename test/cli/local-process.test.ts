@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { descendantsOf, isAlive, listenersOf } from '../../harness/support/listeners.js';
 import { waitFor } from '../local/support.js';
+import { spawnNode } from '../support/child-process.js';
 import { tempDir } from '../support/temp-dir.js';
 import { folderWith } from './support.js';
 
@@ -39,29 +40,21 @@ afterAll(() => {
 
 /** `fanout local` in `dir`, with its own temporary directory; resolves once it says it runs (or it exited). */
 async function startLocal(dir: string, tmp: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'local', '--no-demo', '--refresh', '0'], {
+  const running = spawnNode([BIN, 'local', '--no-demo', '--refresh', '0'], {
     cwd: dir,
     env: { ...process.env, TMPDIR: tmp },
   });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  children.push(running.child);
   let done = false;
-  void exited.then(() => {
+  void running.exited.then(() => {
     done = true;
   });
   await waitFor(
-    async () => done || output.includes('local mode is running'),
+    async () => done || running.output().includes('local mode is running'),
     90_000,
     'fanout local to start',
   );
-  return { child, output: () => output, exited };
+  return running;
 }
 
 /** What `fanout local` leaves in the temporary directory: its own folders (tsx's cache is not its). */

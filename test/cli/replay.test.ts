@@ -25,6 +25,22 @@ const run = async (...args: string[]) => {
   return { code, text: c.text() };
 };
 
+/** `fanout replay` at a terminal where the operator answers no: the exit code and the questions asked. */
+async function declined(target: string, options: Parameters<typeof replayCommand>[1]) {
+  const questions: string[] = [];
+  const c = captureIo();
+  const code = await replayCommand(target, options, c.io, {
+    interactive: true,
+    progress: false,
+    confirm: async (q) => {
+      questions.push(q);
+      return false;
+    },
+    clients: new ClientPool(),
+  });
+  return { code, questions, c };
+}
+
 describe('fanout replay arguments', () => {
   it.each([
     [
@@ -91,17 +107,7 @@ describe('fanout replay arguments', () => {
       QueueUrl: `https://sqs.eu-west-1.amazonaws.com/1/${QueueName}`,
     }));
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2' } });
-    const questions: string[] = [];
-    const c = captureIo();
-    const code = await replayCommand('webhook', { region: 'eu-west-1', source: true }, c.io, {
-      interactive: true,
-      progress: false,
-      confirm: async (q) => {
-        questions.push(q);
-        return false;
-      },
-      clients: new ClientPool(),
-    });
+    const { code, questions } = await declined('webhook', { region: 'eu-west-1', source: true });
     expect(code).toBe(1);
     const asked = sqs.commandCalls(GetQueueUrlCommand).map((call) => call.args[0].input.QueueName);
     expect(asked).toEqual(['fanout-dev-dispatcher-failures']);
@@ -116,17 +122,7 @@ describe('fanout replay arguments', () => {
       .on(GetQueueUrlCommand)
       .resolves({ QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/fanout-dev-audit-dlq' });
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '7' } });
-    const questions: string[] = [];
-    const c = captureIo();
-    const code = await replayCommand('audit', { region: 'eu-west-1', max: 5 }, c.io, {
-      interactive: true,
-      progress: false,
-      confirm: async (q) => {
-        questions.push(q);
-        return false;
-      },
-      clients: new ClientPool(),
-    });
+    const { code, questions, c } = await declined('audit', { region: 'eu-west-1', max: 5 });
     expect(code).toBe(1);
     expect(questions).toEqual([
       'Replay up to 5 message(s) of fanout-dev-audit-dlq to target audit (queue fanout-dev-audit-queue) [aws, stage dev]?',
