@@ -1,8 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
-  CreateStreamCommand,
-  DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
@@ -13,6 +11,7 @@ import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../../lib/aws/clients.js';
 import { readWholeStream } from '../../lib/aws/kinesis-read.js';
 import { ledgerTableKeys } from '../../lib/ledger/item.js';
 import { type Emulator, startEmulator } from '../../lib/local/emulators.js';
+import { ensureStream } from '../../lib/local/resources.js';
 
 /** Clients for the emulators whose endpoints are in process.env (`AWS_ENDPOINT_URL_*`). */
 export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo: DynamoDBClient } {
@@ -20,14 +19,9 @@ export function localClients(): { kinesis: KinesisClient; sqs: SQSClient; dynamo
   return { kinesis: pool.get(KinesisClient), sqs: pool.get(SQSClient), dynamo: pool.get(DynamoDBClient) };
 }
 
-export async function createStream(kinesis: KinesisClient, name: string, shards = 1): Promise<void> {
-  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  for (let i = 0; i < 100; i++) {
-    const out = await kinesis.send(new DescribeStreamCommand({ StreamName: name }));
-    if (out.StreamDescription?.StreamStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`stream ${name} did not become ACTIVE`);
+/** A stream, ACTIVE, as local mode creates its own (lib/local/resources.ts). */
+export function createStream(kinesis: KinesisClient, name: string, shards = 1): Promise<void> {
+  return ensureStream(kinesis, name, shards);
 }
 
 export async function createQueue(
