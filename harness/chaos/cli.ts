@@ -6,7 +6,7 @@
  * pass SIGTERM on) stop everything the run started; it then exits 130, 143 or 129, as `fanout local` does.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { intOption } from '../../lib/cli/options.js';
+import { checkedOption, integer } from '../../lib/cli/options.js';
 import { onStopRequest, type StopRequest } from '../../lib/cli/stop-request.js';
 import { FAULT_DESCRIPTIONS, FAULTS, parseFaults } from './plan.js';
 import { CHAOS_KEYS } from './records.js';
@@ -16,12 +16,14 @@ import { type ChaosOptions, runChaos } from './run.js';
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('chaos')
     .description('Fault injection in local mode: every record delivered once, or explained.')
-    .option('--records <n>', 'records to put', intOption('--records', 1, 10_000_000), 2_000)
-    .option(
-      '--targets <n>',
-      'targets (kinesis ordered, http/queue, http/invoke, kinesis/invoke, http ordered, ...)',
-      intOption('--targets', 1, 12),
-      3,
+    .addOption(checkedOption('--records <n>', 'records to put', integer(1, 10_000_000), 2_000))
+    .addOption(
+      checkedOption(
+        '--targets <n>',
+        'targets (kinesis ordered, http/queue, http/invoke, kinesis/invoke, http ordered, ...)',
+        integer(1, 12),
+        3,
+      ),
     )
     .option(
       '--faults <list>',
@@ -35,12 +37,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
       [...FAULTS],
     )
-    .option('--seed <n>', 'seed of the fault schedule', intOption('--seed', 0, 2 ** 32 - 1), 1)
-    .option(
-      '--keys <n>',
-      `partition keys the records spread over (default ${CHAOS_KEYS}; an ordered target delivers a key's records one call after another, so a large run with few keys makes more calls)`,
-      intOption('--keys', 1, 1_000_000),
-      CHAOS_KEYS,
+    .addOption(checkedOption('--seed <n>', 'seed of the fault schedule', integer(0, 2 ** 32 - 1), 1))
+    .addOption(
+      checkedOption(
+        '--keys <n>',
+        `partition keys the records spread over (default ${CHAOS_KEYS}; an ordered target delivers a key's records one call after another, so a large run with few keys makes more calls)`,
+        integer(1, 1_000_000),
+        CHAOS_KEYS,
+      ),
     )
     .option('--json', 'print the report as JSON')
     .addHelpText(

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { intOption } from './options.js';
+import { checkedOption, integer } from './options.js';
 import { openSession } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -43,11 +43,13 @@ export function registerLocalFail(local: Command, io: CommandIo): void {
       'Make a target of the running local mode fail (http: the local receiver answers --status; others: the worker fails), or recover.',
     )
     .argument('<target>', 'target name')
-    .option(
-      '--status <code>',
-      'HTTP status the local receiver answers (http targets)',
-      intOption('--status', 400, 599),
-      503,
+    .addOption(
+      checkedOption(
+        '--status <code>',
+        'HTTP status the local receiver answers (http targets)',
+        integer(400, 599),
+        503,
+      ),
     )
     .option('--handoff', "fail the dispatcher's hand-off to the target instead (via: invoke targets)")
     .option('--recover', 'stop failing: the target delivers again')

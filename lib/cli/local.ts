@@ -9,7 +9,7 @@ import { type LocalPipeline, startLocalPipeline } from '../local/pipeline.js';
 import { renderStatus, renderStatusLine } from '../operate/status/render.js';
 import { awsCliMajorVersion, describeLocalMode, describeStop } from './local-banner.js';
 import { registerLocalFail } from './local-fail.js';
-import { configOption, intOption, numberOption } from './options.js';
+import { atLeast, checkedOption, configOption, integer } from './options.js';
 import { produceDemoRecords } from './produce.js';
 import { onStopRequest } from './stop-request.js';
 import type { CommandIo } from './validate.js';
@@ -139,30 +139,36 @@ export function registerLocal(program: Command, io: CommandIo, setExitCode: (cod
       'Run the whole pipeline on this machine: emulators, local Lambda runtime, demo producer, live view.',
     );
   const local = configOption(command)
-    .option(
-      '--port-base <port>',
-      'first of 6 consecutive ports: kinesis, sqs/sns, dynamodb, lambda, status, http receiver',
-      intOption('--port-base', 1024, 65_529),
+    .addOption(
+      checkedOption(
+        '--port-base <port>',
+        'first of 6 consecutive ports: kinesis, sqs/sns, dynamodb, lambda, status, http receiver',
+        integer(1024, 65_529),
+      ),
     )
     .option(
       '--data-dir <dir>',
       'keep streams and checkpoints, queues and DLQs, the idempotency table and unfinished async invocations in this folder across runs',
     )
-    .option(
-      '--time-scale <factor>',
-      "multiply Lambda's long waits (async retries after 1 and 2 min)",
-      numberOption('--time-scale', 0.0001),
-      0.05,
+    .addOption(
+      checkedOption(
+        '--time-scale <factor>',
+        "multiply Lambda's long waits (async retries after 1 and 2 min)",
+        atLeast(0.0001),
+        0.05,
+      ),
     )
     .option('--no-demo', 'do not start the demo producer')
-    .option('--rate <n>', 'demo records per second', intOption('--rate', 1, 100_000), 20)
-    .option(
-      '--refresh <ms>',
-      'live view refresh in milliseconds (0: no view)',
-      intOption('--refresh', 0, 600_000),
-      1_000,
+    .addOption(checkedOption('--rate <n>', 'demo records per second', integer(1, 100_000), 20))
+    .addOption(
+      checkedOption(
+        '--refresh <ms>',
+        'live view refresh in milliseconds (0: no view)',
+        integer(0, 600_000),
+        1_000,
+      ),
     )
-    .option('--duration <s>', 'stop after this many seconds', intOption('--duration', 1, 86_400))
+    .addOption(checkedOption('--duration <s>', 'stop after this many seconds', integer(1, 86_400)))
     .option('-v, --verbose', "print the functions' log lines")
     .action(async (o: LocalOptions) => setExitCode(await localCommand(o, io)));
   registerLocalFail(local, io);

@@ -9,8 +9,6 @@ import { registerStatus } from './status.js';
 import { registerTail } from './tail.js';
 import { type CommandIo, registerValidate } from './validate.js';
 
-export { intOption } from './options.js';
-
 const defaultIo: CommandIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { backoffDelay, sleep } from '../aws/retry.js';
-import { awsOptions, intOption } from './options.js';
+import { awsOptions, checkedOption, integer } from './options.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -152,16 +152,15 @@ export function registerProduce(program: Command, io: CommandIo): void {
       .command('produce')
       .description('Put records into a stream: lines of stdin, or --count generated ones.')
       .option('-s, --stream <name>', 'stream name', 'input')
-      .option(
-        '-n, --count <n>',
-        'generate this many records (default: read stdin)',
-        intOption('--count', 1, 100_000_000),
+      .addOption(
+        checkedOption(
+          '-n, --count <n>',
+          'generate this many records (default: read stdin)',
+          integer(1, 100_000_000),
+        ),
       )
-      .option(
-        '-r, --rate <n>',
-        'records per second at most (0: no limit)',
-        intOption('--rate', 0, 1_000_000),
-        0,
+      .addOption(
+        checkedOption('-r, --rate <n>', 'records per second at most (0: no limit)', integer(0, 1_000_000), 0),
       )
       .option('-t, --template <text>', 'generated record; {i} is its number', '{"log":"Record {i}"}')
       .option('-k, --partition-key <key>', 'partition key; {i} is the record number', 'key-{i}'),

@@ -10,7 +10,7 @@ import { queueDepth, queueUrlOf } from '../operate/queue.js';
 import type { QueueReplayDeps, QueueReplayRequest } from '../operate/replay/request.js';
 import { interruptible, progressBar } from './interaction.js';
 import { locallyDisabledTargets, openOperateContext } from './operate-context.js';
-import { awsOptions, configOption, intOption, parsedOption } from './options.js';
+import { awsOptions, checkedOption, configOption, integer, parsedBy } from './options.js';
 import type { ReplayOptions } from './replay-options.js';
 import { dlqReplay, type ReplayRun, sourceReplay } from './replay-run.js';
 import {
@@ -100,37 +100,47 @@ export function registerReplay(program: Command, io: CommandIo, setExitCode: (co
         )
         .option('--source', "replay the dispatcher's failure queue: re-read those ranges from the stream")
         .option('--dry-run', 'classify and count (by error) only: nothing is handed off, deleted or moved')
-        .option('-n, --max <n>', 'take at most n messages', intOption('--max', 1, 1_000_000_000))
-        .option(
-          '--rate <n/s>',
-          'hand-offs per second at most, e.g. 20 or 600/m',
-          parsedOption('--rate', (v) => parseRate(v)),
+        .addOption(checkedOption('-n, --max <n>', 'take at most n messages', integer(1, 1_000_000_000)))
+        .addOption(
+          checkedOption(
+            '--rate <n/s>',
+            'hand-offs per second at most, e.g. 20 or 600/m',
+            parsedBy((v) => parseRate(v)),
+          ),
         )
-        .option(
-          '--filter <regex>',
-          'only messages whose error matches (case-insensitive)',
-          parsedOption('--filter', parseFilter),
+        .addOption(
+          checkedOption(
+            '--filter <regex>',
+            'only messages whose error matches (case-insensitive)',
+            parsedBy(parseFilter),
+          ),
         )
-        .option(
-          '--older-than <duration>',
-          'only messages that failed longer ago than this, e.g. 30m',
-          parsedOption('--older-than', parseDuration),
+        .addOption(
+          checkedOption(
+            '--older-than <duration>',
+            'only messages that failed longer ago than this, e.g. 30m',
+            parsedBy(parseDuration),
+          ),
         )
-        .option(
-          '--newer-than <duration>',
-          'only messages that failed more recently than this, e.g. 2h',
-          parsedOption('--newer-than', parseDuration),
+        .addOption(
+          checkedOption(
+            '--newer-than <duration>',
+            'only messages that failed more recently than this, e.g. 2h',
+            parsedBy(parseDuration),
+          ),
         )
         .option(
           '--wait',
           'invoke the worker synchronously: report delivered / skipped, keep what fails again in the DLQ',
         )
         .option('--quarantine [queue]', 'move unparseable messages to this queue (default: <dlq>-quarantine)')
-        .option('--concurrency <n>', 'hand-offs in flight at once', intOption('--concurrency', 1, 64), 4)
-        .option(
-          '--visibility-timeout <s>',
-          'seconds a received message stays hidden (what Ctrl-C leaves reappears then)',
-          intOption('--visibility-timeout', 5, 43_200),
+        .addOption(checkedOption('--concurrency <n>', 'hand-offs in flight at once', integer(1, 64), 4))
+        .addOption(
+          checkedOption(
+            '--visibility-timeout <s>',
+            'seconds a received message stays hidden (what Ctrl-C leaves reappears then)',
+            integer(5, 43_200),
+          ),
         )
         .option('-y, --yes', 'do not ask for confirmation')
         .option('--json', 'print the report as JSON'),

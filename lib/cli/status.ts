@@ -12,7 +12,7 @@ import {
 } from '../operate/status/render.js';
 import type { AwsPipelineStatus, PipelineStatus } from '../operate/status/types.js';
 import { openOperateContext } from './operate-context.js';
-import { awsOptions, configOption, intOption } from './options.js';
+import { awsOptions, checkedOption, configOption, integer } from './options.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { CommandIo } from './validate.js';
 
@@ -97,7 +97,7 @@ export function registerStatus(program: Command, io: CommandIo, setExitCode: (co
           'Per target: hand-off mode, concurrency, queue and DLQ depth, errors and throttles; the source iterator age.',
         )
         .option('--json', 'print JSON for scripts')
-        .option('-w, --watch [seconds]', 'refresh until interrupted', intOption('--watch', 1, 3_600)),
+        .addOption(checkedOption('-w, --watch [seconds]', 'refresh until interrupted', integer(1, 3_600))),
     ),
   ).action(async (o: StatusFlags) =>
     setExitCode(

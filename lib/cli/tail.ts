@@ -9,7 +9,7 @@ import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { type Command, Option } from 'commander';
 import { ClientPool, OPERATOR_SDK_ATTEMPTS } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
-import { awsOptions, intOption } from './options.js';
+import { awsOptions, checkedOption, integer } from './options.js';
 import { openSession, type SessionOptions } from './session.js';
 import type { TailOptions } from './tail-options.js';
 import { receivedRequests, tailReceiver } from './tail-receiver.js';
@@ -132,8 +132,10 @@ export function registerTail(program: Command, io: CommandIo): void {
         new Option('--type <type>', 'what <name> is (default: detected)').choices(['stream', 'queue']),
       )
       .option('--from-start', 'streams: start with the oldest record (TRIM_HORIZON)')
-      .option('-n, --max <n>', 'stop after n records', intOption('--max', 1, 100_000_000))
-      .option('--idle <s>', 'stop after s seconds without anything new', intOption('--idle', 1, 86_400)),
+      .addOption(checkedOption('-n, --max <n>', 'stop after n records', integer(1, 100_000_000)))
+      .addOption(
+        checkedOption('--idle <s>', 'stop after s seconds without anything new', integer(1, 86_400)),
+      ),
   ).action(async (name: string, o: TailFlags) => {
     const session = openSession(o);
     const status = session.mode === 'local' ? session.env.FANOUT_LOCAL_STATUS_URL : undefined;
