@@ -22,23 +22,18 @@ export const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
 /** Kinesis event source mapping default MaximumRetryAttempts: -1, a failing batch is retried until it expires. */
 export const DEFAULT_STREAM_RETRY_ATTEMPTS = -1;
 
-/** Why an async event went to the on-failure destination (`requestContext.condition`). */
-export const ASYNC_FAILURE_CONDITIONS = {
-  retriesExhausted: 'RetriesExhausted',
-  eventAgeExceeded: 'EventAgeExceeded',
-  /** Reserved concurrency 0: Lambda sends new events straight to failure handling, never invoking. */
-  zeroReservedConcurrency: 'ZeroReservedConcurrency',
-} as const;
-export type AsyncFailureCondition = (typeof ASYNC_FAILURE_CONDITIONS)[keyof typeof ASYNC_FAILURE_CONDITIONS];
+/**
+ * Why an async event went to the on-failure destination (`requestContext.condition`), spelled as Lambda writes
+ * it, so a call site reads like the record it makes. `ZeroReservedConcurrency`: reserved concurrency 0, Lambda
+ * sends new events straight to failure handling, never invoking.
+ */
+export type AsyncFailureCondition = 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
 
-/** Why a stream event source mapping discarded a batch (`requestContext.condition`). */
-export const STREAM_FAILURE_CONDITIONS = {
-  retryAttemptsExhausted: 'RetryAttemptsExhausted',
-  /** Value taken from emulators that reproduce the record; AWS documents only the retry one by example. */
-  recordAgeExceeded: 'MaximumRecordAgeExceeded',
-} as const;
-export type StreamFailureCondition =
-  (typeof STREAM_FAILURE_CONDITIONS)[keyof typeof STREAM_FAILURE_CONDITIONS];
+/**
+ * Why a stream event source mapping discarded a batch (`requestContext.condition`). `MaximumRecordAgeExceeded`
+ * is taken from emulators that reproduce the record; AWS documents only the retry one by example.
+ */
+export type StreamFailureCondition = 'RetryAttemptsExhausted' | 'MaximumRecordAgeExceeded';
 
 /** Lambda's `X-Amz-Function-Error` value for errors the runtime reports (throws, timeouts, crashes). */
 export const UNHANDLED = 'Unhandled';

@@ -2,10 +2,8 @@ export { type AccountScope, functionArn, functionNameOf } from './arn.js';
 export { type BatchResult, interpretBatchResult } from './batch-response.js';
 export { type Clock, systemClock } from './clock.js';
 export {
-  ASYNC_FAILURE_CONDITIONS,
   type AsyncFailureCondition,
   DEFAULT_ASYNC_PAYLOAD_LIMIT,
-  STREAM_FAILURE_CONDITIONS,
   type StreamFailureCondition,
   SYNC_PAYLOAD_LIMIT,
 } from './constants.js';

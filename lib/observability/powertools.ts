@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Telemetry } from './telemetry.js';
+import type { Telemetry, ValueOf } from './telemetry.js';
 
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+type Unit = ValueOf<typeof MetricUnit>;
 
 /** Telemetry whose per-target metrics wait for {@link PowertoolsTelemetry.publishTargetMetrics}. */
 export interface PowertoolsTelemetry extends Telemetry {

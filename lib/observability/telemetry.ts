@@ -12,6 +12,9 @@ export interface Telemetry {
   error(message: string, details?: Record<string, unknown>): void;
 }
 
+/** The union of an `as const` name table's values: `ValueOf<typeof METRICS>` is every metric name. */
+export type ValueOf<T> = T[keyof T];
+
 export const METRICS = {
   recordsIn: 'RecordsIn',
   recordsRouted: 'RecordsRouted',
@@ -42,14 +45,14 @@ export const METRICS = {
   storeReads: 'IdempotencyStoreReads',
   storeWrites: 'IdempotencyStoreWrites',
 } as const;
-export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+export type MetricName = ValueOf<typeof METRICS>;
 
 export const DURATIONS = {
   dispatch: 'DispatchDuration',
   /** Source arrival to delivered: the latency a consumer sees. */
   deliveryLatency: 'DeliveryLatency',
 } as const;
-export type DurationName = (typeof DURATIONS)[keyof typeof DURATIONS];
+export type DurationName = ValueOf<typeof DURATIONS>;
 
 /**
  * The CloudWatch namespace of every metric: the functions' `POWERTOOLS_METRICS_NAMESPACE`, deployed and in local

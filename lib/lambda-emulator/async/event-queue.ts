@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
-import { ASYNC_FAILURE_CONDITIONS, type AsyncFailureCondition } from '../constants.js';
+import type { AsyncFailureCondition } from '../constants.js';
 import { asyncFailureRecord } from '../destinations/records.js';
 import type { FailureSink } from '../destinations/sqs-sink.js';
 import type { RuntimeEvents } from '../events.js';
@@ -127,10 +127,10 @@ export class AsyncEventQueue {
       const event = this.#ready[0] as QueuedEvent;
       if (this.#fn.pool.reserved === 0) {
         this.#ready.shift();
-        this.#fail(event, ASYNC_FAILURE_CONDITIONS.zeroReservedConcurrency);
+        this.#fail(event, 'ZeroReservedConcurrency');
       } else if (isExpired(event, this.#policy, now)) {
         this.#ready.shift();
-        this.#fail(event, ASYNC_FAILURE_CONDITIONS.eventAgeExceeded);
+        this.#fail(event, 'EventAgeExceeded');
       } else if (this.#fn.pool.tryAcquire()) {
         this.#ready.shift();
         this.#track(this.#dispatch(event));
@@ -163,7 +163,7 @@ export class AsyncEventQueue {
       const now = clock.now();
       for (const event of this.#ready.filter((e) => isExpired(e, this.#policy, now))) {
         this.#ready.splice(this.#ready.indexOf(event), 1);
-        this.#fail(event, ASYNC_FAILURE_CONDITIONS.eventAgeExceeded);
+        this.#fail(event, 'EventAgeExceeded');
       }
       this.#pump();
     });

@@ -4,7 +4,7 @@
  * Every duration is multiplied by the runtime's `timeScale`, so tests see minutes pass in milliseconds.
  */
 
-import { ASYNC_FAILURE_CONDITIONS, ASYNC_RETRY_DELAYS_MS, type AsyncFailureCondition } from '../constants.js';
+import { ASYNC_RETRY_DELAYS_MS, type AsyncFailureCondition } from '../constants.js';
 
 export interface AsyncPolicy {
   maxRetryAttempts: number;
@@ -54,7 +54,7 @@ export function expiresAt(event: AsyncEventState, policy: AsyncPolicy): number {
 export function afterFunctionError(event: AsyncEventState, policy: AsyncPolicy): NextStep {
   const retriesDone = event.attempts - 1;
   if (retriesDone >= policy.maxRetryAttempts) {
-    return { kind: 'fail', condition: ASYNC_FAILURE_CONDITIONS.retriesExhausted };
+    return { kind: 'fail', condition: 'RetriesExhausted' };
   }
   const delays = policy.retryDelaysMs;
   const delayMs = delays[Math.min(retriesDone, delays.length - 1)] ?? 0;

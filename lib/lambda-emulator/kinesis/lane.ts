@@ -1,6 +1,6 @@
 import { interpretBatchResult } from '../batch-response.js';
 import type { Clock } from '../clock.js';
-import { STREAM_FAILURE_CONDITIONS, type StreamFailureCondition } from '../constants.js';
+import type { StreamFailureCondition } from '../constants.js';
 import type { LastBatchResult } from '../destinations/records.js';
 import type { InvokeOutcome } from '../types.js';
 import type { StreamRecord } from './event.js';
@@ -109,7 +109,7 @@ export class StreamLane {
         const now = clock.now();
         const expired = item.records.filter((record) => now - record.arrivalMs > config.maxRecordAgeMs);
         if (expired.length > 0) {
-          await this.#discard(item, expired, STREAM_FAILURE_CONDITIONS.recordAgeExceeded);
+          await this.#discard(item, expired, 'MaximumRecordAgeExceeded');
           on?.settled?.(expired);
           const gone = new Set(expired);
           item.records = item.records.filter((record) => !gone.has(record));
@@ -153,7 +153,7 @@ export class StreamLane {
       }
       item.retries++;
       if (config.maxRetryAttempts >= 0 && item.retries > config.maxRetryAttempts) {
-        await this.#discard(item, item.records, STREAM_FAILURE_CONDITIONS.retryAttemptsExhausted);
+        await this.#discard(item, item.records, 'RetryAttemptsExhausted');
         on?.settled?.(item.records);
         work.shift();
         continue;
