@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { AWS_RESOURCES, nameOrArnPattern } from '../aws/names.js';
 import { redactUrl } from '../observability/redact.js';
 import { filterSchema, transformSchema } from '../routing/schema.js';
 import { CONFIG_LIMITS } from './bounds.js';
@@ -43,8 +44,8 @@ const sourceSchema = z.strictObject({
     .string()
     .check(
       z.regex(
-        /^(arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}|[A-Za-z0-9_.-]{1,128})$/,
-        'must be a stream name ([A-Za-z0-9_.-], 1-128 characters) or a Kinesis stream ARN',
+        nameOrArnPattern(AWS_RESOURCES.stream),
+        `must be ${AWS_RESOURCES.stream.name.words} or a Kinesis stream ARN`,
       ),
     ),
   batchSize: def(int(1, 10_000), DEFAULT_SOURCE_BATCH_SIZE),

@@ -1,63 +1,25 @@
 import { parseArn } from '../aws/arn.js';
+import { AWS_RESOURCES, type ResourceKind } from '../aws/names.js';
 import type { TargetConfig, TargetType } from '../config/index.js';
 import { type CfnValue, sub } from './cfn.js';
 
-/** What a destination type is in IAM: the ARN's service, its resource part, how a name looks, what a worker calls. */
+/** A destination type in IAM: what its ARN and names look like, and the actions a worker needs (writes only). */
 interface DestinationKind {
-  service: string;
-  /** ARN resource part from a name (`stream/<name>`). */
-  resource(name: string): string;
-  /** A valid name of this kind (the part a user writes instead of an ARN). */
-  namePattern: RegExp;
-  nameRule: string;
-  /** Actions a worker needs to deliver: writes only. */
+  resource: ResourceKind;
   actions: string[];
 }
 
 const KINDS: Record<Exclude<TargetType, 'http'>, DestinationKind> = {
-  kinesis: {
-    service: 'kinesis',
-    resource: (name) => `stream/${name}`,
-    namePattern: /^[A-Za-z0-9_.-]{1,128}$/,
-    nameRule: 'a stream name ([A-Za-z0-9_.-], 1-128 characters)',
-    actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
-  },
-  sqs: {
-    service: 'sqs',
-    resource: (name) => name,
-    namePattern: /^(?=.{1,80}$)[A-Za-z0-9_-]+(\.fifo)?$/,
-    nameRule: 'a queue name ([A-Za-z0-9_-], 1-80 characters, optional .fifo), queue URL',
-    // GetQueueUrl: the worker resolves the queue URL from its name at start.
-    actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
-  },
-  sns: {
-    service: 'sns',
-    resource: (name) => name,
-    namePattern: /^(?=.{1,256}$)[A-Za-z0-9_-]+(\.fifo)?$/,
-    nameRule: 'a topic name ([A-Za-z0-9_-], 1-256 characters, optional .fifo)',
-    actions: ['sns:Publish'],
-  },
+  kinesis: { resource: AWS_RESOURCES.stream, actions: ['kinesis:PutRecord', 'kinesis:PutRecords'] },
+  // GetQueueUrl: the worker resolves the queue URL from its name at start.
+  sqs: { resource: AWS_RESOURCES.queue, actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'] },
+  sns: { resource: AWS_RESOURCES.topic, actions: ['sns:Publish'] },
   firehose: {
-    service: 'firehose',
-    resource: (name) => `deliverystream/${name}`,
-    namePattern: /^[A-Za-z0-9_.-]{1,64}$/,
-    nameRule: 'a delivery stream name ([A-Za-z0-9_.-], 1-64 characters)',
+    resource: AWS_RESOURCES.deliveryStream,
     actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
   },
-  eventbridge: {
-    service: 'events',
-    resource: (name) => `event-bus/${name}`,
-    namePattern: /^[A-Za-z0-9/._-]{1,256}$/,
-    nameRule: 'an event bus name ([A-Za-z0-9/._-], 1-256 characters)',
-    actions: ['events:PutEvents'],
-  },
-  lambda: {
-    service: 'lambda',
-    resource: (name) => `function:${name}`,
-    namePattern: /^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/,
-    nameRule: 'a function name ([A-Za-z0-9_-], 1-64 characters, optional :alias or :version)',
-    actions: ['lambda:InvokeFunction'],
-  },
+  eventbridge: { resource: AWS_RESOURCES.eventBus, actions: ['events:PutEvents'] },
+  lambda: { resource: AWS_RESOURCES.function, actions: ['lambda:InvokeFunction'] },
 };
 
 /** `https://sqs.<region>.amazonaws.com/<account>/<name>` and the legacy `<region>.queue.amazonaws.com`. */
@@ -67,22 +29,22 @@ const QUEUE_URL =
 /** Why a destination cannot be one of this target type (undefined when it can); the message names the value. */
 export function destinationProblem(type: TargetType, destination: string): string | undefined {
   if (type === 'http') return undefined;
-  const kind = KINDS[type];
+  const { service, prefix, name } = KINDS[type].resource;
   const arn = parseArn(destination);
   if (arn) {
-    if (arn.service !== kind.service) {
-      return `"${destination}" is an ARN of ${arn.service}, but ${withArticle(type)} target needs an ARN of ${kind.service} (arn:aws:${kind.service}:<region>:<account>:${kind.resource('<name>')})`;
+    if (arn.service !== service) {
+      return `"${destination}" is an ARN of ${arn.service}, but ${withArticle(type)} target needs an ARN of ${service} (arn:aws:${service}:<region>:<account>:${prefix}<name>)`;
     }
-    const prefix = kind.resource('');
-    const name = arn.resource.startsWith(prefix) ? arn.resource.slice(prefix.length) : undefined;
-    if (!name || !kind.namePattern.test(name)) {
-      return `"${destination}" is not ${withArticle(type)} ARN: the resource part must be ${kind.resource('<name>')} with ${kind.nameRule}`;
+    const named = arn.resource.startsWith(prefix) ? arn.resource.slice(prefix.length) : undefined;
+    if (!named || !name.pattern.test(named)) {
+      return `"${destination}" is not ${withArticle(type)} ARN: the resource part must be ${prefix}<name> with ${name.words}`;
     }
     return undefined;
   }
   if (type === 'sqs' && QUEUE_URL.test(destination)) return undefined;
-  if (!kind.namePattern.test(destination)) {
-    return `"${destination}" is neither an ARN of ${kind.service} nor ${kind.nameRule}`;
+  if (!name.pattern.test(destination)) {
+    const url = type === 'sqs' ? ', a queue URL' : '';
+    return `"${destination}" is neither an ARN of ${service}${url} nor ${name.words}`;
   }
   return undefined;
 }
@@ -107,7 +69,7 @@ export function destinationArns(
 ): CfnValue[] {
   const { type, destination } = target;
   if (type === 'http') return [];
-  const kind = KINDS[type];
+  const { service, prefix } = KINDS[type].resource;
   const url = type === 'sqs' ? QUEUE_URL.exec(destination) : null;
   let arn: CfnValue;
   if (parseArn(destination)) {
@@ -118,9 +80,7 @@ export function destinationArns(
   } else {
     // A CloudFormation placeholder for Fn::Sub, not a template literal.
     const region = target.region ?? `\${AWS::Region}`;
-    arn = sub(
-      `arn:\${AWS::Partition}:${kind.service}:${region}:\${AWS::AccountId}:${kind.resource(destination)}`,
-    );
+    arn = sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${prefix}${destination}`);
   }
   if (type === 'lambda' && !isQualifiedFunction(destination)) {
     return [
@@ -134,6 +94,6 @@ export function destinationArns(
 /** `name:alias` or `arn:...:function:name:alias`. */
 function isQualifiedFunction(destination: string): boolean {
   const arn = parseArn(destination);
-  const resource = arn ? arn.resource.slice('function:'.length) : destination;
+  const resource = arn ? arn.resource.slice(AWS_RESOURCES.function.prefix.length) : destination;
   return resource.includes(':');
 }

@@ -87,7 +87,8 @@ describe('deploy checks', () => {
     ['lambda', 'arn:aws:events:us-east-1:123456789012:event-bus/default', 'is an ARN of events'],
     ['kinesis', 'arn:aws:firehose:us-east-1:123456789012:deliverystream/x', 'is an ARN of firehose'],
     ['kinesis', 'arn:aws:kinesis:us-east-1:123456789012:table/x', 'is not a kinesis ARN'],
-    ['sqs', 'orders/eu', 'is neither an ARN of sqs nor a queue name'],
+    ['sqs', 'orders/eu', 'is neither an ARN of sqs, a queue URL nor a queue name ([A-Za-z0-9_-], 1-80'],
+    ['sqs', 'arn:aws:sqs:us-east-1:123456789012:a/b', 'the resource part must be <name> with a queue name ('],
   ] as const)('refuses a %s target whose destination is %s', (type, destination, message) => {
     // kinesis targets are ordered by default: their hand-off is a (FIFO) queue.
     const via = type === 'sqs' || type === 'kinesis' ? 'queue' : 'invoke';
