@@ -75,7 +75,7 @@ export function auditTarget(input: {
     if (i !== undefined && i < input.records) counts[i] = (counts[i] ?? 0) + 1;
   }
   const died = input.attribution.diedAfterDelivery.get(input.target) ?? new Map<number, number>();
-  const lost = input.attribution.answerLost.get(input.target) ?? new Set<number>();
+  const lost = input.attribution.answerLost.get(input.target) ?? new Map<number, number>();
   const store = input.attribution.storeOutage.get(input.target) ?? new Set<number>();
   const order = auditOrder({ arrived: input.arrived, indexOf: input.indexOf, ...input.order });
   const audit: TargetAudit = {
@@ -118,7 +118,7 @@ export function auditTarget(input: {
       return taken;
     };
     audit.crashDuplicates += take(died.get(i) ?? 0);
-    audit.answerLostDuplicates += take(lost.has(i) ? 1 : 0);
+    audit.answerLostDuplicates += take(lost.get(i) ?? 0);
     audit.storeDuplicates += take(store.has(i) ? 1 : 0);
     if (extra > 0) {
       audit.unexplainedDuplicates += extra;

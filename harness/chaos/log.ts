@@ -26,8 +26,11 @@ export interface Attribution {
    * injector caused, or Lambda's timeout): exactly the records that worker's retry may deliver again.
    */
   diedAfterDelivery: Map<string, Map<number, number>>;
-  /** Applied by the http destination, but the caller went away before the answer (it saw a failure). */
-  answerLost: Map<string, Set<number>>;
+  /**
+   * Applied at the destination, but the caller never read the answer (it saw a failure, and its retry applies
+   * the record again): per record, how many times. Like a death, each loss explains one more delivery.
+   */
+  answerLost: Map<string, Map<number, number>>;
   /** Applied while the store was down (a delivery whose key could not be recorded). */
   storeOutage: Map<string, Set<number>>;
 }
@@ -41,6 +44,8 @@ export interface Timeline {
   crashes: number[];
   dispatcherCrashes: number[];
   store: Array<number | null>;
+  /** How many answers to a call that applied the record its caller never read. */
+  answersLost: number;
 }
 
 export class FaultLog {
@@ -64,7 +69,7 @@ export class FaultLog {
   readonly #crashes: Array<{ target: string; at: number }> = [];
   /** Per target: record index -> deaths that left it applied but unrecorded (each explains one more delivery). */
   readonly #died = new Map<string, Map<number, number>>();
-  readonly #answerLost = new Map<string, Set<number>>();
+  readonly #answerLost = new Map<string, Map<number, number>>();
   readonly #dispatcherCrashes: number[] = [];
   /** When a worker last died (crash or timeout): its lease on its records holds until it would have ended. */
   lastDeath: number | undefined;
@@ -93,9 +98,9 @@ export class FaultLog {
   }
 
   answerLost(target: string, index: number): void {
-    const set = this.#answerLost.get(target) ?? new Set<number>();
-    set.add(index);
-    this.#answerLost.set(target, set);
+    const counts = this.#answerLost.get(target) ?? new Map<number, number>();
+    counts.set(index, (counts.get(index) ?? 0) + 1);
+    this.#answerLost.set(target, counts);
   }
 
   storeDown(at: number): void {
@@ -146,6 +151,7 @@ export class FaultLog {
       crashes: this.#crashes.filter((c) => c.target === target).map((c) => c.at - t0),
       dispatcherCrashes: this.#dispatcherCrashes.map((at) => at - t0),
       store: [this.#storeDown, this.#storeUp].map((at) => (at === undefined ? null : at - t0)),
+      answersLost: this.#answerLost.get(target)?.get(index) ?? 0,
     };
   }
 

@@ -148,7 +148,7 @@ describe('chaos', () => {
   it('lets each window explain one extra delivery of a record, no more', () => {
     const report = audit([0, 0, 0, 1, 1, 2, 2, 3], {
       diedAfterDelivery: new Map([['t', new Map([[0, 1]])]]),
-      answerLost: new Map([['t', new Set([1])]]),
+      answerLost: new Map([['t', new Map([[1, 1]])]]),
       storeOutage: new Map([['t', new Set([2])]]),
     });
     expect(report).toMatchObject({
@@ -160,6 +160,28 @@ describe('chaos', () => {
       unexplainedDuplicates: 1,
     });
     expect(report.examples.unexplained).toEqual([0]);
+  });
+
+  it('explains one more delivery for each answer lost, as for each death', () => {
+    // Record 0 applied 3 times: two lost answers explain both extra deliveries; one leaves one unexplained.
+    const twice = audit([0, 0, 0, 1, 2, 3], { answerLost: new Map([['t', new Map([[0, 2]])]]) });
+    expect(twice).toMatchObject({ duplicated: 2, answerLostDuplicates: 2, unexplainedDuplicates: 0 });
+    const once = audit([0, 0, 0, 1, 2, 3], { answerLost: new Map([['t', new Map([[0, 1]])]]) });
+    expect(once).toMatchObject({ duplicated: 2, answerLostDuplicates: 1, unexplainedDuplicates: 1 });
+  });
+
+  it('counts every lost answer of a record in the fault log', () => {
+    const log = new FaultLog();
+    log.answerLost('t', 5);
+    log.answerLost('t', 5);
+    log.answerLost('t', 6);
+    expect(log.attribution().answerLost.get('t')).toEqual(
+      new Map([
+        [5, 2],
+        [6, 1],
+      ]),
+    );
+    expect(log.timeline('t', 5).answersLost).toBe(2);
   });
 
   it('counts a call whose caller went away before the answer as lost in the AWS proxy', async () => {
