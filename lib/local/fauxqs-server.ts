@@ -10,6 +10,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
+import { continueSequence, type FauxqsFifoQueue, faithfulFifo } from './fauxqs-fifo.js';
 import { type FauxqsSnapshot, readSnapshot, type SnapshotQueue, writeSnapshot } from './fauxqs-snapshot.js';
 
 /** The parts of fauxqs's stores used here (fauxqs exports the classes from its dist only, not by name). */
@@ -85,7 +86,11 @@ export async function startSqsEmulator(options: { port: number; dataDir?: string
   const createQueue = stores.sqs.createQueue.bind(stores.sqs);
   stores.sqs.createQueue = (name, ...rest) => {
     const queue = createQueue(name, ...rest);
-    for (const message of pending.get(name)?.messages ?? []) queue.enqueue(message as Message);
+    // fauxqs serves a FIFO queue's groups one message a receive, and can reverse a group (fauxqs-fifo.ts).
+    faithfulFifo(queue as unknown as FauxqsFifoQueue);
+    const messages = pending.get(name)?.messages ?? [];
+    for (const message of messages) queue.enqueue(message as Message);
+    continueSequence(queue as unknown as FauxqsFifoQueue, messages as Array<{ sequenceNumber?: unknown }>);
     pending.delete(name);
     return queue;
   };

@@ -7,10 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,18 +101,80 @@ describe('emulators', () => {
       'why b',
       'why c',
     ]);
-    // A FIFO group hands out its next message once the one before is deleted: in order, one at a time.
+    // The FIFO group comes back in order; a message sent after the restart is numbered after the kept ones, so it
+    // stays behind them when they come back from flight.
     const fifoUrl = await url('kept.fifo');
-    const fifoBodies: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const [message] = await receive(fifoUrl, 10);
-      fifoBodies.push(message?.Body ?? '');
-      await sqs2.send(new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: message?.ReceiptHandle }));
+    await sqs2.send(
+      new SendMessageCommand({
+        QueueUrl: fifoUrl,
+        MessageBody: '4',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: '4',
+      }),
+    );
+    const group = await receive(fifoUrl, 10);
+    expect(group.map((m) => m.Body)).toEqual(['1', '2', '3', '4']);
+    for (const m of group) {
+      await sqs2.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: fifoUrl,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
-    expect(fifoBodies).toEqual(['1', '2', '3']);
+    expect((await receive(fifoUrl, 10)).map((m) => m.Body)).toEqual(['1', '2', '3', '4']);
     const s3b = new S3Client({ ...config, endpoint: second.endpoint, forcePathStyle: true });
     const object = await s3b.send(new GetObjectCommand({ Bucket: 'claims', Key: 'r/1' }));
     expect(await object.Body?.transformToString()).toBe('claim-checked data');
+  }, 60_000);
+
+  it('fauxqs serves a FIFO queue as SQS does: up to 10 messages of a group a receive, in order, and a message back from flight in its place', async () => {
+    const emulator = await startEmulator('sqs');
+    started.push(emulator);
+    const sqs = new SQSClient({ ...config, endpoint: emulator.endpoint });
+    const queueUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: 'groups.fifo', Attributes: { FifoQueue: 'true' } }))
+    ).QueueUrl as string;
+    const send = async (group: string, bodies: string[]) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.map((body) => ({
+            Id: body,
+            MessageBody: body,
+            MessageGroupId: group,
+            MessageDeduplicationId: body,
+          })),
+        }),
+      );
+    const g = Array.from({ length: 12 }, (_, i) => `g${i + 1}`);
+    await send('g', g.slice(0, 10));
+    await send('g', g.slice(10));
+    await send('h', ['h1', 'h2']);
+    const receive = async () =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ??
+      [];
+    // One receive: the first 10 of group g, in order (fauxqs alone gives one message per group).
+    const batch = await receive();
+    expect(batch.map((m) => m.Body)).toEqual(g.slice(0, 10));
+    // g has messages in flight: the next receive serves only h.
+    expect((await receive()).map((m) => m.Body)).toEqual(['h1', 'h2']);
+    // The first five are done; the other five come back one by one (a failed batch's messages, returned to the
+    // queue): they go back to their places, not in front of each other.
+    for (const m of batch.slice(0, 5)) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+    for (const m of batch.slice(5)) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    expect((await receive()).map((m) => m.Body)).toEqual(g.slice(5));
   }, 60_000);
 
   it('fauxqs refuses to start over a snapshot it cannot read, naming the file', async () => {
