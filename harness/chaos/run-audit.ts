@@ -61,7 +61,8 @@ export async function auditTargets(
 
 /**
  * CHAOS_DEBUG: http requests that came with another idempotency key than expected, and for the first records
- * missing, duplicated without explanation or out of order, their timeline, DLQ reason and the worker's log.
+ * missing, duplicated without explanation or out of order, their timeline, DLQ reason and the worker's log; per
+ * target, how many records had their answer lost more than once (each loss explains one more delivery).
  */
 export function printDebug(
   run: ChaosRun,
@@ -69,12 +70,20 @@ export function printDebug(
   injector: Injector,
   reasons: ReadonlyMap<string, DlqReason[]>,
   debug: WorkerLogs,
+  attribution: Attribution,
 ): void {
   for (const target of run.targets.filter((t) => t.type === 'http')) {
     const wrong = run.http
       .accepted(`/${target.name}`)
       .filter((a) => a.idempotencyKey !== run.keyOf(target.name, recordIndexOf(a.body) ?? -1)).length;
     process.stderr.write(`${target.name}: ${wrong} accepted request(s) with another key than expected\n`);
+  }
+  for (const [target, lost] of attribution.answerLost) {
+    const repeated = [...lost].filter(([, n]) => n > 1).map(([i]) => i);
+    const thrice = repeated.filter((i) => injector.timeline(target, i).applied.length > 2).length;
+    process.stderr.write(
+      `${target}: ${repeated.length} record(s) with 2 or more lost answers, ${thrice} of them applied 3 or more times\n`,
+    );
   }
   for (const a of audits)
     for (const i of [...a.examples.unexplained, ...a.examples.missing, ...a.examples.outOfOrder].slice(

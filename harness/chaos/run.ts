@@ -137,8 +137,9 @@ async function runAndAudit(running: RunningChaos, plan: ChaosPlan, started: numb
   const reasons = debug ? await printDlqReasons(run) : new Map<string, DlqReason[]>();
   const { replay, replayStartedAt } = await replayRounds(run, injector);
   phase('auditing the destinations');
-  const audits = await auditTargets(run, await injector.attribution(), replay, replayStartedAt);
-  if (debug) printDebug(run, audits, injector, reasons, debug);
+  const attribution = await injector.attribution();
+  const audits = await auditTargets(run, attribution, replay, replayStartedAt);
+  if (debug) printDebug(run, audits, injector, reasons, debug, attribution);
   return {
     records: options.records,
     seed: options.seed,
